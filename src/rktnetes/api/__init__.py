@@ -1,0 +1,1 @@
+"""rktnetes.api."""

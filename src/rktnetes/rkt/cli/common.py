@@ -1,0 +1,56 @@
+"""Flags shared by every subcommand, and the helpers subcommands use to read them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rktnetes.rkt import paths
+
+INSECURE_OPTIONS = (
+    "none", "image", "tls", "http", "pubkey", "capabilities", "paths", "seccomp",
+    "all-fetch", "all-run", "all",
+)
+_EXPANSIONS = {
+    "all-fetch": {"image", "tls", "http", "pubkey"},
+    "all-run": {"capabilities", "paths", "seccomp"},
+}
+_EXPANSIONS["all"] = _EXPANSIONS["all-fetch"] | _EXPANSIONS["all-run"]
+
+
+def global_flags() -> argparse.ArgumentParser:
+    """A parent parser holding rkt's global flags; accepted before or after the subcommand."""
+    parent = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    parent.add_argument("--dir", type=Path, help="rkt data directory (default /var/lib/rkt)")
+    parent.add_argument("--local-config", type=Path, help="local configuration directory (default /etc/rkt)")
+    parent.add_argument("--system-config", type=Path, help="system configuration directory")
+    parent.add_argument("--user-config", type=Path, help="user configuration directory")
+    parent.add_argument("--insecure-options", help="comma-separated list of security features to disable")
+    parent.add_argument("--debug", action="store_true", help="print out more debug information to stderr")
+    parent.add_argument("--trust-keys-from-https", action="store_true", help="automatically trust keys over https")
+    return parent
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    return getattr(args, "dir", None) or paths.DEFAULT_DIR
+
+
+def local_config(args: argparse.Namespace) -> Path:
+    return getattr(args, "local_config", None) or paths.DEFAULT_LOCAL_CONFIG
+
+
+def system_config(args: argparse.Namespace) -> Path:
+    return getattr(args, "system_config", None) or paths.DEFAULT_SYSTEM_CONFIG
+
+
+def insecure_options(args: argparse.Namespace) -> frozenset[str]:
+    """The set of disabled checks, with ``all*`` expanded; raises UsageError on unknown names."""
+    from rktnetes.rkt.errors import UsageError
+
+    raw = getattr(args, "insecure_options", None) or "none"
+    chosen: set[str] = set()
+    for word in filter(None, (w.strip() for w in raw.split(","))):
+        if word not in INSECURE_OPTIONS:
+            raise UsageError(f"unknown insecure option {word!r} (valid: {', '.join(INSECURE_OPTIONS)})")
+        chosen |= _EXPANSIONS.get(word, {word} if word != "none" else set())
+    return frozenset(chosen)

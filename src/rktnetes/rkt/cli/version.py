@@ -1,0 +1,24 @@
+"""``rkt version``: the runtime's version and the features it was built with."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+
+import rktnetes
+
+APPC_SPEC_VERSION = "0.8.11"
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    cmd = subparsers.add_parser("version", parents=parents, help="print the version and exit")
+    cmd.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(f"rkt Version: {rktnetes.__version__}")
+    print(f"appc Version: {APPC_SPEC_VERSION}")
+    print(f"Python Version: {platform.python_version()}")
+    print(f"Python OS/Arch: {platform.system().lower()}/{platform.machine()}")
+    print("Features: -TPM +SDJOURNAL=0 +OCI +RUNC +CNI")
+    return 0

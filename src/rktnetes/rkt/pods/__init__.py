@@ -1,0 +1,1 @@
+"""rktnetes.rkt.pods."""

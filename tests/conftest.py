@@ -1,11 +1,17 @@
-"""Fixtures shared by every tier. Tier-specific fixtures live in each tier's conftest."""
+"""Fixtures shared by every tier. Component fixtures live in ``tests/fixtures/``, one module each."""
 
 from __future__ import annotations
 
 import os
+import pkgutil
 import shutil
+from pathlib import Path
 
 import pytest
+
+pytest_plugins = sorted(
+    f"tests.fixtures.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent / "fixtures")])
+)
 
 
 def require_root() -> None:

@@ -41,3 +41,28 @@ def trusted_keys_dir(config: Path) -> Path:
 
 def net_d_dir(config: Path) -> Path:
     return config / "net.d"
+
+
+def cas_db_path(root: Path) -> Path:
+    """The image store's SQLite index."""
+    return cas_dir(root) / "index.db"
+
+
+def cas_blob_path(root: Path, image_id: str) -> Path:
+    """The uncompressed ACI tar of an image, named by its ``sha512-<hex>`` id."""
+    return cas_dir(root) / "blobs" / image_id
+
+
+def cas_tree_dir(root: Path, image_id: str) -> Path:
+    """The rendered tree of an image (``manifest`` + ``rootfs/``), an overlay lower dir."""
+    return cas_dir(root) / "tree" / image_id
+
+
+def cas_tmp_dir(root: Path) -> Path:
+    """Scratch space inside the store: half-written blobs and trees, renamed into place when complete."""
+    return cas_dir(root) / "tmp"
+
+
+def cas_lock_path(root: Path, key: str) -> Path:
+    """A lock file serialising concurrent writers of one image (``key`` is an image id or a digest)."""
+    return cas_dir(root) / "locks" / key

@@ -39,6 +39,16 @@ def trusted_keys_dir(config: Path) -> Path:
     return config / "trustedkeys"
 
 
+def trusted_root_keys_dir(config: Path) -> Path:
+    """Keys trusted for every image name (``rkt trust --root``)."""
+    return trusted_keys_dir(config) / "root.d"
+
+
+def trusted_prefix_keys_dir(config: Path, prefix: str) -> Path:
+    """Keys trusted for names under ``prefix``; the prefix (an AC identifier, checked by the caller) nests."""
+    return trusted_keys_dir(config) / "prefix.d" / prefix
+
+
 def net_d_dir(config: Path) -> Path:
     return config / "net.d"
 

@@ -76,3 +76,98 @@ def cas_tmp_dir(root: Path) -> Path:
 def cas_lock_path(root: Path, key: str) -> Path:
     """A lock file serialising concurrent writers of one image (``key`` is an image id or a digest)."""
     return cas_dir(root) / "locks" / key
+
+
+# Pods: ``pod`` is a pod's folder, ``<root>/pods/<state>/<uuid>``; it moves between state folders by rename(2).
+
+
+def pod_dir(root: Path, state: str, uuid: str) -> Path:
+    return pod_state_dir(root, state) / uuid
+
+
+def pod_manifest_path(pod: Path) -> Path:
+    """The appc PodManifest stage0 wrote."""
+    return pod / "pod"
+
+
+def pod_runtime_path(pod: Path) -> Path:
+    """What stage0 hands to stage1 besides the manifest: image trees, networks, hostname, options."""
+    return pod / "stage1.json"
+
+
+def pod_created_path(pod: Path) -> Path:
+    return pod / "created"
+
+
+def pod_started_path(pod: Path) -> Path:
+    """Written by the supervisor once every app is started; holds its pid."""
+    return pod / "pid"
+
+
+def pod_exited_path(pod: Path) -> Path:
+    """Written by the supervisor when the pod has ended: the pod's exit code."""
+    return pod / "exited"
+
+
+def pod_netns_path(pod: Path) -> Path:
+    """Bind mount persisting the pod's network namespace (same for ``ipc``/``uts`` with pod_ns_path)."""
+    return pod_ns_path(pod, "net")
+
+
+def pod_ns_path(pod: Path, kind: str) -> Path:
+    return pod / "ns" / kind
+
+
+def pod_networks_path(pod: Path) -> Path:
+    """The networks the pod joined (JSON list), written after network setup."""
+    return pod / "networks.json"
+
+
+def pod_hosts_path(pod: Path) -> Path:
+    return pod / "etc" / "hosts"
+
+
+def pod_cgroup_path(pod: Path) -> Path:
+    """The pod's cgroup path (relative to each hierarchy's mount point)."""
+    return pod / "cgroup"
+
+
+def pod_runc_root(pod: Path) -> Path:
+    """runc's state folder for the pod's containers (``runc --root``)."""
+    return pod / "runc"
+
+
+def pod_volume_dir(pod: Path, volume: str) -> Path:
+    """Backing folder of an ``empty`` volume."""
+    return pod / "volumes" / volume
+
+
+def app_dir(pod: Path, app: str) -> Path:
+    """The app's OCI bundle: ``config.json`` and ``rootfs``."""
+    return pod / "apps" / app
+
+
+def app_rootfs_path(pod: Path, app: str) -> Path:
+    return app_dir(pod, app) / "rootfs"
+
+
+def app_upper_dir(pod: Path, app: str) -> Path:
+    return app_dir(pod, app) / "upper"
+
+
+def app_work_dir(pod: Path, app: str) -> Path:
+    return app_dir(pod, app) / "work"
+
+
+def app_config_path(pod: Path, app: str) -> Path:
+    return app_dir(pod, app) / "config.json"
+
+
+def app_exit_path(pod: Path, app: str) -> Path:
+    """The app's exit code, written when it ends."""
+    return app_dir(pod, app) / "exit"
+
+
+def app_log_path(pod: Path, app: str) -> Path:
+    """The app's stdout and stderr, interleaved as written."""
+    return app_dir(pod, app) / "log"

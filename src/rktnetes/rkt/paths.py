@@ -171,3 +171,13 @@ def app_exit_path(pod: Path, app: str) -> Path:
 def app_log_path(pod: Path, app: str) -> Path:
     """The app's stdout and stderr, interleaved as written."""
     return app_dir(pod, app) / "log"
+
+
+def net_ipam_dir(root: Path) -> Path:
+    """host-local IPAM leases of every CNI network (one folder per network), kept apart from /var/lib/cni."""
+    return root / "networks"
+
+
+def pod_net_info_path(pod_dir: Path) -> Path:
+    """What the pod's CNI ADDs produced (configs, results, netns): read by list/status and by gc to DEL."""
+    return pod_dir / "net-info.json"

@@ -1,0 +1,135 @@
+"""Reading and writing ACIs (appc image archives): a tar, maybe compressed, of ``manifest`` + ``rootfs/``.
+
+An image's id is the sha512 of its *uncompressed* tar, so reading spools the decompressed bytes to a file
+while hashing them, and writing produces a deterministic tar (sorted names, fixed times, no user names) so
+that writing the same tree twice gives the same id.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import os
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from rktnetes.rkt.images import ids, manifest, tarsafe
+from rktnetes.rkt.images.errors import ImageError
+
+_CHUNK = 1 << 20
+_MAGIC = (
+    (b"\x1f\x8b", lambda f: gzip.GzipFile(fileobj=f)),
+    (b"BZh", bz2.BZ2File),
+    (b"\xfd7zXZ\x00", lzma.LZMAFile),
+)
+
+
+class _Prefixed:
+    """A read-only stream that replays the bytes already read to sniff the format (works on pipes)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(size)
+        if size < 0:
+            data, self.head = self.head + self.rest.read(), b""
+            return data
+        data, self.head = self.head[:size], self.head[size:]
+        return data if data else self.rest.read(size)
+
+
+def decompressed(src: BinaryIO) -> BinaryIO:
+    """Wrap ``src`` in the decompressor its magic bytes call for."""
+    head = src.read(6)
+    stream: Any = _Prefixed(head, src)
+    for magic, opener in _MAGIC:
+        if head.startswith(magic):
+            return opener(stream)  # type: ignore[operator,no-any-return]
+    return stream
+
+
+def spool(src: BinaryIO, out: BinaryIO) -> str:
+    """Copy the decompressed bytes of ``src`` into ``out``; returns the image id they hash to."""
+    digest = hashlib.sha512()
+    stream = decompressed(src)
+    try:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise ImageError(f"cannot decompress image: {exc}") from None
+    return ids.from_hexdigest(digest.hexdigest())
+
+
+def read_checked(tar_path: Path) -> tuple[tarfile.TarFile, dict[str, Any]]:
+    """Open a plain ACI tar, check every member and the manifest; the caller closes the tar."""
+    try:
+        tar = tarfile.open(tar_path, mode="r:")  # noqa: SIM115 - handed to the caller
+    except tarfile.TarError as exc:
+        raise ImageError(f"image is not a tar archive: {exc}") from None
+    try:
+        raw = tarsafe.check_members(tar)
+        return tar, manifest.parse(raw)
+    except tarfile.TarError as exc:
+        tar.close()
+        raise ImageError(f"image tar is corrupt: {exc}") from None
+    except BaseException:
+        tar.close()
+        raise
+
+
+class _HashingWriter:
+    def __init__(self, out: BinaryIO) -> None:
+        self.out, self.digest = out, hashlib.sha512()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+
+def write_aci(doc: dict[str, Any], rootfs: Path, out: BinaryIO) -> str:
+    """Write ``doc`` and the tree at ``rootfs`` as an uncompressed, deterministic ACI; returns its id."""
+    manifest.validate(doc)
+    writer = _HashingWriter(out)
+    with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
+        raw = manifest.dumps(doc)
+        info = _normalise(tarfile.TarInfo("manifest"))
+        info.size, info.mode = len(raw), 0o644
+        tar.addfile(info, io.BytesIO(raw))
+        for path in _walk_sorted(rootfs):
+            arcname = "rootfs" if path == rootfs else "rootfs/" + path.relative_to(rootfs).as_posix()
+            _add(tar, path, arcname)
+    return ids.from_hexdigest(writer.digest.hexdigest())
+
+
+def _add(tar: tarfile.TarFile, path: Path, arcname: str) -> None:
+    info = tar.gettarinfo(str(path), arcname)
+    if info is None:  # sockets cannot be archived
+        return
+    info = _normalise(info)
+    if info.isreg():
+        with open(path, "rb") as fh:
+            tar.addfile(info, fh)
+    else:
+        tar.addfile(info)
+
+
+def _normalise(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.mtime, info.uname, info.gname = 0, "", ""
+    return info
+
+
+def _walk_sorted(top: Path) -> Iterator[Path]:
+    yield top
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames.sort()
+        here = Path(dirpath)
+        for name in sorted(dirnames + filenames):
+            yield here / name

@@ -119,7 +119,8 @@ def pod_ns_path(pod: Path, kind: str) -> Path:
 
 
 def pod_networks_path(pod: Path) -> Path:
-    """The networks the pod joined (JSON list), written after network setup."""
+    """The pod's CNI networks (netns, configs, results; see networking/netinfo.py), written before and
+    after each ADD; read by list/status, and by gc to DEL them."""
     return pod / "networks.json"
 
 
@@ -176,8 +177,3 @@ def app_log_path(pod: Path, app: str) -> Path:
 def net_ipam_dir(root: Path) -> Path:
     """host-local IPAM leases of every CNI network (one folder per network), kept apart from /var/lib/cni."""
     return root / "networks"
-
-
-def pod_net_info_path(pod_dir: Path) -> Path:
-    """What the pod's CNI ADDs produced (configs, results, netns): read by list/status and by gc to DEL."""
-    return pod_dir / "net-info.json"

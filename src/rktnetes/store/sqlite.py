@@ -1,0 +1,188 @@
+"""The SQLite backend (the default): WAL, one writer thread with group commit, a small pool of readers.
+
+Why it is built this way: SQLite allows one writer at a time, and a commit's cost is its fsync. So every
+write goes to a single thread owning the writer connection, and writes that queue up while a batch commits
+become the next batch (see ``sqlite_writes``). Reads never wait for writes: WAL lets reader threads, each
+with its own read-only connection, query committed rows while the writer commits. Reads happen at a
+revision no newer than the last committed one, so a single statement is a consistent snapshot; a compaction
+that could have raced a read is detected after it (``LogWriter.compacted`` moves before the COMMIT).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+from urllib.parse import SplitResult, parse_qs
+
+from rktnetes.store import backends, errors, keys, sqlite_log
+from rktnetes.store.protocol import Event, KeyValue, ListResult
+from rktnetes.store.sqlite_writes import LogWriter, Op
+from rktnetes.store.watching import Hub, LogWatch
+
+MAX_BATCH = 512
+READERS = 2
+T = TypeVar("T")
+
+
+class SqliteStore:
+    """A ``Store`` on one SQLite database file; make one with ``open_store("sqlite:///path")``."""
+
+    def __init__(self, path: str, synchronous: str, writer: LogWriter, write_pool: ThreadPoolExecutor) -> None:
+        self.path, self.synchronous = path, synchronous
+        self._writer, self._write_pool = writer, write_pool
+        self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="store-read")
+        self._local = threading.local()
+        self._readers = [writer.conn]
+        self._hub = Hub()
+        self._pending: list[tuple[Op, asyncio.Future]] = []
+        self._drainer: asyncio.Task | None = None
+        self._closed = False
+
+    # -- reads -------------------------------------------------------------------------------------------
+
+    def _reader(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = sqlite_log.connect(self.path, self.synchronous, readonly=True)
+            self._readers.append(conn)
+        return conn
+
+    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        self._check_open()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._read_pool, lambda: fn(self._reader(), *args))
+
+    def _at(self, revision: int) -> int:
+        current = self._writer.committed
+        sqlite_log.check_revision(revision or current, current, self._writer.compacted)
+        return revision or current
+
+    def _still_there(self, revision: int) -> None:
+        if revision < self._writer.compacted:
+            raise errors.Compacted(revision, self._writer.compacted)
+
+    async def current_revision(self) -> int:
+        self._check_open()
+        return self._writer.committed
+
+    async def get(self, key: str) -> tuple[int, KeyValue | None]:
+        rev = self._at(0)
+        return rev, await self._read(sqlite_log.latest, keys.check_key(key), rev)
+
+    async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = "") -> ListResult:
+        rev = self._at(revision)
+        kvs = await self._read(sqlite_log.list_range, prefix, rev, limit + 1 if limit > 0 else 0, start_after)
+        self._still_there(rev)
+        more = 0 < limit < len(kvs)
+        return ListResult(rev, kvs[:limit] if more else kvs, more)
+
+    async def count(self, prefix: str) -> tuple[int, int]:
+        rev = self._at(0)
+        return rev, await self._read(sqlite_log.count_range, prefix, rev)
+
+    async def watch(self, prefix: str, from_revision: int) -> LogWatch:
+        self._check_open()
+        self._still_there(from_revision)
+        read = lambda p, after, n: self._read(sqlite_log.events_after, p, after, n)  # noqa: E731
+        return LogWatch(self._hub, prefix, from_revision, read, lambda: self._writer.compacted)
+
+    # -- writes ------------------------------------------------------------------------------------------
+
+    async def _write(self, op: Op) -> Any:
+        self._check_open()
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((op, future))
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                await self._commit(batch)
+        finally:
+            self._drainer = None
+
+    async def _commit(self, batch: list[tuple[Op, asyncio.Future]]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            outcomes = await loop.run_in_executor(self._write_pool, self._writer.apply, [op for op, _ in batch])
+        except Exception as exc:  # the whole transaction failed (disk full, I/O error): every write fails
+            outcomes = [errors.Unavailable(f"sqlite write failed: {exc}")] * len(batch)
+        self._hub.publish([o for o in outcomes if isinstance(o, Event)])
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, errors.StoreError):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    async def create(self, key: str, value: bytes) -> int:
+        event = await self._write(Op("create", keys.check_key(key), bytes(value)))
+        return event.revision
+
+    async def update(self, key: str, value: bytes, expected_revision: int) -> int:
+        event = await self._write(Op("update", keys.check_key(key), bytes(value), expected_revision))
+        return event.revision
+
+    async def delete(self, key: str, expected_revision: int = 0) -> tuple[int, KeyValue]:
+        event = await self._write(Op("delete", keys.check_key(key), b"", expected_revision))
+        return event.revision, event.prev_kv
+
+    async def compact(self, revision: int) -> None:
+        await self._write(Op("compact", expected=revision))
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise errors.Unavailable(f"store {self.path} is closed")
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        if self._drainer is not None:
+            await asyncio.shield(self._drainer)
+        self._closed = True
+        self._hub.close()
+        await asyncio.to_thread(self._shutdown)
+
+    def _shutdown(self) -> None:
+        self._read_pool.shutdown(wait=True)
+        self._write_pool.shutdown(wait=True)
+        for conn in self._readers:
+            conn.close()
+
+
+def _options(parts: SplitResult) -> tuple[str, str]:
+    if parts.netloc or not parts.path.startswith("/"):
+        raise errors.InvalidURL(f"invalid sqlite URL {parts.geturl()!r}: expected sqlite:///absolute/path")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    synchronous = query.pop("synchronous", "NORMAL").upper()
+    if synchronous not in ("NORMAL", "FULL") or query:
+        raise errors.InvalidURL(f"invalid sqlite URL {parts.geturl()!r}: only ?synchronous=NORMAL|FULL is known")
+    if not os.path.isdir(os.path.dirname(parts.path)):
+        raise errors.InvalidURL(f"invalid sqlite URL {parts.geturl()!r}: no directory {os.path.dirname(parts.path)}")
+    return parts.path, synchronous
+
+
+async def open_sqlite(parts: SplitResult) -> SqliteStore:
+    """Open (creating if needed) the database a ``sqlite:///path[?synchronous=FULL]`` URL names."""
+    path, synchronous = _options(parts)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="store-write")
+    loop = asyncio.get_running_loop()
+    try:
+        writer = await loop.run_in_executor(pool, lambda: LogWriter(sqlite_log.connect(path, synchronous)))
+    except Exception as exc:
+        pool.shutdown(wait=False)
+        raise errors.Unavailable(f"cannot open sqlite store {path}: {exc}") from None
+    return SqliteStore(path, synchronous, writer, pool)
+
+
+backends.register("sqlite", open_sqlite)

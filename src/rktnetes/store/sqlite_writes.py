@@ -1,0 +1,95 @@
+"""The SQLite store's writer: batches of writes applied in one transaction on one connection, one thread.
+
+Group commit: the async side hands over every write that queued while the previous batch was committing, so
+16 concurrent writers cost one fsync, not 16, and each still learns its result only once it is durable.
+A write that fails its own check (exists, conflict, not found) writes nothing and does not spoil the batch.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from rktnetes.store import errors, sqlite_log
+from rktnetes.store.protocol import DELETE, PUT, Event, KeyValue
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One requested write: kind is create, update, delete or compact."""
+
+    kind: str
+    key: str = ""
+    value: bytes = b""
+    expected: int = 0
+
+
+Outcome = Event | errors.StoreError | None
+
+
+class LogWriter:
+    """Owns the writer connection and the revision counter. ``committed`` and ``compacted`` are read by
+    other threads: ``committed`` moves only after COMMIT, ``compacted`` before it, so a reader checking
+    ``compacted`` after its query never trusts rows a compaction removed."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.committed, self.compacted = sqlite_log.load_revisions(conn)
+        self._revision = self.committed
+
+    def apply(self, ops: list[Op]) -> list[Outcome]:
+        compacted = self.compacted
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes = [self._one(op) for op in ops]
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self._revision, self.compacted = self.committed, compacted
+            raise
+        self.committed = self._revision
+        return outcomes
+
+    def _one(self, op: Op) -> Outcome:
+        try:
+            return getattr(self, f"_{op.kind}")(op)
+        except errors.StoreError as exc:
+            return exc
+
+    def _append(self, key: str, created: int, deleted: int, create_rev: int, prev_rev: int, value: bytes) -> int:
+        self._revision += 1
+        self.conn.execute(sqlite_log.INSERT, (self._revision, key, created, deleted, create_rev, prev_rev, value))
+        return self._revision
+
+    def _expect(self, key: str, expected: int) -> KeyValue:
+        current = sqlite_log.latest(self.conn, key, self._revision)
+        if current is None:
+            raise errors.NotFound(key, self._revision)
+        if expected and current.mod_revision != expected:
+            raise errors.Conflict(current, expected)
+        return current
+
+    def _create(self, op: Op) -> Event:
+        if sqlite_log.latest(self.conn, op.key, self._revision) is not None:
+            raise errors.KeyExists(op.key, self._revision)
+        rev = self._revision + 1
+        self._append(op.key, 1, 0, rev, 0, op.value)
+        return Event(PUT, KeyValue(op.key, op.value, rev, rev))
+
+    def _update(self, op: Op) -> Event:
+        prev = self._expect(op.key, op.expected)
+        rev = self._append(op.key, 0, 0, prev.create_revision, prev.mod_revision, op.value)
+        return Event(PUT, KeyValue(op.key, op.value, prev.create_revision, rev), prev)
+
+    def _delete(self, op: Op) -> Event:
+        prev = self._expect(op.key, op.expected)
+        rev = self._append(op.key, 0, 1, prev.create_revision, prev.mod_revision, b"")
+        return Event(DELETE, KeyValue(op.key, b"", 0, rev), prev)
+
+    def _compact(self, op: Op) -> None:
+        if op.expected > self._revision:
+            raise errors.FutureRevision(op.expected, self._revision)
+        if op.expected > self.compacted:
+            self.compacted = op.expected
+            sqlite_log.compact(self.conn, op.expected)

@@ -1,0 +1,80 @@
+"""Joining a pod's network namespace to its CNI networks, and leaving them.
+
+Every ADD is recorded in the pod folder before it runs; on any failure every network recorded so far is
+DEL'ed in reverse order, so a pod is either fully networked or not networked at all. Teardown reads only
+that record, so ``gc`` can undo the networking of a pod whose supervisor was killed with -9.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.networking import cni, masq, netinfo
+from rktnetes.rkt.networking.errors import PluginError
+from rktnetes.rkt.networking.netconf import Network
+from rktnetes.rkt.networking.netinfo import NetInfo
+
+
+def setup(pod_dir: Path, pod_uuid: str, netns: str, networks: list[Network], data_dir: Path) -> list[NetInfo]:
+    """ADDs the networks in order as eth0, eth1, …; on failure DELs what was added and re-raises."""
+    infos: list[NetInfo] = []
+    try:
+        for index, net in enumerate(networks):
+            info = NetInfo(_localised(net, data_dir), f"eth{index}")
+            infos.append(info)
+            netinfo.save(pod_dir, netns, infos)
+            info.result = cni.add(info.network, cni.Invocation(pod_uuid, netns, info.ifname, net.args))
+            netinfo.save(pod_dir, netns, infos)
+    except BaseException:
+        _quiet_teardown(pod_dir, pod_uuid)
+        raise
+    return infos
+
+
+def _localised(net: Network, data_dir: Path) -> Network:
+    """host-local keeps its leases under the rkt data dir (not /var/lib/cni), one folder per network."""
+    for plugin in net.plugins:
+        ipam = plugin.get("ipam")
+        if isinstance(ipam, dict) and ipam.get("type") == "host-local" and "dataDir" not in ipam:
+            ipam["dataDir"] = str(paths.net_ipam_dir(data_dir))
+    return net
+
+
+def teardown(pod_dir: Path, pod_uuid: str) -> None:
+    """DELs every recorded network in reverse order, then forgets them; idempotent.
+
+    If the netns is already gone the plugins still release addresses and port rules, and the ipMasq
+    rules ptp can only find through the interface are removed by chain name.
+    """
+    netns, infos = netinfo.load(pod_dir)
+    alive = netns if _is_netns(netns) else ""
+    failures: list[PluginError] = []
+    for info in reversed(infos):
+        try:
+            cni.delete(info.network, cni.Invocation(pod_uuid, alive, info.ifname, info.network.args), info.result)
+        except PluginError as exc:
+            failures.append(exc)
+        if not alive:
+            masq.scrub(info.network, pod_uuid)
+    if failures:
+        raise failures[0]
+    netinfo.forget(pod_dir)
+
+
+def _quiet_teardown(pod_dir: Path, pod_uuid: str) -> None:
+    try:
+        teardown(pod_dir, pod_uuid)
+    except PluginError:
+        pass
+
+
+def _is_netns(path: str) -> bool:
+    """True when ``path`` is a live network namespace (an nsfs inode), not a leftover mount point."""
+    if not path:
+        return False
+    try:
+        return os.stat(path).st_dev == os.stat("/proc/self/ns/net").st_dev
+    except OSError:
+        return False

@@ -1,0 +1,85 @@
+"""The networking of one pod, as stage0 and stage1 use it.
+
+stage0 calls ``plan`` while preparing the pod: every flag is validated and every network resolved there,
+so bad input fails before anything exists. The plan is JSON (``to_json``/``from_json``) so stage1 can
+read it from the pod folder; stage1 calls ``up`` inside its supervisor once the pod's netns exists,
+writes ``etc_files`` into each app's rootfs, and calls ``down`` on exit. ``gc`` calls ``down`` too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rktnetes.rkt.networking import attaching, cni, hostsfile, netconf, netinfo, netspec, ports, resolvconf
+from rktnetes.rkt.networking.errors import PortError
+from rktnetes.rkt.networking.netinfo import NetInfo
+
+
+@dataclass
+class PodNetPlan:
+    mode: str = netspec.CNI
+    networks: list[netconf.Network] = field(default_factory=list)
+    dns: resolvconf.DnsOptions = field(default_factory=resolvconf.DnsOptions)
+    hosts: list[tuple[str, str]] = field(default_factory=list)
+    ports: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> PodNetPlan:
+        raw = json.loads(text)
+        nets = [netconf.Network(**n) for n in raw["networks"]]
+        dns = {k: tuple(v) if isinstance(v, list) else v for k, v in raw["dns"].items()}
+        hosts = [(a, n) for a, n in raw["hosts"]]
+        return cls(raw["mode"], nets, resolvconf.DnsOptions(**dns), hosts, raw["ports"])
+
+
+def plan(local_config: Path, net: list[str] | None = None, dns: resolvconf.DnsOptions | None = None,
+         hosts_entries: list[str] | None = None, port_flags: list[str] | None = None,
+         declared_ports: list[dict] | None = None) -> PodNetPlan:
+    """Validates every networking flag and resolves the networks; raises a NetworkError on bad input."""
+    request = netspec.parse_net(net)
+    requests = [ports.parse_port(p) for p in port_flags or []]
+    mapped = ports.mappings(requests, declared_ports or [])
+    if mapped and request.mode != netspec.CNI:
+        raise PortError(f"--port cannot be used with --net={request.mode}")
+    networks = ports.publish(netconf.resolve(request, local_config), mapped)
+    return PodNetPlan(request.mode, networks, dns or resolvconf.DnsOptions(),
+                      hostsfile.parse_entries(hosts_entries), mapped)
+
+
+def up(pod_dir: Path, pod_uuid: str, netns: str, the_plan: PodNetPlan, data_dir: Path) -> list[NetInfo]:
+    """Brings lo up in the pod's netns and ADDs its networks; nothing to do for --net=host."""
+    if the_plan.mode == netspec.HOST:
+        return []
+    loopback = netconf.Network("lo", netconf.CNI_VERSION, [{"type": "loopback"}])
+    cni.add(loopback, cni.Invocation(pod_uuid, netns, "lo"))
+    return attaching.setup(pod_dir, pod_uuid, netns, the_plan.networks, data_dir)
+
+
+def down(pod_dir: Path, pod_uuid: str) -> None:
+    """DELs every network recorded in the pod folder, in reverse order; a no-op when there are none."""
+    attaching.teardown(pod_dir, pod_uuid)
+
+
+def etc_files(the_plan: PodNetPlan, infos: list[NetInfo], hostname: str, image_hosts: str | None,
+              host_etc: Path = Path("/etc")) -> dict[str, str | None]:
+    """``/etc/resolv.conf`` (None: keep the image's) and ``/etc/hosts`` contents for each app's rootfs."""
+    cni_dns = next((i.dns for i in infos if i.dns.get("nameservers")), None)
+    return {
+        "/etc/resolv.conf": resolvconf.resolv_conf(the_plan.dns, cni_dns, _read(host_etc / "resolv.conf")),
+        "/etc/hosts": hostsfile.hosts_file(the_plan.hosts, hostname, _read(host_etc / "hosts"), image_hosts),
+    }
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+pod_networks = netinfo.pod_networks

@@ -177,3 +177,7 @@ def app_log_path(pod: Path, app: str) -> Path:
 def net_ipam_dir(root: Path) -> Path:
     """host-local IPAM leases of every CNI network (one folder per network), kept apart from /var/lib/cni."""
     return root / "networks"
+
+
+def pod_resolv_path(pod: Path) -> Path:
+    return pod / "etc" / "resolv.conf"

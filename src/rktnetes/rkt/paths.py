@@ -181,3 +181,13 @@ def net_ipam_dir(root: Path) -> Path:
 
 def pod_resolv_path(pod: Path) -> Path:
     return pod / "etc" / "resolv.conf"
+
+
+PORTMAP_LOCK = Path("/run/lock/rkt-portmap.lock")
+
+
+def portmap_lock_path() -> Path:
+    """Serialises portmap ADD/DEL with removing its shared iptables chains once no pod publishes a port.
+
+    Host-wide (not under a data dir) because the chains are per network namespace, not per rkt dir."""
+    return PORTMAP_LOCK

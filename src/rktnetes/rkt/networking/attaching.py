@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.networking import cni, masq, netinfo
+from rktnetes.rkt.networking import cni, masq, netinfo, portmap
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
 from rktnetes.rkt.networking.netinfo import NetInfo
@@ -25,7 +25,8 @@ def setup(pod_dir: Path, pod_uuid: str, netns: str, networks: list[Network], dat
             info = NetInfo(_localised(net, data_dir), f"eth{index}")
             infos.append(info)
             netinfo.save(pod_dir, netns, infos)
-            info.result = cni.add(info.network, cni.Invocation(pod_uuid, netns, info.ifname, net.args))
+            with portmap.locked(net):
+                info.result = cni.add(info.network, cni.Invocation(pod_uuid, netns, info.ifname, net.args))
             netinfo.save(pod_dir, netns, infos)
     except BaseException:
         _quiet_teardown(pod_dir, pod_uuid)
@@ -53,14 +54,23 @@ def teardown(pod_dir: Path, pod_uuid: str) -> None:
     failures: list[PluginError] = []
     for info in reversed(infos):
         try:
-            cni.delete(info.network, cni.Invocation(pod_uuid, alive, info.ifname, info.network.args), info.result)
+            _delete(info, pod_uuid, alive)
         except PluginError as exc:
             failures.append(exc)
-        if not alive:
-            masq.scrub(info.network, pod_uuid)
     if failures:
         raise failures[0]
     netinfo.forget(pod_dir)
+
+
+def _delete(info: NetInfo, pod_uuid: str, netns: str) -> None:
+    with portmap.locked(info.network):
+        try:
+            cni.delete(info.network, cni.Invocation(pod_uuid, netns, info.ifname, info.network.args), info.result)
+        finally:
+            if not netns:
+                masq.scrub(info.network, pod_uuid)
+            if portmap.uses_portmap(info.network):
+                portmap.drop_idle_chains()
 
 
 def _quiet_teardown(pod_dir: Path, pod_uuid: str) -> None:

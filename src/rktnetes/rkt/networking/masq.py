@@ -20,7 +20,7 @@ def chain_name(network: str, container_id: str) -> str:
     return "CNI-" + hashlib.sha512((network + container_id).encode()).hexdigest()[:24]
 
 
-def _iptables(*argv: str) -> subprocess.CompletedProcess:
+def iptables(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run(["iptables", "-w", "-t", "nat", *argv], capture_output=True, text=True,
                           timeout=TIMEOUT, check=False)
 
@@ -30,11 +30,11 @@ def scrub(net: Network, container_id: str) -> None:
     if not any(p.get("ipMasq") for p in net.plugins):
         return
     chain = chain_name(net.name, container_id)
-    if _iptables("-S", chain).returncode != 0:
+    if iptables("-S", chain).returncode != 0:
         return
-    for line in _iptables("-S", "POSTROUTING").stdout.splitlines():
+    for line in iptables("-S", "POSTROUTING").stdout.splitlines():
         words = shlex.split(line)
         if words[:2] == ["-A", "POSTROUTING"] and words[-2:] == ["-j", chain]:
-            _iptables("-D", *words[1:])
-    _iptables("-F", chain)
-    _iptables("-X", chain)
+            iptables("-D", *words[1:])
+    iptables("-F", chain)
+    iptables("-X", chain)

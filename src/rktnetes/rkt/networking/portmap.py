@@ -1,0 +1,53 @@
+"""The portmap plugin's shared iptables chains, removed once no pod publishes a port.
+
+portmap creates CNI-HOSTPORT-{DNAT,MASQ,SETMARK} and the jumps to them on its first ADD and never
+removes them. So that a stopped pod leaves the firewall as it found it, the last DEL removes them too.
+A portmap ADD racing that removal would lose its jump, so both run under one flock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import shlex
+from collections.abc import Iterator
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.networking import masq
+from rktnetes.rkt.networking.netconf import Network
+
+SHARED = ("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")
+_HOOKS = ("PREROUTING", "OUTPUT", "POSTROUTING")
+
+
+def uses_portmap(net: Network) -> bool:
+    return any(p.get("type") == "portmap" for p in net.plugins)
+
+
+@contextlib.contextmanager
+def locked(net: Network) -> Iterator[None]:
+    """Holds the host-wide portmap lock while the block runs, if the network publishes ports."""
+    if not uses_portmap(net):
+        yield
+        return
+    path = paths.portmap_lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def drop_idle_chains() -> None:
+    """Removes the shared chains and the jumps to them when no DNAT rule is left (call under ``locked``)."""
+    listing = masq.iptables("-S", SHARED[0])
+    if listing.returncode != 0 or any(line.startswith("-A") for line in listing.stdout.splitlines()):
+        return
+    for hook in _HOOKS:
+        for line in masq.iptables("-S", hook).stdout.splitlines():
+            words = shlex.split(line)
+            if words[:2] == ["-A", hook] and len(words) > 2 and words[-1] in SHARED and words[-2] == "-j":
+                masq.iptables("-D", *words[1:])
+    for chain in SHARED:
+        masq.iptables("-F", chain)
+    for chain in SHARED:
+        masq.iptables("-X", chain)

@@ -45,7 +45,8 @@ class Compacted(StoreError):
     """The revision asked for is older than the compacted revision: its history is gone (HTTP 410 Expired)."""
 
     def __init__(self, requested: int, compact_revision: int) -> None:
-        super().__init__(f"revision {requested} has been compacted (compacted up to {compact_revision})")
+        upto = f" (compacted up to {compact_revision})" if compact_revision > 0 else ""
+        super().__init__(f"revision {requested} has been compacted{upto}")
         self.requested = requested
         self.compact_revision = compact_revision
 
@@ -54,7 +55,8 @@ class FutureRevision(StoreError):
     """The revision asked for is newer than the store's current revision."""
 
     def __init__(self, requested: int, current: int) -> None:
-        super().__init__(f"revision {requested} is in the future (current revision is {current})")
+        now = f" (current revision is {current})" if current > 0 else ""
+        super().__init__(f"revision {requested} is in the future{now}")
         self.requested = requested
         self.current = current
 

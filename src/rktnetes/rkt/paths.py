@@ -191,3 +191,13 @@ def portmap_lock_path() -> Path:
 
     Host-wide (not under a data dir) because the chains are per network namespace, not per rkt dir."""
     return PORTMAP_LOCK
+
+
+def pod_stage1_log_path(pod: Path) -> Path:
+    """stderr of a detached pod's stage1 (its own errors; apps log to app_log_path)."""
+    return pod / "stage1.log"
+
+
+def app_runc_state_path(pod: Path, app: str) -> Path:
+    """runc's state of the app's container; it exists once runc has created the container."""
+    return pod_runc_root(pod) / app / "state.json"

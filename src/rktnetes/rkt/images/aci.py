@@ -133,3 +133,15 @@ def _walk_sorted(top: Path) -> Iterator[Path]:
         here = Path(dirpath)
         for name in sorted(dirnames + filenames):
             yield here / name
+
+
+def manifest_name(path: Path) -> str:
+    """The ``name`` in an ACI's manifest, found by streaming the (possibly compressed) tar."""
+    try:
+        with open(path, "rb") as raw, tarfile.open(fileobj=decompressed(raw), mode="r|") as tar:
+            for member in tar:
+                if tarsafe.clean_name(member.name) == "manifest":
+                    return str(manifest.parse(tarsafe.read_manifest(tar, member))["name"])
+    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
+        raise ImageError(f"{path} is not a valid ACI: {exc}") from None
+    raise ImageError(f"{path} is not a valid ACI: no manifest")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS images (
@@ -25,13 +25,15 @@ CREATE TABLE IF NOT EXISTS remotes (
 _COLUMNS = "id, name, labels, import_time, last_used, size, origin, fmt, has_blob"
 
 
-@dataclass(frozen=True)
-class ImageInfo:
-    """One image in the store. ``labels`` holds the manifest labels (``version``, ``os``, ``arch``…)."""
+class ImageInfo(NamedTuple):
+    """One image in the store. ``labels`` holds the manifest labels (``version``, ``os``, ``arch``…).
+
+    A NamedTuple rather than a dataclass: ``dataclasses`` drags ``inspect`` into every CLI start.
+    """
 
     id: str
     name: str
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str]
     import_time: float = 0.0
     last_used: float = 0.0
     size: int = 0
@@ -44,8 +46,7 @@ class ImageInfo:
         return self.labels.get("version", "")
 
 
-@dataclass(frozen=True)
-class RemoteInfo:
+class RemoteInfo(NamedTuple):
     """What a URL resolved to last time, for pull policies: the image and the etag/digest seen."""
 
     url: str

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import aci, index, locking, rendering, resolving, tarsafe
+from rktnetes.rkt.images import index, locking, resolving
 from rktnetes.rkt.images import manifest as manifest_mod
 from rktnetes.rkt.images.errors import ImageNotFound
 from rktnetes.rkt.images.index import ImageInfo, RemoteInfo
@@ -42,6 +42,7 @@ class ImageStore:
 
     def import_aci(self, src: BinaryIO | Path, *, origin: str = "") -> ImageInfo:
         """Store an ACI (gzip/bzip2/xz/plain), checking the manifest and every member first."""
+        from rktnetes.rkt.images import aci
         with tempfile.NamedTemporaryFile(dir=paths.cas_tmp_dir(self.root), prefix="blob-") as spooled:
             if isinstance(src, Path):
                 with open(src, "rb") as fh:
@@ -54,6 +55,8 @@ class ImageStore:
                 return found or self._commit_aci(Path(spooled.name), image_id, origin)
 
     def _commit_aci(self, blob: Path, image_id: str, origin: str) -> ImageInfo:
+        from rktnetes.rkt.images import aci, rendering, tarsafe
+
         tar, doc = aci.read_checked(blob)
         with tar, self._scratch_tree() as tree:
             tarsafe.extract(tar, tree)
@@ -68,6 +71,8 @@ class ImageStore:
     def add_image(self, *, manifest: dict[str, Any], build_rootfs: Callable[[Path], None], image_id: str,
                   origin: str, fmt: str) -> ImageInfo:
         """Store an image whose rootfs ``build_rootfs(rootfs_dir)`` fills (OCI and docker images)."""
+        from rktnetes.rkt.images import rendering
+
         doc = manifest_mod.validate(manifest)
         with locking.exclusive(paths.cas_lock_path(self.root, image_id)):
             found = index.get(self.db, image_id)
@@ -86,6 +91,8 @@ class ImageStore:
         return _ScratchDir(Path(tempfile.mkdtemp(dir=paths.cas_tmp_dir(self.root), prefix="tree-")))
 
     def _render(self, tree: Path, doc: dict[str, Any]) -> None:
+        from rktnetes.rkt.images import rendering
+
         deps = [self.rootfs(resolving.dependency(self.db, dep).id) for dep in doc.get("dependencies") or []]
         rendering.render(tree, doc, deps)
 

@@ -35,7 +35,7 @@ def check_members(tar: tarfile.TarFile) -> bytes:
         name = clean_name(member.name)
         _check_placement(member, name, symlinks)
         if name == "manifest":
-            manifest = _read_manifest(tar, member)
+            manifest = read_manifest(tar, member)
         elif member.issym():
             _check_symlink(name, member.linkname)
             symlinks.add(name)
@@ -58,7 +58,7 @@ def _check_placement(member: tarfile.TarInfo, name: str, symlinks: set[str]) -> 
         parent = posixpath.dirname(parent)
 
 
-def _read_manifest(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+def read_manifest(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
     if not member.isreg():
         raise UnsafeArchiveError("image manifest is not a regular file")
     if member.size > MAX_MANIFEST_BYTES:

@@ -1,0 +1,82 @@
+"""Getting images out of the store: ``image export`` (an ACI file), ``image extract`` and ``image render``.
+
+Every output is written next to its destination under a temp name and renamed into place, so a failure
+never leaves a half-written file or tree where the user asked for one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from rktnetes.rkt.images import aci, tarsafe
+from rktnetes.rkt.images.errors import ImageError
+from rktnetes.rkt.images.store import ImageStore
+
+
+def export(store: ImageStore, image_id: str, dest: Path, *, overwrite: bool) -> str:
+    """Write the image as an uncompressed ACI at ``dest``; returns the id the written file hashes to."""
+    _check_free(dest, overwrite)
+    blob = store.blob(image_id)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if blob is not None:
+                with open(blob, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                written = image_id
+            else:
+                written = aci.write_aci(store.manifest(image_id), store.rootfs(image_id), out)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return written
+
+
+def extract(store: ImageStore, image_id: str, dest: Path, *, rootfs_only: bool, overwrite: bool,
+            render: bool) -> None:
+    """Unpack an image into ``dest``: its own files (extract) or with its dependencies (render)."""
+    _check_free(dest, overwrite)
+    scratch = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
+    try:
+        blob = None if render else store.blob(image_id)
+        if blob is not None:
+            _unpack(blob, scratch)
+        else:
+            _copy_tree(store.rootfs(image_id).parent, scratch)
+        _install(scratch / "rootfs" if rootfs_only else scratch, dest)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _unpack(blob: Path, dest: Path) -> None:
+    tar, _doc = aci.read_checked(blob)
+    with tar:
+        tarsafe.extract(tar, dest)
+
+
+def _copy_tree(tree: Path, dest: Path) -> None:
+    done = subprocess.run(["cp", "-a", "--", f"{tree}/.", f"{dest}/"], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise ImageError(f"cannot copy image tree: {(done.stderr.strip().splitlines() or ['cp failed'])[-1]}")
+
+
+def _install(source: Path, dest: Path) -> None:
+    if dest.is_dir() and not dest.is_symlink():
+        shutil.rmtree(dest)
+    elif dest.exists() or dest.is_symlink():
+        dest.unlink()
+    source.rename(dest)
+
+
+def _check_free(dest: Path, overwrite: bool) -> None:
+    if not dest.parent.is_dir():
+        raise ImageError(f"{dest.parent} is not a directory")
+    if dest.is_dir() and not any(dest.iterdir()):
+        return
+    if (dest.exists() or dest.is_symlink()) and not overwrite:
+        raise ImageError(f"{dest} already exists (use --overwrite)")

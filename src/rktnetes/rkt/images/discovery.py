@@ -8,10 +8,8 @@ tag is retried at each parent path (``example.com/a/b`` â†’ ``example.com/a`` â†
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import http, trust
-from rktnetes.rkt.images.errors import FetchError, ImageError, ImageNotFound, SignatureError
+from rktnetes.rkt.images import aci, http, trust
+from rktnetes.rkt.images.errors import FetchError, ImageNotFound, SignatureError
 
 DEFAULT_LABELS = {"os": "linux", "arch": "amd64", "version": "latest"}
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
@@ -81,10 +79,10 @@ def aci_endpoints(metas: list[Meta], app: App) -> list[tuple[str, str]]:
     """(ACI URL, signature URL) pairs a page offers for ``app``."""
     pairs = []
     for meta in matching(metas, "ac-discovery", app.name):
-        aci = render(meta.uri, {**app.template_vars(), "ext": "aci"})
-        asc = render(meta.uri, {**app.template_vars(), "ext": "aci.asc"})
-        if aci and asc:
-            pairs.append((aci, asc))
+        image_url = render(meta.uri, {**app.template_vars(), "ext": "aci"})
+        asc_url = render(meta.uri, {**app.template_vars(), "ext": "aci.asc"})
+        if image_url and asc_url:
+            pairs.append((image_url, asc_url))
     return pairs
 
 
@@ -134,6 +132,11 @@ async def pubkey_urls(session: Any, prefix: str, allow_http: bool) -> list[str]:
     return await discover(session, App(prefix), "pubkeys", allow_http)
 
 
+def discover_pubkeys(prefix: str, *, allow_http: bool, insecure_tls: bool = False) -> list[str]:
+    """The public key URLs that appc discovery finds for ``prefix`` (for ``rkt trust --prefix``)."""
+    return http.run(lambda session: pubkey_urls(session, prefix, allow_http), insecure_tls=insecure_tls)
+
+
 @dataclass
 class Downloaded:
     url: str
@@ -154,7 +157,7 @@ def fetch_appc(store: Any, ref: str, *, insecure: frozenset[str] = frozenset(), 
     try:
         got = http.run(lambda s: _download(s, ref, app, scratch, insecure, signature is None, progress),
                        insecure_tls="tls" in insecure)
-        name = _manifest_name(got.aci)
+        name = aci.manifest_name(got.aci)
         if app is not None and name != app.name:
             raise FetchError(f"image name mismatch: asked for {app.name}, {got.url} holds {name}")
         if "image" not in insecure:
@@ -213,17 +216,3 @@ async def _signature(session: Any, url: str, scratch: Path, allow_http: bool) ->
     except FetchError as exc:
         raise SignatureError(f"no signature: {exc}") from None
     return scratch / "image.aci.asc"
-
-
-def _manifest_name(aci_path: Path) -> str:
-    """The ``name`` in an ACI's manifest, read by streaming the (possibly compressed) tar."""
-    from rktnetes.rkt.images import aci
-
-    try:
-        with aci_path.open("rb") as raw, tarfile.open(fileobj=aci.decompressed(raw), mode="r|") as tar:
-            for member in tar:
-                if member.name.lstrip("./") == "manifest" and member.isfile() and member.size < 1 << 20:
-                    return str(json.load(tar.extractfile(member))["name"])  # type: ignore[arg-type]
-    except (tarfile.TarError, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
-        raise ImageError(f"downloaded image is not a valid ACI: {exc}") from None
-    raise ImageError("downloaded image is not a valid ACI: no manifest")

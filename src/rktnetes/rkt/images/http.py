@@ -31,6 +31,17 @@ def check_scheme(url: str, allow_http: bool) -> None:
         raise FetchError(f"unsupported URL {url!r}: want http(s)://")
 
 
+def read_source(location: str, *, allow_http: bool, insecure_tls: bool = False) -> bytes:
+    """A small document (a public key) from a local path or an http(s) URL."""
+    if "://" in location:
+        check_scheme(location, allow_http)
+        return run(lambda session: get_bytes(session, location), insecure_tls=insecure_tls)
+    try:
+        return Path(location).read_bytes()
+    except OSError as exc:
+        raise FetchError(f"cannot read {location}: {exc.strerror}") from None
+
+
 def run(job: Callable[[Any], Awaitable[T]], *, insecure_tls: bool = False) -> T:
     """Run ``job(session)`` in a fresh event loop with one aiohttp session."""
     return asyncio.run(_with_session(job, insecure_tls))

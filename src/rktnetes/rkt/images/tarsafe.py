@@ -33,6 +33,8 @@ def check_members(tar: tarfile.TarFile) -> bytes:
     symlinks: set[str] = set()
     for member in tar:
         name = clean_name(member.name)
+        if not name and member.isdir():  # the archive's own "./" entry
+            continue
         _check_placement(member, name, symlinks)
         if name == "manifest":
             manifest = read_manifest(tar, member)
@@ -89,8 +91,10 @@ def extract(tar: tarfile.TarFile, dest: Path) -> None:
     """Extract an already-checked archive into ``dest`` (which receives ``manifest`` and ``rootfs/``)."""
     root = os.path.realpath(dest)
 
-    def stay_inside(member: tarfile.TarInfo, _path: str) -> tarfile.TarInfo:
+    def stay_inside(member: tarfile.TarInfo, _path: str) -> tarfile.TarInfo | None:
         member.name = clean_name(member.name)
+        if not member.name:
+            return None
         parent = os.path.realpath(os.path.join(root, posixpath.dirname(member.name)))
         if parent != root and not parent.startswith(root + os.sep):
             raise UnsafeArchiveError(f"tar member {member.name!r} would land outside the image")

@@ -201,3 +201,8 @@ def pod_stage1_log_path(pod: Path) -> Path:
 def app_runc_state_path(pod: Path, app: str) -> Path:
     """runc's state of the app's container; it exists once runc has created the container."""
     return pod_runc_root(pod) / app / "state.json"
+
+
+def config_kind_dir(config: Path, kind: str) -> Path:
+    """A configuration folder of one kind (``auth``, ``paths``, ``stage1``) under a config dir: ``<kind>.d``."""
+    return config / f"{kind}.d"

@@ -1,0 +1,120 @@
+"""The aiohttp application: routes, the Status-error middleware, discovery and OpenAPI endpoints."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from aiohttp import web
+
+from rktnetes.api import errors, resources
+from rktnetes.apiserver import auth, discovery, handlers
+from rktnetes.apiserver.negotiation import error_response, respond
+from rktnetes.apiserver.objects import Objects
+from rktnetes.apiserver.registry import Registry
+from rktnetes.store.protocol import Store
+
+log = logging.getLogger(__name__)
+
+
+@web.middleware
+async def status_errors(request: web.Request, handler):
+    """Every failure leaves as a Status object, shaped like kube-apiserver's."""
+    try:
+        return await handler(request)
+    except errors.APIError as exc:
+        return error_response(exc)
+    except web.HTTPNotFound:
+        return error_response(errors.path_not_found())
+    except web.HTTPMethodNotAllowed:
+        return error_response(errors.method_not_allowed())
+    except web.HTTPException:
+        raise
+    except (ConnectionResetError, TimeoutError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a request must never take the server down
+        log.error("%s %s failed:\n%s", request.method, request.path, traceback.format_exc())
+        return error_response(errors.internal(str(exc) or type(exc).__name__))
+
+
+async def _ok(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+async def _version(request: web.Request) -> web.Response:
+    return respond(discovery.version())
+
+
+async def _api(request: web.Request) -> web.Response:
+    return respond(discovery.api_versions(request.app["server_address"]))
+
+
+async def _apis(request: web.Request) -> web.Response:
+    return respond(discovery.api_groups())
+
+
+async def _group(request: web.Request) -> web.Response:
+    group = discovery.api_group(request.match_info["group"])
+    if group is None:
+        raise errors.path_not_found()
+    return respond(group)
+
+
+async def _resource_list(request: web.Request) -> web.Response:
+    group, version = request.match_info.get("group", ""), request.match_info.get("version", "v1")
+    body = discovery.resource_list(group, version)
+    if body is None:
+        raise errors.path_not_found()
+    return respond(body)
+
+
+async def _openapi_v2(request: web.Request) -> web.Response:
+    from rktnetes.api import openapi
+
+    return respond(openapi.v2_document(resources.TABLE))
+
+
+async def _openapi_v3(request: web.Request) -> web.Response:
+    from rktnetes.api import openapi
+
+    tail = request.match_info.get("tail", "")
+    if not tail:
+        return respond(openapi.v3_paths(resources.TABLE))
+    parts = tail.split("/")
+    group, version = ("", parts[1]) if parts[0] == "api" and len(parts) == 2 else (
+        (parts[1], parts[2]) if parts[0] == "apis" and len(parts) == 3 else (None, None))
+    if group is None or not resources.in_group_version(group, version):
+        raise errors.path_not_found()
+    return web.Response(body=openapi.v3_bytes(resources.TABLE, group, version), content_type="application/json")
+
+
+def _routes(app: web.Application) -> None:
+    r = app.router
+    for path in ("/healthz", "/livez", "/readyz"):
+        r.add_get(path, _ok)
+        r.add_get(path + "/{check:.*}", _ok)
+    r.add_get("/version", _version)
+    r.add_get("/api", _api)
+    r.add_get("/apis", _apis)
+    r.add_get("/api/v1", _resource_list)
+    r.add_get("/apis/{group}", _group)
+    r.add_get("/apis/{group}/{version}", _resource_list)
+    r.add_get("/openapi/v2", _openapi_v2)
+    r.add_get("/openapi/v3", _openapi_v3)
+    r.add_get("/openapi/v3/{tail:.+}", _openapi_v3)
+    r.add_route("*", "/api/v1/{tail:.+}", handlers.resource_request)
+    r.add_route("*", "/apis/{group}/{version}/{tail:.+}", handlers.resource_request)
+
+
+def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anonymous_admin: bool = False,
+              server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0) -> web.Application:
+    """The API server application over ``store``."""
+    app = web.Application(middlewares=[status_errors, auth.middleware(tokens or {},
+                                                                      anonymous_admin=anonymous_admin)],
+                          client_max_size=8 * 1024 * 1024)
+    app["objects"] = Objects(Registry(store))
+    app["server_address"] = server_address
+    app["bookmark_interval"] = bookmark_interval
+    _routes(app)
+    return app
+

@@ -1,0 +1,86 @@
+"""Discovery documents (/version, /api, /apis, /api/v1, /apis/<group>/<version>) built from the resource table.
+
+They are computed once per process: the table does not change while the server runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from typing import Any
+
+from rktnetes.api import resources
+from rktnetes.api.resources import Resource
+
+Obj = dict[str, Any]
+KUBE_VERSION = ("1", "32", "v1.32.0")
+SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale", ("get", "patch", "update")),
+                     "binding": ("", "v1", "Binding", ("create",)),
+                     "eviction": ("policy", "v1", "Eviction", ("create",)),
+                     "finalize": (None, None, None, ("update",))}
+
+
+def version() -> Obj:
+    major, minor, git = KUBE_VERSION
+    return {"major": major, "minor": minor, "gitVersion": git, "gitCommit": "rktnetes", "gitTreeState": "clean",
+            "buildDate": "2026-01-01T00:00:00Z", "goVersion": "python3.11", "compiler": "cpython",
+            "platform": "linux/amd64"}
+
+
+def api_versions(server_address: str) -> Obj:
+    return {"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
+
+
+@functools.cache
+def api_groups() -> Obj:
+    groups = []
+    for group, ver in resources.group_versions():
+        if group:
+            gv = {"groupVersion": f"{group}/{ver}", "version": ver}
+            groups.append({"name": group, "versions": [gv], "preferredVersion": gv})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+
+def api_group(group: str) -> Obj | None:
+    return next((g | {"kind": "APIGroup", "apiVersion": "v1"} for g in api_groups()["groups"] if g["name"] == group),
+                None)
+
+
+def _hash(r: Resource) -> str:
+    digest = hashlib.sha256(f"{r.group}/{r.version}/{r.kind}".encode()).digest()
+    return base64.b64encode(digest[:8]).decode()
+
+
+def _entry(r: Resource) -> Obj:
+    entry: Obj = {"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind,
+                  "verbs": list(r.verbs)}
+    if r.short_names:
+        entry["shortNames"] = list(r.short_names)
+    if r.categories:
+        entry["categories"] = list(r.categories)
+    entry["storageVersionHash"] = _hash(r)
+    return entry
+
+
+def _subresource(r: Resource, sub: str) -> Obj:
+    group, ver, kind, verbs = SUBRESOURCE_KINDS.get(sub, (None, None, None, ("get", "patch", "update")))
+    entry: Obj = {"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
+                  "kind": kind or r.kind, "verbs": list(verbs)}
+    if group is not None:
+        entry["group"], entry["version"] = group, ver
+    return entry
+
+
+@functools.cache
+def resource_list(group: str, ver: str) -> Obj | None:
+    served = resources.in_group_version(group, ver)
+    if not served:
+        return None
+    entries = []
+    for r in served:
+        entries.append(_entry(r))
+        entries += [_subresource(r, sub) for sub in r.subresources]
+    gv = f"{group}/{ver}" if group else ver
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": entries}

@@ -1,0 +1,149 @@
+"""REST handlers: one catch-all route per API prefix, dispatched on method, name and subresource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from rktnetes.api import errors, tables
+from rktnetes.apiserver import deleting, listing, negotiation, patches, subresources, watching
+from rktnetes.apiserver.negotiation import Target, respond
+from rktnetes.apiserver.objects import Objects
+
+Obj = dict[str, Any]
+
+
+def _objects(request: web.Request) -> Objects:
+    return request.app["objects"]
+
+
+def _dry_run(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    if any(v != "All" for v in values):
+        raise errors.bad_request(f"dryRun: Unsupported value: {values[0]!r}: supported values: \"All\"")
+    return bool(values)
+
+
+def _render(request: web.Request, target: Target, obj: Obj, status: int = 200) -> web.Response:
+    as_ = negotiation.wants_as(request)
+    if as_ == "Table":
+        meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+        return respond(tables.table(target.resource, [obj], meta, include=request.query.get("includeObject",
+                                                                                             "Metadata")), status)
+    if as_ == "PartialObjectMetadata":
+        return respond(tables.partial_metadata(obj), status)
+    return respond(obj, status)
+
+
+async def _body(request: web.Request, target: Target) -> Obj:
+    return negotiation.decode_object(await request.read(), negotiation.media_type(request), target.resource)
+
+
+async def get(request: web.Request, target: Target) -> web.StreamResponse:
+    if target.name is None:
+        return await collection(request, target)
+    obj, _ = await _objects(request).registry.get(target.resource, target.namespace, target.name)
+    return _render(request, target, obj)
+
+
+async def collection(request: web.Request, target: Target) -> web.StreamResponse:
+    registry = _objects(request).registry
+    query = listing.parse_query(request.query, target.resource)
+    as_ = negotiation.wants_as(request)
+    if request.query.get("watch") in ("true", "1"):
+        return await watching.serve(request, registry, target, query, as_ == "Table",
+                                    request.app["bookmark_interval"])
+    items, meta = await listing.collect(registry, target.resource, target.namespace, query)
+    if as_ == "Table":
+        return respond(tables.table(target.resource, items, meta, include=request.query.get("includeObject",
+                                                                                             "Metadata")))
+    if as_ == "PartialObjectMetadataList":
+        return respond({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
+                        "items": [tables.partial_metadata(o) for o in items]})
+    return respond(listing.list_object(target.resource, items, meta))
+
+
+async def post(request: web.Request, target: Target) -> web.Response:
+    if target.subresource:
+        return await subresources.create(request, target, await _body(request, target))
+    if target.name is not None:
+        raise errors.method_not_allowed()
+    obj = await _objects(request).create(target.resource, target.namespace, await _body(request, target),
+                                         dry_run=_dry_run(request))
+    return _render(request, target, obj, 201)
+
+
+async def put(request: web.Request, target: Target) -> web.Response:
+    if target.name is None:
+        raise errors.method_not_allowed()
+    body = await _body(request, target)
+    if target.subresource == "scale":
+        return respond(await subresources.replace_scale(request, target, body))
+    scope = "status" if target.subresource == "status" else "main"
+    if target.subresource not in (None, "status", "finalize"):
+        raise errors.method_not_allowed()
+    obj = await _objects(request).replace(target.resource, target.namespace, target.name, body,
+                                          scope=scope, dry_run=_dry_run(request))
+    return _render(request, target, obj)
+
+
+async def patch(request: web.Request, target: Target) -> web.Response:
+    if target.name is None:
+        raise errors.method_not_allowed()
+    kind = negotiation.media_type(request)
+    if kind not in negotiation.PATCH_TYPES:
+        raise errors.unsupported_media_type(kind)
+    raw = await request.read()
+    if target.subresource == "scale":
+        return respond(await subresources.patch_scale(request, target, kind, raw))
+    obj, created = await patches.patch(_objects(request), request, target, kind, raw, _dry_run(request))
+    return _render(request, target, obj, 201 if created else 200)
+
+
+async def _delete_options(request: web.Request, target: Target) -> Obj:
+    raw = await request.read()
+    options = negotiation.decode_object(raw, negotiation.media_type(request), target.resource) if raw else {}
+    for key in ("gracePeriodSeconds", "propagationPolicy", "orphanDependents"):
+        if key in request.query:
+            value = request.query[key]
+            options[key] = int(value) if key == "gracePeriodSeconds" else value == "true" \
+                if key == "orphanDependents" else value
+    return options
+
+
+async def delete(request: web.Request, target: Target) -> web.Response:
+    options = await _delete_options(request, target)
+    objects, dry_run = _objects(request), _dry_run(request)
+    if target.name is None:
+        query = listing.parse_query(request.query, target.resource)
+        items, meta = await listing.collect(objects.registry, target.resource, target.namespace, query)
+        gone = [await _delete_one(objects, target, o, options, dry_run) for o in items]
+        return respond(listing.list_object(target.resource, [g for g in gone if g], meta))
+    if target.subresource:
+        raise errors.method_not_allowed()
+    obj = await deleting.delete(objects, target.resource, target.namespace, target.name, options, dry_run=dry_run)
+    return _render(request, target, obj)
+
+
+async def _delete_one(objects: Objects, target: Target, obj: Obj, options: Obj, dry_run: bool) -> Obj | None:
+    try:
+        return await deleting.delete(objects, target.resource, obj["metadata"].get("namespace"),
+                                     obj["metadata"]["name"], options, dry_run=dry_run)
+    except errors.APIError as exc:
+        if exc.code != 404:
+            raise
+        return None
+
+
+METHODS = {"GET": get, "POST": post, "PUT": put, "PATCH": patch, "DELETE": delete}
+
+
+async def resource_request(request: web.Request) -> web.StreamResponse:
+    target = negotiation.target(request.path)
+    if target.resource.namespaced and target.namespace is None and (request.method != "GET" or target.name):
+        raise errors.path_not_found()
+    handler = METHODS.get(request.method)
+    if handler is None:
+        raise errors.method_not_allowed()
+    return await handler(request, target)

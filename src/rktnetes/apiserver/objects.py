@@ -1,0 +1,112 @@
+"""The write path shared by every endpoint: create, replace, delete with Kubernetes' metadata rules.
+
+Each write is one compare-and-swap on the store; callers that read-modify-write (patch, scale, binding) retry
+on Conflict through ``modify`` rather than holding any lock, so several API servers may share one store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rktnetes.api import defaulting, errors, meta, validation
+from rktnetes.api.resources import Resource, lookup
+from rktnetes.apiserver.registry import Registry
+
+Obj = dict[str, Any]
+NAMESPACES = lookup("", "v1", "namespaces")
+SERVICE_ACCOUNTS = lookup("", "v1", "serviceaccounts")
+RETRIES = 8
+
+
+class Objects:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    async def _check_namespace(self, resource: Resource, namespace: str | None) -> None:
+        if not resource.namespaced or not namespace:
+            return
+        ns, _ = await self.registry.get(NAMESPACES, None, namespace)
+        if ns["metadata"].get("deletionTimestamp"):
+            raise errors.forbidden(resource, "", f"unable to create new content in namespace {namespace} because "
+                                   "it is being terminated")
+
+    async def create(self, resource: Resource, namespace: str | None, obj: Obj, *, dry_run: bool = False) -> Obj:
+        """Default, validate and store a new object; the stored object."""
+        meta.check_type(obj, resource)
+        meta.check_namespace(obj, namespace)
+        meta.prepare_create(obj, resource, namespace)
+        defaulting.apply_defaults(obj)
+        validation.validate(obj, resource)
+        await self._check_namespace(resource, obj["metadata"].get("namespace"))
+        if dry_run:
+            return obj
+        created = await self.registry.create(resource, obj)
+        if resource is NAMESPACES:
+            await self.ensure_service_account(created["metadata"]["name"])
+        return created
+
+    async def ensure_service_account(self, namespace: str) -> None:
+        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
+        try:
+            await self.create(SERVICE_ACCOUNTS, namespace, account)
+        except errors.APIError as exc:
+            if exc.code != 409:
+                raise
+
+    async def replace(self, resource: Resource, namespace: str | None, name: str, new: Obj, *,
+                      scope: str = "main", dry_run: bool = False) -> Obj:
+        """PUT semantics: a conditional update when the body carries a resourceVersion."""
+        meta.check_type(new, resource)
+        meta.check_name(new, name)
+        old, rev = await self.registry.get(resource, namespace, name)
+        wanted = (new.get("metadata") or {}).get("resourceVersion")
+        if wanted and wanted != old["metadata"]["resourceVersion"]:
+            raise errors.conflict(resource, name)
+        return await self._store(resource, old, rev, new, scope=scope, dry_run=dry_run)
+
+    async def _store(self, resource: Resource, old: Obj, rev: int, new: Obj, *, scope: str,
+                     dry_run: bool) -> Obj:
+        meta.prepare_update(new, old, resource, scope=scope)
+        defaulting.apply_defaults(new)
+        validation.validate(new, resource)
+        new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+        if new == old or dry_run:
+            return new
+        if finalized(new):
+            return await self.registry.delete(resource, new["metadata"].get("namespace"), old["metadata"]["name"],
+                                              rev)
+        return await self.registry.update(resource, new, rev)
+
+    async def modify(self, resource: Resource, namespace: str | None, name: str,
+                     change: Callable[[Obj], Awaitable[Obj] | Obj], *, scope: str = "main",
+                     dry_run: bool = False) -> Obj:
+        """Read, ``change`` (returns the new object) and write, retrying when another writer got there first."""
+        for attempt in range(RETRIES):
+            old, rev = await self.registry.get(resource, namespace, name)
+            new = change(_copy(old))
+            if isinstance(new, Awaitable):
+                new = await new
+            pinned = (new.get("metadata") or {}).get("resourceVersion")
+            if pinned and pinned != old["metadata"]["resourceVersion"]:
+                raise errors.conflict(resource, name)
+            try:
+                return await self._store(resource, old, rev, new, scope=scope, dry_run=dry_run)
+            except errors.APIError as exc:
+                if exc.reason != "Conflict" or attempt == RETRIES - 1:
+                    raise
+        raise errors.conflict(resource, name)
+
+
+def finalized(obj: Obj) -> bool:
+    """True when a deleting object has no finalizer left, so it may leave the store."""
+    meta_ = obj["metadata"]
+    blocked = meta_.get("finalizers") or (obj.get("spec") or {}).get("finalizers") if obj["kind"] == "Namespace" \
+        else meta_.get("finalizers")
+    return bool(meta_.get("deletionTimestamp")) and meta_.get("deletionGracePeriodSeconds") == 0 and not blocked
+
+
+def _copy(obj: Obj) -> Obj:
+    import orjson
+
+    return orjson.loads(orjson.dumps(obj))

@@ -1,0 +1,117 @@
+"""Objects in the store: keys, encoding, and the mapping of store errors onto Kubernetes Status errors.
+
+An object is stored as JSON without its resourceVersion; on the way out the key's mod_revision becomes the
+resourceVersion, so the API server's resourceVersion is always the store revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from rktnetes.api import errors
+from rktnetes.api.resources import Resource
+from rktnetes.store import errors as store_errors
+from rktnetes.store.protocol import KeyValue, Store, Watch
+
+Obj = dict[str, Any]
+ROOT = "/registry/"
+
+
+def key_prefix(resource: Resource, namespace: str | None = None) -> str:
+    """The prefix of every key of ``resource`` (in ``namespace`` when given)."""
+    base = f"{ROOT}{resource.group or 'core'}/{resource.plural}/"
+    return f"{base}{namespace}/" if resource.namespaced and namespace else base
+
+
+def object_key(resource: Resource, namespace: str | None, name: str) -> str:
+    return key_prefix(resource, namespace if resource.namespaced else None) + name
+
+
+def encode(obj: Obj) -> bytes:
+    meta = obj.get("metadata") or {}
+    if "resourceVersion" not in meta:
+        return orjson.dumps(obj)
+    trimmed = {k: v for k, v in meta.items() if k != "resourceVersion"}
+    return orjson.dumps({**obj, "metadata": trimmed})
+
+
+def decode(kv: KeyValue, revision: int | None = None) -> Obj:
+    obj = orjson.loads(kv.value)
+    obj["metadata"]["resourceVersion"] = str(revision or kv.mod_revision)
+    return obj
+
+
+@dataclass
+class Page:
+    items: list[Obj]
+    revision: int
+    more: bool
+    last_key: str
+
+
+class Registry:
+    """The API server's only door to the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def get(self, resource: Resource, namespace: str | None, name: str) -> tuple[Obj, int]:
+        """The object and its revision; 404 NotFound when absent."""
+        _, kv = await self.store.get(object_key(resource, namespace, name))
+        if kv is None:
+            raise errors.not_found(resource, name)
+        return decode(kv), kv.mod_revision
+
+    async def create(self, resource: Resource, obj: Obj) -> Obj:
+        meta = obj["metadata"]
+        try:
+            rev = await self.store.create(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj))
+        except store_errors.KeyExists:
+            raise errors.already_exists(resource, meta["name"]) from None
+        meta["resourceVersion"] = str(rev)
+        return obj
+
+    async def update(self, resource: Resource, obj: Obj, expected: int) -> Obj:
+        meta = obj["metadata"]
+        try:
+            rev = await self.store.update(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj),
+                                          expected)
+        except store_errors.Conflict:
+            raise errors.conflict(resource, meta["name"]) from None
+        except store_errors.NotFound:
+            raise errors.not_found(resource, meta["name"]) from None
+        meta["resourceVersion"] = str(rev)
+        return obj
+
+    async def delete(self, resource: Resource, namespace: str | None, name: str, expected: int) -> Obj:
+        """Remove the object if still at ``expected``; the deleted object at the deleting revision."""
+        try:
+            rev, kv = await self.store.delete(object_key(resource, namespace, name), expected)
+        except store_errors.Conflict:
+            raise errors.conflict(resource, name) from None
+        except store_errors.NotFound:
+            raise errors.not_found(resource, name) from None
+        return decode(kv, rev)
+
+    async def list(self, resource: Resource, namespace: str | None, *, revision: int = 0, limit: int = 0,
+                   start_after: str = "") -> Page:
+        prefix = key_prefix(resource, namespace)
+        try:
+            result = await self.store.list(prefix, revision=revision, limit=limit, start_after=start_after)
+        except store_errors.Compacted as exc:
+            raise errors.expired(f"The resourceVersion for the provided list is too old. ({exc})") from None
+        except store_errors.FutureRevision as exc:
+            raise errors.APIError(504, "Timeout", f"Too large resource version: {exc.requested}, current: "
+                                  f"{exc.current}", {"causes": [{"reason": "ResourceVersionTooLarge",
+                                                                 "message": "Too large resource version"}]}) from None
+        last = result.kvs[-1].key if result.kvs else start_after
+        return Page([decode(kv) for kv in result.kvs], result.revision, result.more, last)
+
+    async def watch(self, resource: Resource, namespace: str | None, from_revision: int) -> Watch:
+        return await self.store.watch(key_prefix(resource, namespace), from_revision)
+
+    async def revision(self) -> int:
+        return await self.store.current_revision()

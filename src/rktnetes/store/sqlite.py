@@ -1,11 +1,11 @@
-"""The SQLite backend (the default): WAL, one writer thread with group commit, a small pool of readers.
+"""The SQLite backend (the default): WAL, one writer connection, a small pool of reader threads.
 
-Why it is built this way: SQLite allows one writer at a time, and a commit's cost is its fsync. So every
-write goes to a single thread owning the writer connection, and writes that queue up while a batch commits
-become the next batch (see ``sqlite_writes``). Reads never wait for writes: WAL lets reader threads, each
-with its own read-only connection, query committed rows while the writer commits. Reads happen at a
-revision no newer than the last committed one, so a single statement is a consistent snapshot; a compaction
-that could have raced a read is detected after it (``LogWriter.compacted`` moves before the COMMIT).
+Why it is built this way: SQLite allows one writer at a time, so every write goes through one
+``Committer`` owning the writer connection (inline at synchronous=NORMAL, group commit on a thread at
+FULL: see ``sqlite_committing``). Reads never wait for writes: WAL lets reader threads, each with its own
+read-only connection, query committed rows while the writer commits. Reads happen at a revision no newer
+than the last committed one, so a single statement is a consistent snapshot; a compaction that could have
+raced a read is detected after it (``LogWriter.compacted`` moves before the COMMIT).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 from urllib.parse import SplitResult, parse_qs
 
 from rktnetes.store import backends, errors, keys, sqlite_log
-from rktnetes.store.protocol import Event, KeyValue, ListResult
+from rktnetes.store.protocol import KeyValue, ListResult
+from rktnetes.store.sqlite_committing import Committer
 from rktnetes.store.sqlite_writes import LogWriter, Op
 from rktnetes.store.watching import Hub, LogWatch
 
-MAX_BATCH = 512
 READERS = 2
 T = TypeVar("T")
 
@@ -38,8 +38,7 @@ class SqliteStore:
         self._local = threading.local()
         self._readers = [writer.conn]
         self._hub = Hub()
-        self._pending: list[tuple[Op, asyncio.Future]] = []
-        self._drainer: asyncio.Task | None = None
+        self._committer = Committer(writer, write_pool, self._hub, path, inline=synchronous == "NORMAL")
         self._closed = False
 
     # -- reads -------------------------------------------------------------------------------------------
@@ -94,34 +93,7 @@ class SqliteStore:
 
     async def _write(self, op: Op) -> Any:
         self._check_open()
-        future = asyncio.get_running_loop().create_future()
-        self._pending.append((op, future))
-        if self._drainer is None:
-            self._drainer = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        try:
-            while self._pending:
-                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-                await self._commit(batch)
-        finally:
-            self._drainer = None
-
-    async def _commit(self, batch: list[tuple[Op, asyncio.Future]]) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            outcomes = await loop.run_in_executor(self._write_pool, self._writer.apply, [op for op, _ in batch])
-        except Exception as exc:  # the whole transaction failed (disk full, I/O error): every write fails
-            outcomes = [errors.Unavailable(f"sqlite write failed: {exc}")] * len(batch)
-        self._hub.publish([o for o in outcomes if isinstance(o, Event)])
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done():
-                continue
-            if isinstance(outcome, errors.StoreError):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+        return await self._committer.write(op)
 
     async def create(self, key: str, value: bytes) -> int:
         event = await self._write(Op("create", keys.check_key(key), bytes(value)))
@@ -147,9 +119,8 @@ class SqliteStore:
     async def close(self) -> None:
         if self._closed:
             return
-        if self._drainer is not None:
-            await asyncio.shield(self._drainer)
         self._closed = True
+        await self._committer.close()
         self._hub.close()
         await asyncio.to_thread(self._shutdown)
 

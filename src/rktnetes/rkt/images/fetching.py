@@ -46,6 +46,8 @@ def is_file_ref(ref: str) -> bool:
     """True when ``ref`` names a local ACI rather than an appc name."""
     if ref.startswith("file://") or ref.startswith(("/", "./", "../")):
         return True
+    if "://" in ref:
+        return False
     return ref.endswith(".aci") or os.path.exists(ref)
 
 

@@ -1,0 +1,32 @@
+"""``rkt rm UUID…``: remove exited or prepared pods now."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rktnetes.rkt.cli import common
+from rktnetes.rkt.errors import RktError
+from rktnetes.rkt.pods import errors, garbage, state
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    cmd = subparsers.add_parser("rm", parents=parents, help="remove pods")
+    cmd.add_argument("--uuid-file", help="read the pod's UUID from this file")
+    cmd.add_argument("uuids", nargs="*", metavar="UUID")
+    cmd.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    uuids = list(args.uuids) + ([state.read_uuid_file(args.uuid_file)] if args.uuid_file else [])
+    if not uuids:
+        raise errors.EmptyUUID()
+    failed = 0
+    for uuid in uuids:
+        try:
+            garbage.remove(common.data_dir(args), uuid)
+            print(f'"{uuid}"')
+        except RktError as exc:
+            print(f"rm: {exc}", file=sys.stderr)
+            failed += 1
+    return 254 if failed else 0

@@ -1,0 +1,71 @@
+"""Acting on a running pod from outside its supervisor: ``stop`` and ``enter``, both through runc."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.pods import errors, state
+from rktnetes.rkt.stage1 import teardown
+
+
+def running(root: Path, uuid: str) -> state.Pod:
+    pod = state.find(root, uuid)
+    status = pod.status()
+    if status is not state.Status.RUNNING:
+        raise errors.PodError(f'pod "{pod.uuid}" is not running (it is {status.value})')
+    return pod
+
+
+def app_names(pod: Path) -> list[str]:
+    return [a["name"] for a in json.loads(paths.pod_manifest_path(pod).read_text())["apps"]]
+
+
+def _signal(pod: state.Pod, signal_name: str) -> None:
+    for name in app_names(pod.path):
+        teardown.runc(pod.path, "kill", name, signal_name)
+
+
+def wait_exited(pod: state.Pod, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while pod.status() is state.Status.RUNNING:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def stop(root: Path, uuid: str, *, force: bool = False, timeout: float = 10.0) -> str:
+    """SIGTERM every app (SIGKILL with ``force``, or after ``timeout``); return once the pod has exited."""
+    pod = running(root, uuid)
+    _signal(pod, "KILL" if force else "TERM")
+    if not wait_exited(pod, timeout):
+        _signal(pod, "KILL")
+        if not wait_exited(pod, 30.0):
+            raise errors.PodError(f'pod "{pod.uuid}" did not stop')
+    return pod.uuid
+
+
+def choose_app(pod: Path, app: str | None) -> str:
+    names = app_names(pod)
+    if app is None:
+        if len(names) != 1:
+            raise errors.PodError(f"pod contains multiple apps ({', '.join(names)}): choose one with --app")
+        return names[0]
+    if app not in names:
+        raise errors.PodError(f"pod has no app named {app!r}")
+    return app
+
+
+def enter(root: Path, uuid: str, app: str | None, command: list[str]) -> None:
+    """Replace this process by ``runc exec`` in the app's container (with its env, user, cwd)."""
+    pod = running(root, uuid)
+    name = choose_app(pod.path, app)
+    tty = ["-t"] if sys.stdin.isatty() and sys.stdout.isatty() else []
+    argv = ["runc", "--root", str(paths.pod_runc_root(pod.path)), "exec", *tty, name, *(command or ["/bin/sh"])]
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)

@@ -1,0 +1,99 @@
+"""What ``list`` and ``status`` show of a pod, read from its folder without taking its lock."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.pods import state
+
+
+@dataclass
+class AppInfo:
+    name: str
+    image_name: str
+    image_id: str
+    exit_code: int | None = None
+
+
+@dataclass
+class PodInfo:
+    uuid: str
+    state: str
+    created: float | None
+    started: float | None
+    exited_at: float | None
+    pid: int | None
+    exit_code: int | None
+    networks: list[dict[str, Any]] = field(default_factory=list)
+    apps: list[AppInfo] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _apps(pod: Path) -> list[AppInfo]:
+    try:
+        manifest = json.loads(paths.pod_manifest_path(pod).read_text())
+    except (OSError, ValueError):
+        return []
+    found = []
+    for app in manifest.get("apps", []):
+        code = _read(paths.app_exit_path(pod, app["name"]))
+        image = app.get("image", {})
+        found.append(AppInfo(app["name"], image.get("name") or "", image.get("id") or "",
+                             int(code) if code is not None else None))
+    return found
+
+
+def networks(pod: Path) -> list[dict[str, Any]]:
+    """[{name, ip}] of the networks the pod joined, from networking's record."""
+    if not paths.pod_networks_path(pod).exists():
+        return []
+    from rktnetes.rkt.networking import podnet
+
+    try:
+        return [{"name": i.name, "ip": i.ip} for i in podnet.pod_networks(pod)]
+    except (OSError, ValueError, AttributeError, KeyError):
+        return []
+
+
+def info(pod: state.Pod) -> PodInfo:
+    path, status = pod.path, pod.status()
+    pid, exited = _read(paths.pod_started_path(path)), _read(paths.pod_exited_path(path))
+    code, when = (exited.split() + [None])[:2] if exited else (None, None)
+    return PodInfo(
+        uuid=pod.uuid,
+        state=status.value,
+        created=_mtime(paths.pod_created_path(path)),
+        started=_mtime(paths.pod_started_path(path)),
+        exited_at=float(when) if when else None,
+        pid=int(pid) if pid and status is state.Status.RUNNING else None,
+        exit_code=int(code) if code is not None else None,
+        networks=networks(path),
+        apps=_apps(path),
+    )
+
+
+def stamp(when: float | None) -> str:
+    if when is None:
+        return ""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when)) + f".{int(when % 1 * 1000):03d} +0000 UTC"

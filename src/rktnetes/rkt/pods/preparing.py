@@ -1,0 +1,90 @@
+"""stage0: turn resolved images and flags into a prepared pod folder.
+
+Everything that can fail on bad input (flags, images, manifest) is checked before the first write; the
+folder is then built under ``embryo``/``prepare`` while this process holds its lock, and published to
+``prepared`` by one rename. A preparer that dies leaves an unlocked ``prepare`` folder, which gc removes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid as uuidlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.pods import state, volumes
+from rktnetes.rkt.pods.manifest import ImageRef
+
+
+@dataclass
+class Runtime:
+    """What stage1 needs besides the manifest (``stage1.json``)."""
+
+    stage1: str = "default"
+    hostname: str = ""
+    net: list[str] = field(default_factory=lambda: ["default"])
+    dns: dict[str, Any] = field(default_factory=dict)
+    hosts_entries: list[str] = field(default_factory=list)
+    ports: list[str] = field(default_factory=list)
+    interactive: bool = False
+    insecure: list[str] = field(default_factory=list)
+    overlay: bool = True
+    local_config: str = str(paths.DEFAULT_LOCAL_CONFIG)
+    lowers: dict[str, str] = field(default_factory=dict)
+    netplan: str = ""
+
+
+def prepare(root: Path, manifest: dict[str, Any], images: list[ImageRef], runtime: Runtime) -> str:
+    """Write a prepared pod from a checked manifest; returns its UUID."""
+    volumes.check(manifest)
+    uuid = str(uuidlib.uuid4())
+    runtime.hostname = runtime.hostname or f"rkt-{uuid}"
+    runtime.lowers = {app["name"]: img.rootfs for app, img in zip(manifest["apps"], images, strict=True)}
+    embryo = paths.pod_dir(root, "embryo", uuid)
+    embryo.mkdir(parents=True)
+    fd = state.lock(embryo)
+    try:
+        pod = state.transition(state.Pod(root, uuid, "embryo"), "prepare")
+        try:
+            _fill(pod.path, manifest, runtime)
+        except BaseException:
+            state.transition(pod, "garbage")
+            raise
+        state.transition(pod, "prepared")
+    finally:
+        os.close(fd)
+    return uuid
+
+
+def _fill(pod: Path, manifest: dict[str, Any], runtime: Runtime) -> None:
+    for app in manifest["apps"]:
+        name = app["name"]
+        paths.app_dir(pod, name).mkdir(parents=True)
+        if runtime.overlay:
+            for path in (paths.app_rootfs_path, paths.app_upper_dir, paths.app_work_dir):
+                path(pod, name).mkdir()
+        else:
+            shutil.copytree(runtime.lowers[name], paths.app_rootfs_path(pod, name), symlinks=True)
+    write_json(paths.pod_manifest_path(pod), manifest)
+    write_json(paths.pod_runtime_path(pod), asdict(runtime))
+    paths.pod_created_path(pod).write_text(f"{time.time():.6f}\n")
+
+
+def write_json(path: Path, doc: Any) -> None:
+    """Write atomically: a reader sees the old file or the whole new one."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def read_runtime(pod: Path) -> Runtime:
+    return Runtime(**json.loads(paths.pod_runtime_path(pod).read_text()))
+
+
+def read_manifest(pod: Path) -> dict[str, Any]:
+    return json.loads(paths.pod_manifest_path(pod).read_text())

@@ -1,0 +1,70 @@
+"""Starting each app under runc and preparing its bundle (rootfs overlay, config.json, /etc files)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.pods import volumes
+from rktnetes.rkt.stage1 import mounting, oci
+
+
+def mount_rootfs(pod: Path, name: str, lower: str, overlay: bool) -> Path:
+    rootfs = paths.app_rootfs_path(pod, name)
+    if overlay:
+        mounting.overlay(lower, paths.app_upper_dir(pod, name), paths.app_work_dir(pod, name), rootfs)
+    return rootfs
+
+
+def write_etc(rootfs: Path, files: dict[str, str | None]) -> None:
+    """Write /etc/hosts and /etc/resolv.conf into the app's own (upper) rootfs, never through a symlink."""
+    etc = rootfs / "etc"
+    if etc.is_symlink():
+        return
+    etc.mkdir(exist_ok=True)
+    for dest, text in files.items():
+        if text is None:
+            continue
+        target = rootfs / dest.lstrip("/")
+        if target.is_symlink():
+            target.unlink()
+        target.write_text(text)
+
+
+def volume_mounts(pod: Path, app: dict[str, Any], pod_volumes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    mounts = []
+    for volume, target in volumes.app_mounts(app, pod_volumes):
+        if volume["kind"] == "host":
+            source = Path(volume["source"])
+        else:
+            source = paths.pod_volume_dir(pod, volume["name"])
+            _make_empty(source, volume)
+        mounts.append(oci.bind(source, target, bool(volume.get("readOnly"))))
+    return mounts
+
+
+def _make_empty(source: Path, volume: dict[str, Any]) -> None:
+    if source.exists():
+        return
+    source.mkdir(parents=True, mode=int(str(volume.get("mode", "0755")), 8))
+    os.chown(source, int(volume.get("uid", 0)), int(volume.get("gid", 0)))
+
+
+def start(pod: Path, name: str, interactive: bool) -> subprocess.Popen[bytes]:
+    """``runc run`` in the foreground; output goes to pipes the supervisor pumps, or the tty if interactive."""
+    cmd = ["runc", "--root", str(paths.pod_runc_root(pod)), "run", "--bundle", str(paths.app_dir(pod, name)), name]
+    if interactive:
+        return subprocess.Popen(cmd)
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_created(pod: Path, name: str, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Return once runc has created the container (its state exists) or has given up."""
+    state = paths.app_runc_state_path(pod, name)
+    deadline = time.monotonic() + timeout
+    while not state.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)

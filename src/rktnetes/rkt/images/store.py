@@ -10,7 +10,6 @@ re-check for the image once they hold it, so two concurrent fetches of one image
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import index, locking, resolving
+from rktnetes.rkt.images import index, locking, resolving, scratch
 from rktnetes.rkt.images import manifest as manifest_mod
 from rktnetes.rkt.images.errors import ImageNotFound
 from rktnetes.rkt.images.index import ImageInfo, RemoteInfo
@@ -65,7 +64,7 @@ class ImageStore:
             self._place(tree, paths.cas_tree_dir(self.root, image_id))
             final_blob = paths.cas_blob_path(self.root, image_id)
             final_blob.parent.mkdir(parents=True, exist_ok=True)
-            _move_file(blob, final_blob)
+            scratch.move_file(blob, final_blob)
         return self._insert(doc, image_id, size, origin, "aci", has_blob=True)
 
     def add_image(self, *, manifest: dict[str, Any], build_rootfs: Callable[[Path], None], image_id: str,
@@ -81,14 +80,14 @@ class ImageStore:
             with self._scratch_tree() as tree:
                 (tree / "rootfs").mkdir()
                 build_rootfs(tree / "rootfs")
-                (tree / "manifest").write_bytes(_manifest_bytes(doc))
+                (tree / "manifest").write_bytes(manifest_mod.dumps(doc))
                 self._render(tree, doc)
                 size = rendering.tree_size(tree)
                 self._place(tree, paths.cas_tree_dir(self.root, image_id))
             return self._insert(doc, image_id, size, origin, fmt, has_blob=False)
 
-    def _scratch_tree(self) -> _ScratchDir:
-        return _ScratchDir(Path(tempfile.mkdtemp(dir=paths.cas_tmp_dir(self.root), prefix="tree-")))
+    def _scratch_tree(self) -> scratch.ScratchDir:
+        return scratch.ScratchDir(Path(tempfile.mkdtemp(dir=paths.cas_tmp_dir(self.root), prefix="tree-")))
 
     def _render(self, tree: Path, doc: dict[str, Any]) -> None:
         from rktnetes.rkt.images import rendering
@@ -158,26 +157,3 @@ class ImageStore:
                 tree.rename(doomed / "tree")
                 shutil.rmtree(doomed)
             paths.cas_blob_path(self.root, image_id).unlink(missing_ok=True)
-
-
-class _ScratchDir:
-    """A temp dir removed on exit unless it was renamed away."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> Path:
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-def _move_file(src: Path, dest: Path) -> None:
-    """Hardlink the spooled blob into place (its temp file is unlinked on close), replacing any orphan."""
-    dest.unlink(missing_ok=True)
-    os.link(src, dest)
-
-
-def _manifest_bytes(doc: dict[str, Any]) -> bytes:
-    return json.dumps(doc, indent=None, separators=(",", ":")).encode()

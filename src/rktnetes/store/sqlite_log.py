@@ -26,7 +26,7 @@ INSERT = "INSERT INTO log (id, name, created, deleted, create_revision, prev_rev
 _EVENTS = """SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.value, p.id, p.create_revision, p.value
 FROM log l LEFT JOIN log p ON p.id = l.prev_revision AND l.created = 0
 WHERE l.id > ? AND l.name >= ? {hi} ORDER BY l.id LIMIT ?"""
-_LATEST_IN_RANGE = "SELECT MAX(id) AS mid FROM log WHERE name >= ? {hi} AND id <= ? GROUP BY name"
+_LATEST_IN_RANGE = "SELECT name, MAX(id) AS mid FROM log WHERE name >= ? {hi} AND id <= ? GROUP BY name ORDER BY name"
 _COMPACT = """DELETE FROM log WHERE id <= :rev AND (deleted = 1 OR id <
     (SELECT MAX(l2.id) FROM log l2 WHERE l2.name = log.name AND l2.id <= :rev))"""
 
@@ -69,10 +69,11 @@ def latest(conn: sqlite3.Connection, key: str, revision: int) -> KeyValue | None
 def list_range(conn: sqlite3.Connection, prefix: str, revision: int, limit: int, start_after: str) -> list[KeyValue]:
     """Up to ``limit`` live keys (0: all) under ``prefix`` after ``start_after``, at ``revision``."""
     inner, hi = _range_sql(_LATEST_IN_RANGE, prefix)
-    sql = (f"SELECT l.name, l.value, l.create_revision, l.id FROM log l JOIN ({inner}) m ON l.id = m.mid "
-           "WHERE l.deleted = 0 ORDER BY l.name LIMIT ?")
+    # the grouped index walk streams in key order (a co-routine, no temp sort), so LIMIT stops it early
+    sql = (f"SELECT l.name, l.value, l.create_revision, l.id FROM ({inner}) m CROSS JOIN log l ON l.id = m.mid "
+           "WHERE l.deleted = 0 LIMIT ?")
     params = [keys.list_start(prefix, start_after), *hi, revision, limit if limit > 0 else -1]
-    return [KeyValue(n, bytes(v), c, i) for n, v, c, i in conn.execute(sql, params)]
+    return [KeyValue(n, v, c, i) for n, v, c, i in conn.execute(sql, params)]
 
 
 def count_range(conn: sqlite3.Connection, prefix: str, revision: int) -> int:

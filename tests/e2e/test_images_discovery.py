@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_images_discovery import aci_path, appc_server, make_aci, publish  # noqa: F401
+from tests.fixtures.appc_discovery import aci_path, make_aci, publish
 
 pytestmark = pytest.mark.e2e
 RKT = str(Path(sys.executable).with_name("rkt"))
@@ -41,7 +41,7 @@ def assert_refused(tmp_path: Path, name: str, message: str, insecure: str = "htt
     assert list((tmp_path / "rkt/cas/tmp").iterdir()) == []
 
 
-def test_fetch_signed_image_by_discovery(tmp_path: Path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_fetch_signed_image_by_discovery(tmp_path: Path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     name = publish(appc_server, tmp_path, key)
     trust(tmp_path, key, name)
@@ -53,19 +53,19 @@ def test_fetch_signed_image_by_discovery(tmp_path: Path, gpg_keys, appc_server) 
     assert again.returncode == 0 and again.stdout == done.stdout
 
 
-def test_fetch_unsigned_refused_then_allowed_with_insecure_image(tmp_path, appc_server) -> None:  # noqa: F811
+def test_fetch_unsigned_refused_then_allowed_with_insecure_image(tmp_path, appc_server) -> None:
     name = publish(appc_server, tmp_path, None)
     assert_refused(tmp_path, name, "no signature: GET http://")
     assert rkt(tmp_path, "fetch", name, insecure="http,image").returncode == 0
 
 
-def test_fetch_unknown_key(tmp_path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_fetch_unknown_key(tmp_path, gpg_keys, appc_server) -> None:
     name = publish(appc_server, tmp_path, gpg_keys("Signer"))
     trust(tmp_path, gpg_keys("Stranger"), name)
     assert_refused(tmp_path, name, "is signed by an unknown key")
 
 
-def test_fetch_bad_signature(tmp_path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_fetch_bad_signature(tmp_path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     name = publish(appc_server, tmp_path, key)
     trust(tmp_path, key, name)
@@ -73,14 +73,14 @@ def test_fetch_bad_signature(tmp_path, gpg_keys, appc_server) -> None:  # noqa: 
     assert_refused(tmp_path, name, f"bad signature for {name}")
 
 
-def test_fetch_key_trusted_for_another_prefix(tmp_path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_fetch_key_trusted_for_another_prefix(tmp_path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     name = publish(appc_server, tmp_path, key)
     trust(tmp_path, key, "example.com/elsewhere")
     assert_refused(tmp_path, name, f"not trusted for prefix {name}")
 
 
-def test_fetch_truncated_download(tmp_path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_fetch_truncated_download(tmp_path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     name = publish(appc_server, tmp_path, key)
     trust(tmp_path, key, name)
@@ -88,7 +88,7 @@ def test_fetch_truncated_download(tmp_path, gpg_keys, appc_server) -> None:  # n
     assert_refused(tmp_path, name, "truncated download of http://")
 
 
-def test_fetch_needs_insecure_http_for_plain_http(tmp_path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_fetch_needs_insecure_http_for_plain_http(tmp_path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     name = publish(appc_server, tmp_path, key)
     trust(tmp_path, key, name)

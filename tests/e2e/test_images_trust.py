@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_images_discovery import appc_server, publish  # noqa: F401 - fixture
+from tests.fixtures.appc_discovery import publish
 
 pytestmark = pytest.mark.e2e
 RKT = str(Path(sys.executable).with_name("rkt"))
@@ -68,7 +68,7 @@ def test_bad_input_one_line_254_nothing_written(tmp_path: Path, gpg_keys, args, 
     assert_refused(rkt(tmp_path, "trust", *args), message, tmp_path)
 
 
-def test_key_by_url_needs_https_or_allow_http(tmp_path: Path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_key_by_url_needs_https_or_allow_http(tmp_path: Path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     appc_server.files["pubkeys.gpg"] = key.armored
     url = appc_server.url("pubkeys.gpg")
@@ -79,7 +79,7 @@ def test_key_by_url_needs_https_or_allow_http(tmp_path: Path, gpg_keys, appc_ser
     assert (tmp_path / "etc/trustedkeys/prefix.d/example.com" / key.fingerprint).exists()
 
 
-def test_keys_discovered_for_prefix(tmp_path: Path, gpg_keys, appc_server) -> None:  # noqa: F811
+def test_keys_discovered_for_prefix(tmp_path: Path, gpg_keys, appc_server) -> None:
     key = gpg_keys()
     name = publish(appc_server, tmp_path, key)
     done = rkt(tmp_path, "trust", "--prefix", name, "--skip-fingerprint-review", "--insecure-allow-http")
@@ -88,6 +88,6 @@ def test_keys_discovered_for_prefix(tmp_path: Path, gpg_keys, appc_server) -> No
     assert (tmp_path / "etc/trustedkeys/prefix.d" / name / key.fingerprint).read_bytes() == key.armored
 
 
-def test_discovery_failure_is_one_line(tmp_path: Path, appc_server) -> None:  # noqa: F811
+def test_discovery_failure_is_one_line(tmp_path: Path, appc_server) -> None:
     assert_refused(rkt(tmp_path, "trust", "--prefix", f"{appc_server.host}/none", "--insecure-allow-http"),
                    "discovery failed", tmp_path)

@@ -1,20 +1,8 @@
-"""appc discovery and fetch against a discovery server started by the test on a loopback address.
-
-The server listens on port 80 of a random 127.x.y.z address, so image names (``127.x.y.z/app``) are
-plain AC identifiers and discovery runs exactly as it would against a real host.
-"""
+"""appc discovery and fetch against a discovery server started by the test (tests/fixtures/appc_discovery.py)."""
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
-import random
-import tarfile
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,118 +10,9 @@ import pytest
 from rktnetes.rkt.images import discovery, http
 from rktnetes.rkt.images.errors import FetchError, ImageNotFound, SignatureError
 from rktnetes.rkt.images.store import ImageStore
+from tests.fixtures.appc_discovery import DiscoveryServer, aci_path, make_aci, publish
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass
-class DiscoveryServer:
-    """Serves discovery pages (by path) and files (by path) over plain HTTP on ``host``:80."""
-
-    host: str
-    pages: dict[str, str] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
-    truncated: set[str] = field(default_factory=set)
-    requests: list[str] = field(default_factory=list)
-
-    def meta(self, path: str, prefix: str, template: str | None = None, pubkeys: str | None = None) -> None:
-        tags = []
-        if template:
-            tags.append(f'<meta name="ac-discovery" content="{prefix} {template}">')
-        if pubkeys:
-            tags.append(f'<meta name="ac-discovery-pubkeys" content="{prefix} {pubkeys}">')
-        self.pages[path] = f"<html><head>{''.join(tags)}</head><body>discovery</body></html>"
-
-    def url(self, path: str) -> str:
-        return f"http://{self.host}/{path.lstrip('/')}"
-
-
-def _handler(server: DiscoveryServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            server.requests.append(self.path)
-            path, _, query = self.path.partition("?")
-            key = f"{server.host}{path}".rstrip("/")
-            if query == "ac-discovery=1" and key in server.pages:
-                return self._send(server.pages[key].encode(), "text/html")
-            body = server.files.get(path.lstrip("/"))
-            if body is None:
-                return self.send_error(404)
-            if path.lstrip("/") in server.truncated:
-                return self._send(body[: len(body) // 2], "application/octet-stream", length=len(body))
-            self._send(body, "application/octet-stream")
-
-        def _send(self, body: bytes, ctype: str, length: int | None = None) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(length or len(body)))
-            self.send_header("ETag", '"v1"')
-            self.end_headers()
-            self.wfile.write(body)
-            self.close_connection = True
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
-
-
-@pytest.fixture
-def appc_server() -> Iterator[DiscoveryServer]:
-    """A discovery server on 127.x.y.z:80 (root can bind it; the address is random to avoid collisions)."""
-    for _ in range(20):
-        host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
-        state = DiscoveryServer(host)
-        try:
-            httpd = ThreadingHTTPServer((host, 80), _handler(state))
-            break
-        except OSError:
-            continue
-    else:
-        pytest.fail("no free loopback address with port 80 for the discovery server")
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
-
-
-def make_aci(name: str, version: str = "1.0.0", payload: bytes = b"hello\n") -> bytes:
-    """A gzip ACI built with a plain tar: a manifest and one file in rootfs/."""
-    manifest = {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": name,
-                "labels": [{"name": "version", "value": version}, {"name": "os", "value": "linux"},
-                           {"name": "arch", "value": "amd64"}]}
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for arcname, data in (("manifest", json.dumps(manifest).encode()), ("rootfs/hello.txt", payload)):
-            info = tarfile.TarInfo(arcname)
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
-        rootfs = tarfile.TarInfo("rootfs")
-        rootfs.type, rootfs.mode = tarfile.DIRTYPE, 0o755
-        tar.addfile(rootfs)
-    return gzip.compress(buf.getvalue())
-
-
-def aci_path(name: str, version: str = "latest") -> str:
-    """Where ``publish`` serves an image (the discovery template's expansion, without the host)."""
-    return f"images/{name}-{version}-linux-amd64.aci"
-
-
-def publish(server: DiscoveryServer, tmp_path: Path, key, app: str = "app", version: str = "latest") -> str:
-    """Serve a signed ACI for ``<host>/<app>`` behind a discovery page at the host root; returns the name."""
-    name = f"{server.host}/{app}"
-    aci = tmp_path / f"{app}-{version}.aci"
-    aci.write_bytes(make_aci(name, version))
-    aci.with_name(aci.name + ".asc").unlink(missing_ok=True)
-    server.files[aci_path(name, version)] = aci.read_bytes()
-    if key is not None:
-        server.files[aci_path(name, version) + ".asc"] = key.sign(aci).read_bytes()
-        server.files["pubkeys.gpg"] = key.armored
-    template = server.url("images/{name}-{version}-{os}-{arch}.{ext}")
-    server.meta(server.host, server.host, template, server.url("pubkeys.gpg"))
-    return name
 
 
 @pytest.fixture
@@ -277,3 +156,34 @@ def test_pull_policy_never_without_image(appc_server, tmp_path, image_store) -> 
     with pytest.raises(ImageNotFound, match="not found in the store"):
         _fetch(image_store, f"{appc_server.host}/app", tmp_path, pull_policy="never")
     assert appc_server.requests == []
+
+
+def test_fetch_over_https_verifies_the_certificate(appc_tls_server, tmp_path, gpg_keys, image_store) -> None:
+    key = gpg_keys()
+    name = publish(appc_tls_server, tmp_path, key, scheme="https")
+    _trust(tmp_path, key, name)
+    with pytest.raises(FetchError, match="(?i)certificate verify failed"):
+        _fetch(image_store, name, tmp_path, insecure=frozenset())
+    info = _fetch(image_store, name, tmp_path, insecure=frozenset({"tls"}))
+    assert info.name == name
+    assert image_store.list()[0].origin.startswith("https://")
+
+
+def test_redirect_to_plain_http_is_refused(appc_tls_server, tmp_path, gpg_keys, image_store) -> None:
+    key = gpg_keys()
+    name = publish(appc_tls_server, tmp_path, key, scheme="https")
+    _trust(tmp_path, key, name)
+    appc_tls_server.files["plain.aci"] = appc_tls_server.files[aci_path(name)]
+    appc_tls_server.redirects[aci_path(name)] = appc_tls_server.url("plain.aci", "http")
+    _refused(image_store, name, tmp_path, "refusing plain HTTP for http://", insecure=frozenset({"tls"}))
+    assert _fetch(image_store, name, tmp_path, insecure=frozenset({"tls", "http"})).name == name
+
+
+def test_fetch_with_a_given_signature_file(appc_server, tmp_path, gpg_keys, image_store) -> None:
+    key = gpg_keys()
+    name = publish(appc_server, tmp_path, None)
+    _trust(tmp_path, key, name)
+    local = tmp_path / "local.aci"
+    local.write_bytes(appc_server.files[aci_path(name)])
+    info = _fetch(image_store, appc_server.url(aci_path(name)), tmp_path, signature=key.sign(local))
+    assert info.name == name

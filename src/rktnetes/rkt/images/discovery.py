@@ -111,11 +111,12 @@ async def discover(session: Any, app: App, kind: str, allow_http: bool) -> list[
 async def _page(session: Any, path: str, allow_http: bool) -> str:
     """The discovery page at ``path``: https first, plain http as a fallback when allowed."""
     try:
-        return (await http.get_bytes(session, f"https://{path}?ac-discovery=1")).decode(errors="replace")
+        page = await http.get_bytes(session, f"https://{path}?ac-discovery=1", allow_http=allow_http)
     except FetchError:
         if not allow_http:
             raise
-    return (await http.get_bytes(session, f"http://{path}?ac-discovery=1")).decode(errors="replace")
+        page = await http.get_bytes(session, f"http://{path}?ac-discovery=1", allow_http=True)
+    return page.decode(errors="replace")
 
 
 def parse_app(ref: str) -> App:
@@ -200,7 +201,7 @@ async def _download(session: Any, ref: str, app: App | None, scratch: Path, inse
     for aci_url, asc_url in endpoints:
         try:
             http.check_scheme(aci_url, allow_http)
-            etag = await http.download(session, aci_url, scratch / "image.aci", progress=progress)
+            etag = await http.download(session, aci_url, scratch / "image.aci", allow_http=allow_http, progress=progress)
         except FetchError as exc:
             failures.append(str(exc))
             continue
@@ -212,7 +213,7 @@ async def _download(session: Any, ref: str, app: App | None, scratch: Path, inse
 async def _signature(session: Any, url: str, scratch: Path, allow_http: bool) -> Path:
     try:
         http.check_scheme(url, allow_http)
-        await http.download(session, url, scratch / "image.aci.asc")
+        await http.download(session, url, scratch / "image.aci.asc", allow_http=allow_http)
     except FetchError as exc:
         raise SignatureError(f"no signature: {exc}") from None
     return scratch / "image.aci.asc"

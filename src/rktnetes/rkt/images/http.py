@@ -35,7 +35,7 @@ def read_source(location: str, *, allow_http: bool, insecure_tls: bool = False) 
     """A small document (a public key) from a local path or an http(s) URL."""
     if "://" in location:
         check_scheme(location, allow_http)
-        return run(lambda session: get_bytes(session, location), insecure_tls=insecure_tls)
+        return run(lambda session: get_bytes(session, location, allow_http=allow_http), insecure_tls=insecure_tls)
     try:
         return Path(location).read_bytes()
     except OSError as exc:
@@ -56,13 +56,13 @@ async def _with_session(job: Callable[[Any], Awaitable[T]], insecure_tls: bool) 
         return await job(session)
 
 
-async def get_bytes(session: Any, url: str, limit: int = _PAGE_LIMIT) -> bytes:
+async def get_bytes(session: Any, url: str, *, allow_http: bool, limit: int = _PAGE_LIMIT) -> bytes:
     """A small document (discovery page, public key): the body, refused above ``limit`` bytes."""
     import aiohttp
 
     try:
         async with session.get(url) as resp:
-            _check_status(url, resp.status, resp.reason)
+            _check_response(url, resp, allow_http)
             body = await resp.content.read(limit + 1)
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise FetchError(f"GET {url}: {_describe(exc)}") from None
@@ -71,13 +71,13 @@ async def get_bytes(session: Any, url: str, limit: int = _PAGE_LIMIT) -> bytes:
     return body
 
 
-async def download(session: Any, url: str, dest: Path, *, progress: bool = False) -> str:
+async def download(session: Any, url: str, dest: Path, *, allow_http: bool, progress: bool = False) -> str:
     """Stream ``url`` into ``dest``; returns the ETag. A short body raises FetchError."""
     import aiohttp
 
     try:
         async with session.get(url) as resp:
-            _check_status(url, resp.status, resp.reason)
+            _check_response(url, resp, allow_http)
             await _stream(resp, url, dest, progress)
             return str(resp.headers.get("ETag", ""))
     except aiohttp.ClientPayloadError:
@@ -121,9 +121,11 @@ class _bar:
             self.progress.stop()
 
 
-def _check_status(url: str, status: int, reason: str | None) -> None:
-    if status >= 400:
-        raise FetchError(f"GET {url}: {status} {reason or ''}".rstrip())
+def _check_response(url: str, resp: Any, allow_http: bool) -> None:
+    """Refuse error statuses, and redirects that end on plain HTTP when it is not allowed."""
+    if resp.status >= 400:
+        raise FetchError(f"GET {url}: {resp.status} {resp.reason or ''}".rstrip())
+    check_scheme(str(resp.url), allow_http)
 
 
 def _describe(exc: BaseException) -> str:

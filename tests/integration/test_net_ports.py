@@ -9,7 +9,6 @@ import time
 import pytest
 
 from tests.fixtures.testhost import HOST_IP
-from tests.integration.test_net_cni import pods  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.integration
 DECLARED = [{"name": "80-tcp", "protocol": "tcp", "port": 80, "count": 1, "socketActivated": False}]
@@ -41,19 +40,19 @@ def server(testhost, tmp_path):
         proc.wait(timeout=10)
 
 
-def test_port_reachable_via_host_ip_and_localhost_then_removed(pods, testhost, server):  # noqa: F811
+def test_port_reachable_via_host_ip_and_localhost_then_removed(netpods, testhost, server):
     before = testhost.snapshot()
-    pod_dir, pod_uuid, netns, [info] = pods.start(ports=["80-tcp:8080"], declared=DECLARED)
+    pod_dir, pod_uuid, netns, [info] = netpods.start(ports=["80-tcp:8080"], declared=DECLARED)
     server(netns)
     assert fetch(testhost, f"http://{info.ip}:80/") == "hello from the pod\n"
     assert fetch(testhost, f"http://{HOST_IP}:8080/") == "hello from the pod\n"
     assert fetch(testhost, "http://127.0.0.1:8080/") == "hello from the pod\n"
-    pods.stop(pod_dir, pod_uuid)
+    netpods.stop(pod_dir, pod_uuid)
     assert testhost.snapshot() == before
 
 
-def test_port_on_a_given_host_ip_only(pods, testhost, server):  # noqa: F811
-    _, _, netns, _ = pods.start(ports=["80-tcp:127.0.0.1:8081"], declared=DECLARED)
+def test_port_on_a_given_host_ip_only(netpods, testhost, server):
+    _, _, netns, _ = netpods.start(ports=["80-tcp:127.0.0.1:8081"], declared=DECLARED)
     server(netns)
     assert fetch(testhost, "http://127.0.0.1:8081/") == "hello from the pod\n"
     refused = testhost.run(["curl", "-sS", "-m", "2", f"http://{HOST_IP}:8081/"])

@@ -91,3 +91,27 @@ def test_keys_discovered_for_prefix(tmp_path: Path, gpg_keys, appc_server) -> No
 def test_discovery_failure_is_one_line(tmp_path: Path, appc_server) -> None:
     assert_refused(rkt(tmp_path, "trust", "--prefix", f"{appc_server.host}/none", "--insecure-allow-http"),
                    "discovery failed", tmp_path)
+
+
+def _fetch(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return rkt(tmp_path, "--dir", str(tmp_path / "rkt"), "fetch", *args)
+
+
+def test_trusted_key_lets_rkt_fetch_a_signed_local_aci(tmp_path: Path, gpg_keys) -> None:
+    from tests.fixtures.appc_discovery import make_aci
+
+    key, stranger = gpg_keys("Signer"), gpg_keys("Stranger")
+    image = tmp_path / "app.aci"
+    image.write_bytes(make_aci("example.com/app"))
+    assert_refused(_fetch(tmp_path, str(image)), "no signature for", tmp_path)
+    key.sign(image)
+    assert rkt(tmp_path, "trust", "--prefix", "example.org", "--skip-fingerprint-review",
+               str(key.write_public(tmp_path / "k.asc"))).returncode == 0
+    refused = _fetch(tmp_path, str(image))
+    assert refused.returncode == 254 and "is not trusted for prefix example.com/app" in refused.stderr
+    rkt(tmp_path, "trust", "--prefix", "example.com", "--skip-fingerprint-review",
+        str(stranger.write_public(tmp_path / "s.asc")))
+    assert "not trusted for prefix" in _fetch(tmp_path, str(image)).stderr
+    rkt(tmp_path, "trust", "--prefix", "example.com/app", "--skip-fingerprint-review", str(tmp_path / "k.asc"))
+    done = _fetch(tmp_path, str(image))
+    assert done.returncode == 0 and done.stdout.startswith("sha512-"), done.stderr

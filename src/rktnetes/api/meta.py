@@ -81,7 +81,7 @@ def prepare_update(new: Obj, old: Obj, resource: Resource, *, scope: str = "main
     """Carry server-owned fields over from ``old``; ``scope`` says what the endpoint may change: ``main``
     (all but status), ``status`` (only status) or ``all`` (server-internal writes such as binding)."""
     meta, old_meta = new.setdefault("metadata", {}), old["metadata"]
-    for key in SERVER_OWNED:
+    for key in SERVER_OWNED if scope != "all" else ("uid", "creationTimestamp"):
         if key in old_meta:
             meta[key] = old_meta[key]
         else:

@@ -8,7 +8,7 @@ import traceback
 from aiohttp import web
 
 from rktnetes.api import errors, resources
-from rktnetes.apiserver import auth, discovery, handlers
+from rktnetes.apiserver import auth, discovery, handlers, namespaces
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
 from rktnetes.apiserver.registry import Registry
@@ -113,6 +113,9 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
                                                                       anonymous_admin=anonymous_admin)],
                           client_max_size=8 * 1024 * 1024)
     app["objects"] = Objects(Registry(store))
+    app["terminator"] = namespaces.Terminator(app["objects"])
+    app.on_startup.append(lambda app: app["terminator"].resume())
+    app.on_cleanup.append(lambda app: app["terminator"].close())
     app["server_address"] = server_address
     app["bookmark_interval"] = bookmark_interval
     _routes(app)

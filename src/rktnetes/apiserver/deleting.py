@@ -73,4 +73,4 @@ async def delete(objects: Objects, resource: Resource, namespace: str | None, na
         return obj if dry_run else await objects.registry.delete(resource, namespace, name, rev)
     if dry_run:
         return _mark(obj, options, grace)
-    return await objects.modify(resource, namespace, name, lambda o: _mark(o, options, grace))
+    return await objects.modify(resource, namespace, name, lambda o: _mark(o, options, grace), scope="all")

@@ -9,7 +9,7 @@ from aiohttp import web
 from rktnetes.api import errors, tables
 from rktnetes.apiserver import deleting, listing, negotiation, patches, subresources, watching
 from rktnetes.apiserver.negotiation import Target, respond
-from rktnetes.apiserver.objects import Objects
+from rktnetes.apiserver.objects import NAMESPACES, Objects
 
 Obj = dict[str, Any]
 
@@ -43,6 +43,10 @@ async def _body(request: web.Request, target: Target) -> Obj:
 async def get(request: web.Request, target: Target) -> web.StreamResponse:
     if target.name is None:
         return await collection(request, target)
+    if target.subresource == "scale":
+        return respond(await subresources.get_scale(request, target))
+    if target.subresource not in (None, "status"):
+        raise errors.method_not_allowed()
     obj, _ = await _objects(request).registry.get(target.resource, target.namespace, target.name)
     return _render(request, target, obj)
 
@@ -123,6 +127,8 @@ async def delete(request: web.Request, target: Target) -> web.Response:
     if target.subresource:
         raise errors.method_not_allowed()
     obj = await deleting.delete(objects, target.resource, target.namespace, target.name, options, dry_run=dry_run)
+    if target.resource is NAMESPACES and obj["metadata"].get("deletionTimestamp") and not dry_run:
+        request.app["terminator"].start(target.name)
     return _render(request, target, obj)
 
 

@@ -1,0 +1,129 @@
+"""A Docker Registry HTTP API v2 client: manifests, blobs, anonymous and bearer-token auth.
+
+Why it is built this way: one fetch is a handful of dependent requests (manifest, maybe an index, config)
+followed by independent layer downloads, so it runs on one aiohttp session in one event loop and the
+layers download concurrently. A 401 with a ``Bearer`` challenge is answered once per scope by asking the
+token server named in ``WWW-Authenticate``; the token is then reused. Every body is checked against the
+digest it was asked by, while it streams, and a blob lands under its final name only when it verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from rktnetes.rkt.images import errors, http
+from rktnetes.rkt.images.references import DockerRef
+
+MANIFEST_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+)
+MAX_MANIFEST = 4 << 20
+_CHUNK = 1 << 20
+_CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
+
+
+def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
+    """``Bearer realm="…",service="…",scope="…"`` -> ("bearer", {realm, service, scope})."""
+    scheme, _, params = header.strip().partition(" ")
+    return scheme.lower(), dict(_CHALLENGE.findall(params))
+
+
+class Registry:
+    """One repository on one registry, over an open aiohttp session."""
+
+    def __init__(self, session: aiohttp.ClientSession, ref: DockerRef, *, scheme: str) -> None:
+        self.session, self.ref, self.token = session, ref, ""
+        self.base = f"{scheme}://{ref.host}/v2/{ref.repository}"
+
+    def _headers(self, extra: dict[str, str]) -> dict[str, str]:
+        return {**extra, "Authorization": f"Bearer {self.token}"} if self.token else extra
+
+    async def _get(self, url: str, headers: dict[str, str]) -> aiohttp.ClientResponse:
+        """GET with auth: on a first 401 fetch a token as the challenge says, then retry once."""
+        try:
+            resp = await self.session.get(url, headers=self._headers(headers))
+            if resp.status == 401 and not self.token:
+                challenge = resp.headers.get("WWW-Authenticate", "")
+                resp.release()
+                await self._authenticate(challenge)
+                resp = await self.session.get(url, headers=self._headers(headers))
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise errors.RegistryError(f"GET {url}: {http._describe(exc)}") from None
+        if resp.status >= 400:
+            resp.release()
+            raise errors.RegistryError(f"GET {url}: {resp.status} {resp.reason or ''}".rstrip())
+        return resp
+
+    async def _authenticate(self, challenge: str) -> None:
+        scheme, params = parse_challenge(challenge)
+        if scheme != "bearer" or "realm" not in params:
+            raise errors.RegistryError(f"{self.ref.host} asks for {scheme or 'unknown'} authentication; "
+                                       "only anonymous bearer tokens are supported")
+        query = {"service": params.get("service", ""),
+                 "scope": params.get("scope") or f"repository:{self.ref.repository}:pull"}
+        try:
+            async with self.session.get(params["realm"], params=query) as resp:
+                if resp.status >= 400:
+                    raise errors.RegistryError(f"token server {params['realm']}: {resp.status} {resp.reason}")
+                body = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            raise errors.RegistryError(f"token server {params['realm']}: {http._describe(exc)}") from None
+        self.token = body.get("token") or body.get("access_token") or ""
+        if not self.token:
+            raise errors.RegistryError(f"token server {params['realm']} returned no token")
+
+    async def manifest(self, reference: str) -> tuple[bytes, str, str]:
+        """(body, media type, digest) of a manifest or index; the digest is checked."""
+        resp = await self._get(f"{self.base}/manifests/{reference}", {"Accept": ", ".join(MANIFEST_TYPES)})
+        async with resp:
+            body = await resp.content.read(MAX_MANIFEST + 1)
+            media_type = resp.headers.get("Content-Type", "").split(";")[0].strip()
+            claimed = resp.headers.get("Docker-Content-Digest", "")
+        if len(body) > MAX_MANIFEST:
+            raise errors.RegistryError(f"manifest {reference} is larger than {MAX_MANIFEST} bytes")
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        for expected in (reference if reference.startswith("sha256:") else "", claimed):
+            if expected and expected != digest:
+                raise errors.RegistryError(f"manifest {reference}: digest {digest} does not match {expected}")
+        return body, media_type, digest
+
+    async def blob(self, digest: str, size: int | None, dest: Path, advance: Any = None) -> None:
+        """Stream blob ``digest`` into ``dest``; refuses a wrong digest or size (and removes the file)."""
+        if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+            raise errors.RegistryError(f"unsupported or malformed digest {digest!r}")
+        resp = await self._get(f"{self.base}/blobs/{digest}", {})
+        try:
+            async with resp:
+                got = await _stream(resp, dest, advance)
+        except aiohttp.ClientPayloadError:
+            dest.unlink(missing_ok=True)
+            raise errors.RegistryError(f"truncated download of {digest[:19]}") from None
+        if got[0] != digest or (size is not None and got[1] != size):
+            dest.unlink(missing_ok=True)
+            raise errors.RegistryError(_mismatch(digest, size, got))
+
+
+async def _stream(resp: aiohttp.ClientResponse, dest: Path, advance: Any) -> tuple[str, int]:
+    sha, total = hashlib.sha256(), 0
+    with dest.open("wb") as out:
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            sha.update(chunk)
+            out.write(chunk)
+            total += len(chunk)
+            if advance:
+                advance(len(chunk))
+    return "sha256:" + sha.hexdigest(), total
+
+
+def _mismatch(digest: str, size: int | None, got: tuple[str, int]) -> str:
+    if size is not None and got[1] != size:
+        return f"blob {digest[:19]}: got {got[1]} bytes, expected {size} (truncated or corrupt download)"
+    return f"blob {digest[:19]}: content digest {got[0][:19]} does not match"

@@ -57,7 +57,10 @@ class EtcdStore:
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = "") -> ListResult:
         body = etcd_wire.range_request(keys.list_start(prefix, start_after), keys.prefix_end(prefix) or "",
                                        revision=revision, limit=limit)
-        data = await self._call("/v3/kv/range", body, revision)
+        try:
+            data = await self._call("/v3/kv/range", body, revision)
+        except errors.FutureRevision:
+            raise errors.FutureRevision(revision, await self.current_revision()) from None
         kvs = [etcd_wire.kv(item) for item in data.get("kvs") or []]
         return ListResult(revision or etcd_wire.revision(data), kvs, bool(data.get("more")))
 

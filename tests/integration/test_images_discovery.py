@@ -187,3 +187,19 @@ def test_fetch_with_a_given_signature_file(appc_server, tmp_path, gpg_keys, imag
     local.write_bytes(appc_server.files[aci_path(name)])
     info = _fetch(image_store, appc_server.url(aci_path(name)), tmp_path, signature=key.sign(local))
     assert info.name == name
+
+
+def test_pull_policy_update_uses_etags(appc_server, tmp_path, gpg_keys, image_store) -> None:
+    key = gpg_keys()
+    name = publish(appc_server, tmp_path, key)
+    _trust(tmp_path, key, name)
+    first = _fetch(image_store, name, tmp_path)
+    assert _fetch(image_store, name, tmp_path, pull_policy="update").id == first.id
+    assert appc_server.not_modified == 1
+    newer = tmp_path / "newer.aci"
+    newer.write_bytes(make_aci(name, "latest", payload=b"version two\n"))
+    appc_server.files[aci_path(name)] = newer.read_bytes()
+    appc_server.files[aci_path(name) + ".asc"] = key.sign(newer).read_bytes()
+    second = _fetch(image_store, name, tmp_path, pull_policy="update")
+    assert second.id != first.id and (image_store.rootfs(second.id) / "hello.txt").read_bytes() == b"version two\n"
+    assert _fetch(image_store, name, tmp_path).id == second.id

@@ -141,9 +141,21 @@ def discover_pubkeys(prefix: str, *, allow_http: bool, insecure_tls: bool = Fals
 @dataclass
 class Downloaded:
     url: str
-    aci: Path
+    aci: Path | None
     asc: Path | None
     etag: str
+    cached_id: str = ""
+
+
+@dataclass
+class _Job:
+    store: Any
+    ref: str
+    app: App | None
+    scratch: Path
+    insecure: frozenset[str]
+    want_asc: bool
+    progress: bool
 
 
 def fetch_appc(store: Any, ref: str, *, insecure: frozenset[str] = frozenset(), pull_policy: str = "new",
@@ -156,8 +168,10 @@ def fetch_appc(store: Any, ref: str, *, insecure: frozenset[str] = frozenset(), 
         return cached
     scratch = Path(tempfile.mkdtemp(dir=paths.cas_tmp_dir(store.root), prefix="fetch-"))
     try:
-        got = http.run(lambda s: _download(s, ref, app, scratch, insecure, signature is None, progress),
-                       insecure_tls="tls" in insecure)
+        job = _Job(store, ref, app, scratch, insecure, signature is None and "image" not in insecure, progress)
+        got = http.run(lambda session: _download(session, job), insecure_tls="tls" in insecure)
+        if got.cached_id:
+            return store.get(got.cached_id)
         name = aci.manifest_name(got.aci)
         if app is not None and name != app.name:
             raise FetchError(f"image name mismatch: asked for {app.name}, {got.url} holds {name}")
@@ -193,21 +207,33 @@ def _not_stored(ref: str, pull_policy: str) -> None:
     return None
 
 
-async def _download(session: Any, ref: str, app: App | None, scratch: Path, insecure: frozenset[str],
-                    want_asc: bool, progress: bool) -> Downloaded:
-    allow_http = "http" in insecure
-    endpoints = [(ref, ref + ".asc")] if app is None else await discover(session, app, "aci", allow_http)
+async def _download(session: Any, job: _Job) -> Downloaded:
+    allow_http = "http" in job.insecure
+    endpoints = [(job.ref, job.ref + ".asc")] if job.app is None else await discover(session, job.app, "aci", allow_http)
     failures = []
     for aci_url, asc_url in endpoints:
+        known = _stored_remote(job.store, aci_url)
         try:
             http.check_scheme(aci_url, allow_http)
-            etag = await http.download(session, aci_url, scratch / "image.aci", allow_http=allow_http, progress=progress)
+            etag = await http.download(session, aci_url, job.scratch / "image.aci", allow_http=allow_http,
+                                       progress=job.progress, etag=known.etag if known else "")
         except FetchError as exc:
             failures.append(str(exc))
             continue
-        asc = await _signature(session, asc_url, scratch, allow_http) if want_asc and "image" not in insecure else None
-        return Downloaded(aci_url, scratch / "image.aci", asc, etag)
+        if etag is None:
+            return Downloaded(aci_url, None, None, known.etag, known.image_id)
+        asc = await _signature(session, asc_url, job.scratch, allow_http) if job.want_asc else None
+        return Downloaded(aci_url, job.scratch / "image.aci", asc, etag)
     raise FetchError("; ".join(failures))
+
+
+def _stored_remote(store: Any, url: str) -> Any:
+    """What ``url`` gave last time, if that image is still in the store (for a conditional GET)."""
+    known = store.remote(url)
+    try:
+        return known if known and known.etag and store.get(known.image_id) else None
+    except ImageNotFound:
+        return None
 
 
 async def _signature(session: Any, url: str, scratch: Path, allow_http: bool) -> Path:

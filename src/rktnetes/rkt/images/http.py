@@ -71,13 +71,19 @@ async def get_bytes(session: Any, url: str, *, allow_http: bool, limit: int = _P
     return body
 
 
-async def download(session: Any, url: str, dest: Path, *, allow_http: bool, progress: bool = False) -> str:
-    """Stream ``url`` into ``dest``; returns the ETag. A short body raises FetchError."""
+async def download(session: Any, url: str, dest: Path, *, allow_http: bool, progress: bool = False,
+                   etag: str = "") -> str | None:
+    """Stream ``url`` into ``dest``; returns the new ETag, or None when ``etag`` is still current (304).
+
+    A short body raises FetchError.
+    """
     import aiohttp
 
     try:
-        async with session.get(url) as resp:
+        async with session.get(url, headers={"If-None-Match": etag} if etag else None) as resp:
             _check_response(url, resp, allow_http)
+            if etag and resp.status == 304:
+                return None
             await _stream(resp, url, dest, progress)
             return str(resp.headers.get("ETag", ""))
     except aiohttp.ClientPayloadError:

@@ -1,0 +1,122 @@
+"""Multi-layer images with whiteouts, image indexes, and a server that cuts a blob short."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from rktnetes.rkt import paths
+from rktnetes.rkt.images import docker, errors, oci
+from rktnetes.rkt.images.store import ImageStore
+from tests.conftest import require_root
+from tests.fixtures.registry import push_layout, run_registry
+
+pytestmark = pytest.mark.integration
+INSECURE = frozenset({"image", "http"})
+CONFIG = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/true"]}}
+
+
+def _tar(path: Path, files: dict[str, str]) -> Path:
+    with tarfile.open(path, "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            if data == "/":
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+            else:
+                info.size = len(data)
+            tar.addfile(info, io.BytesIO(data.encode()))
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ImageStore]:
+    require_root()
+    s = ImageStore(tmp_path / "rkt")
+    yield s
+    s.close()
+
+
+def test_layers_and_whiteouts_through_the_registry(store: ImageStore, tmp_path: Path) -> None:
+    layout = tmp_path / "layout"
+    lower = _tar(tmp_path / "1.tar", {"bin/": "/", "bin/true": "", "etc/": "/", "etc/gone": "x", "data/": "/",
+                                      "data/old": "o"})
+    upper = _tar(tmp_path / "2.tar", {"etc/.wh.gone": "", "data/.wh..wh..opq": "", "data/new": "n"})
+    oci.write_image(layout, CONFIG, [lower, upper], "latest")
+    with run_registry() as addr:
+        push_layout(layout, f"{addr}/layered:latest")
+        info = docker.fetch_docker(store, f"docker://{addr}/layered", insecure=INSECURE)
+    root = store.rootfs(info.id)
+    assert not (root / "etc/gone").exists() and (root / "etc").is_dir()
+    assert sorted(p.name for p in (root / "data").iterdir()) == ["new"]
+
+
+def test_an_index_resolves_to_linux_amd64(store: ImageStore, tmp_path: Path) -> None:
+    layout = tmp_path / "layout"
+    for arch in ("arm64", "amd64"):
+        oci.write_image(layout, {**CONFIG, "architecture": arch}, [_tar(tmp_path / f"{arch}.tar", {"arch": arch})],
+                        arch)
+    entries = json.loads((layout / "index.json").read_text())["manifests"]
+    platforms = [{**{k: v for k, v in e.items() if k != "annotations"},
+                  "platform": {"os": "linux", "architecture": e["annotations"][oci.REF_NAME]}} for e in entries]
+    nested = oci.put_bytes(layout, json.dumps({"schemaVersion": 2, "mediaType": oci.INDEX,
+                                               "manifests": platforms}).encode(), oci.INDEX)
+    oci.tag_manifest(layout, nested, "multi")
+    with run_registry() as addr:
+        push_layout(layout, f"{addr}/multi:latest", tag="multi", all_images=True)
+        info = docker.fetch_docker(store, f"docker://{addr}/multi", insecure=INSECURE)
+    assert (store.rootfs(info.id) / "arch").read_text() == "amd64"
+    assert info.labels["arch"] == "amd64"
+
+
+class _Truncating(BaseHTTPRequestHandler):
+    """A registry that serves one valid manifest and config, and a layer cut in half."""
+
+    blobs: dict[str, bytes] = {}
+    manifest = b""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.endswith("/manifests/latest"):
+            self._send(self.manifest, len(self.manifest), "application/vnd.oci.image.manifest.v1+json")
+        else:
+            body = self.blobs[self.path.rsplit("/", 1)[-1]]
+            cut = body if b"rootfs" in body else body[: len(body) // 2]
+            self._send(cut, len(body), "application/octet-stream")
+
+    def _send(self, body: bytes, length: int, media_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_truncated_layer_leaves_nothing(store: ImageStore, tmp_path: Path) -> None:
+    layout = tmp_path / "layout"
+    digest = oci.write_image(layout, CONFIG, [_tar(tmp_path / "l.tar", {"big": "x" * 300_000})], "latest")
+    _Truncating.manifest = oci.blob_path(layout, digest).read_bytes()
+    _Truncating.blobs = {"sha256:" + p.name: p.read_bytes() for p in (layout / "blobs/sha256").iterdir()}
+    assert all(hashlib.sha256(v).hexdigest() == k[7:] for k, v in _Truncating.blobs.items())
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Truncating)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(errors.FetchError, match="truncated") as info:
+            docker.fetch_docker(store, f"docker://127.0.0.1:{server.server_address[1]}/cut", insecure=INSECURE)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert "\n" not in str(info.value)
+    assert store.list() == [] and list(paths.cas_tmp_dir(store.root).iterdir()) == []

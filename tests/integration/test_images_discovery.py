@@ -203,3 +203,12 @@ def test_pull_policy_update_uses_etags(appc_server, tmp_path, gpg_keys, image_st
     second = _fetch(image_store, name, tmp_path, pull_policy="update")
     assert second.id != first.id and (image_store.rootfs(second.id) / "hello.txt").read_bytes() == b"version two\n"
     assert _fetch(image_store, name, tmp_path).id == second.id
+
+
+def test_progress_bar_on_stderr_when_asked(appc_server, tmp_path, gpg_keys, image_store, capsys) -> None:
+    key = gpg_keys()
+    name = publish(appc_server, tmp_path, key)
+    _trust(tmp_path, key, name)
+    _fetch(image_store, name, tmp_path, progress=True)
+    captured = capsys.readouterr()
+    assert "Downloading" in captured.err and captured.out == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -11,7 +12,7 @@ import pytest
 
 from rktnetes import store
 from rktnetes.store import errors
-from rktnetes.store.protocol import DELETE, PUT, Event, KeyValue, Store
+from rktnetes.store.protocol import DELETE, PUT, Event, KeyValue, ListResult, Store
 
 pytestmark = pytest.mark.integration
 STEP = 5.0  # seconds any single store call or watch event may take
@@ -221,3 +222,63 @@ async def test_close_ends_open_watches(backend: Backend) -> None:
     await s.close()
     with pytest.raises((StopAsyncIteration, errors.Unavailable)):
         await asyncio.wait_for(reader, STEP)
+
+
+class Model:
+    """The reference: a dict of live keys, a history of snapshots by revision, and the expected events."""
+
+    def __init__(self, revision: int) -> None:
+        self.live: dict[str, KeyValue] = {}
+        self.snapshots: dict[int, dict[str, KeyValue]] = {revision: {}}
+        self.events: list[Event] = []
+
+    def commit(self, revision: int, event: Event) -> None:
+        assert revision > max(self.snapshots)
+        if event.type == PUT:
+            self.live[event.kv.key] = event.kv
+        else:
+            del self.live[event.kv.key]
+        self.snapshots[revision] = dict(self.live)
+        self.events.append(event)
+
+
+async def random_op(s: Store, model: Model, rng, key: str) -> None:
+    current = model.live.get(key)
+    expected = rng.choice([0, current.mod_revision if current else 1, 1])
+    op, value = rng.choice(["create", "update", "delete"]), str(rng.random()).encode()
+    try:
+        if op == "create":
+            rev = await s.create(key, value)
+            model.commit(rev, Event(PUT, KeyValue(key, value, rev, rev)))
+            assert current is None
+        elif op == "update":
+            rev = await s.update(key, value, expected)
+            model.commit(rev, Event(PUT, KeyValue(key, value, current.create_revision, rev), current))
+        else:
+            rev, gone = await s.delete(key, expected)
+            assert gone == current
+            model.commit(rev, Event(DELETE, KeyValue(key, b"", 0, rev), current))
+    except errors.KeyExists:
+        assert op == "create" and current is not None
+    except errors.NotFound:
+        assert op != "create" and current is None
+    except errors.Conflict as conflict:
+        assert current is not None and expected not in (0, current.mod_revision)
+        assert conflict.current == current
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_random_histories_match_a_reference_model(s: Store, seed: int) -> None:
+    rng = random.Random(seed)
+    prefix = f"/r/model{seed}/"
+    model = Model(await s.current_revision())
+    for _ in range(150):
+        await random_op(s, model, rng, prefix + rng.choice("abcdef"))
+    for revision, snapshot in list(model.snapshots.items())[1::7]:
+        kvs, page = [], ListResult(revision, [], True)
+        while page.more:
+            page = await s.list(prefix, revision=revision, limit=2, start_after=kvs[-1].key if kvs else "")
+            kvs += page.kvs
+        assert kvs == [snapshot[k] for k in sorted(snapshot)]
+    async with await s.watch(prefix, min(model.snapshots)) as watch:
+        assert await next_events(watch, len(model.events)) == model.events

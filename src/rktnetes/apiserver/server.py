@@ -15,7 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from rktnetes import store as store_pkg
-from rktnetes.apiserver import auth, bootstrap, certs, kubeconfig, paths
+from rktnetes.apiserver import auth, bootstrap, certs, compaction, kubeconfig, paths
 from rktnetes.apiserver.app import build_app
 from rktnetes.store.protocol import Store
 
@@ -31,6 +31,7 @@ class Config:
     sans: tuple[str, ...] = ()
     token_file: Path | None = None
     bookmark_interval: float = 30.0
+    compaction_interval: float = compaction.DEFAULT_INTERVAL
 
 
 @dataclass
@@ -39,10 +40,16 @@ class Running:
     kubeconfig: Path
     store: Store
     runner: web.AppRunner
+    insecure: web.AppRunner | None = None
     insecure_url: str | None = None
+    compactor: compaction.Compactor | None = None
     closed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def stop(self) -> None:
+        if self.compactor is not None:
+            await self.compactor.close()
+        if self.insecure is not None:
+            await self.insecure.cleanup()
         await self.runner.cleanup()
         await self.store.close()
         self.closed.set()
@@ -75,17 +82,18 @@ async def start(config: Config) -> Running:
     await runner.setup()
     port = await _site(runner, config.host, config.port, context)
     await bootstrap.ensure_builtins(app["objects"], port)
+    compactor = compaction.Compactor(store, config.compaction_interval)
+    compactor.start()
     url = f"https://{config.host}:{port}"
-    insecure_url = None
+    running = Running(url, config.kubeconfig or paths.kubeconfig_path(data_dir), store, runner, compactor=compactor)
     if config.insecure_port is not None:
-        insecure = web.AppRunner(build_app(store, tokens=tokens, anonymous_admin=True), handler_cancellation=True,
-                                 access_log=None)
-        await insecure.setup()
-        insecure_url = f"http://127.0.0.1:{await _site(insecure, '127.0.0.1', config.insecure_port, None)}"
-        runner.app.on_cleanup.append(lambda _app: insecure.cleanup())
-    path = config.kubeconfig or paths.kubeconfig_path(data_dir)
-    kubeconfig.write(path, url, paths.ca_cert_path(data_dir), certs.ensure_admin(data_dir))
-    return Running(url, path, store, runner, insecure_url)
+        running.insecure = web.AppRunner(build_app(store, tokens=tokens, anonymous_admin=True),
+                                         handler_cancellation=True, access_log=None)
+        await running.insecure.setup()
+        port = await _site(running.insecure, "127.0.0.1", config.insecure_port, None)
+        running.insecure_url = f"http://127.0.0.1:{port}"
+    kubeconfig.write(running.kubeconfig, url, paths.ca_cert_path(data_dir), certs.ensure_admin(data_dir))
+    return running
 
 
 async def _serve_forever(config: Config) -> None:

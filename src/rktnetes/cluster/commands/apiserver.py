@@ -25,13 +25,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                    "(default DATA_DIR/admin.kubeconfig)")
     p.add_argument("--tls-san", action="append", default=[], help="extra subject alternative name (repeatable)")
     p.add_argument("--token-auth-file", type=Path, help='static bearer tokens: token,user,uid,"groups" per line')
+    p.add_argument("--compaction-interval", type=float, default=300.0,
+                   help="seconds between compactions of the store history (0: never)")
+    p.add_argument("--bookmark-interval", type=float, default=30.0, help="seconds between watch bookmarks")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     config = server.Config(data_dir=args.data_dir.resolve(), store_url=args.store, host=args.bind_address,
                            port=args.port, insecure_port=args.insecure_port, kubeconfig=args.kubeconfig,
-                           sans=tuple(args.tls_san), token_file=args.token_auth_file)
+                           sans=tuple(args.tls_san), token_file=args.token_auth_file,
+                           compaction_interval=args.compaction_interval, bookmark_interval=args.bookmark_interval)
     try:
         return server.run(config)
     except (ApiServerError, StoreError, OSError) as exc:

@@ -1,0 +1,99 @@
+"""WATCH over real HTTPS: chunked JSON lines, selector transitions, bookmarks, 410 Expired after compaction,
+Table-shaped events for ``kubectl get -w``."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from tests.fixtures.apiserver import serve
+from tests.integration.test_apiserver_rest import call, cm
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def fast_server():
+    """A server of its own that compacts every half second and bookmarks every half second."""
+    yield from serve(None, "--compaction-interval", "0.5", "--bookmark-interval", "0.5")
+
+
+def stream(server, path: str, headers: dict | None = None) -> list[dict]:
+    resp = server.http().request("GET", server.url + path, headers=headers or {}, preload_content=False,
+                                 timeout=30)
+    assert resp.status == 200
+    lines = [json.loads(line) for line in resp.read().splitlines() if line.strip()]
+    resp.release_conn()
+    return lines
+
+
+def _ns(server) -> str:
+    name = f"w-{uuid.uuid4().hex[:8]}"
+    assert call(server, "POST", "/api/v1/namespaces", {"metadata": {"name": name}})[0] == 201
+    return name
+
+
+def test_selector_transitions(apiserver, namespace) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    code, created = call(apiserver, "POST", base, cm("a"))
+    rv = created["metadata"]["resourceVersion"]
+    call(apiserver, "PATCH", base + "/a", {"metadata": {"labels": {"app": "y"}}},
+         content_type="application/merge-patch+json")
+    call(apiserver, "PATCH", base + "/a", {"metadata": {"labels": {"app": "x"}}},
+         content_type="application/merge-patch+json")
+    call(apiserver, "DELETE", base + "/a")
+    events = stream(apiserver, base + f"?watch=1&resourceVersion={rv}&labelSelector=app%3Dx&timeoutSeconds=1")
+    assert [e["type"] for e in events] == ["DELETED", "ADDED", "DELETED"]
+    assert [e["object"]["metadata"]["labels"]["app"] for e in events] == ["y", "x", "x"]
+    revisions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert revisions == sorted(revisions) and revisions[0] > int(rv)
+
+
+def test_expired_after_compaction(fast_server) -> None:
+    ns = _ns(fast_server)
+    code, first = call(fast_server, "POST", f"/api/v1/namespaces/{ns}/configmaps", cm("a"))
+    for i in range(3):
+        call(fast_server, "POST", f"/api/v1/namespaces/{ns}/configmaps", cm(f"b{i}"))
+        time.sleep(0.6)
+    rv = first["metadata"]["resourceVersion"]
+    events = stream(fast_server, f"/api/v1/namespaces/{ns}/configmaps?watch=1&resourceVersion={rv}"
+                                 "&timeoutSeconds=5")
+    assert len(events) == 1 and events[0]["type"] == "ERROR"
+    status = events[0]["object"]
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 410, "Expired")
+    assert status["message"].startswith(f"too old resource version: {rv} (")
+
+
+def test_bookmarks_and_initial_events(fast_server) -> None:
+    ns = _ns(fast_server)
+    call(fast_server, "POST", f"/api/v1/namespaces/{ns}/configmaps", cm("a"))
+    events = stream(fast_server, f"/api/v1/namespaces/{ns}/configmaps?watch=1&allowWatchBookmarks=true"
+                                 "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=2")
+    assert events[0]["type"] == "ADDED" and events[0]["object"]["metadata"]["name"] == "a"
+    assert events[1]["type"] == "BOOKMARK"
+    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert events[1]["object"]["kind"] == "ConfigMap"
+    assert sum(e["type"] == "BOOKMARK" for e in events) >= 3
+
+
+def test_timeout_is_honoured(apiserver, namespace) -> None:
+    began = time.monotonic()
+    events = stream(apiserver, f"/api/v1/namespaces/{namespace}/configmaps?watch=1&resourceVersion=1"
+                               "&timeoutSeconds=1")
+    assert events == [] or all(e["type"] != "ERROR" for e in events)
+    assert time.monotonic() - began < 5
+
+
+def test_table_watch(apiserver, namespace) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    for name in ("a", "b"):
+        call(apiserver, "POST", base, cm(name, k="v"))
+    accept = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}
+    events = stream(apiserver, base + "?watch=1&timeoutSeconds=1", accept)
+    assert [e["object"]["kind"] for e in events] == ["Table", "Table"]
+    assert [c["name"] for c in events[0]["object"]["columnDefinitions"]] == ["Name", "Data", "Age"]
+    assert events[1]["object"]["columnDefinitions"] is None
+    assert [e["object"]["rows"][0]["cells"][0] for e in events] == ["a", "b"]

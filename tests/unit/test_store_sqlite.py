@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rktnetes import store
-from rktnetes.store import errors, sqlite_committing, watching
+from rktnetes.store import errors, sqlite_committing, sqlite_files, watching
 from rktnetes.store.protocol import Store
 
 STEP = 5.0
@@ -89,6 +89,15 @@ async def test_a_closed_store_refuses_calls(open_sqlite) -> None:
         await s.create("/k/a", b"v")
 
 
+async def test_a_second_opener_is_refused_until_the_first_closes(open_sqlite, tmp_path: Path) -> None:
+    s = await open_sqlite()
+    with pytest.raises(errors.Unavailable, match="already open"):
+        await store.open_store(f"sqlite://{tmp_path}/state.db")
+    await s.close()
+    again = await open_sqlite()
+    assert await again.current_revision() == 0
+
+
 async def test_checkpoints_keep_the_wal_small(open_sqlite, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(sqlite_committing, "CHECKPOINT_EVERY", 0.05)
     s = await open_sqlite()
@@ -97,5 +106,5 @@ async def test_checkpoints_keep_the_wal_small(open_sqlite, tmp_path: Path, monke
         for i in range(200):
             await s.create(f"/k/{round}/{i}", b"x" * 4000)
         await asyncio.sleep(0.3)  # checkpointed: the next write starts the WAL over from its beginning
-        sizes.append((tmp_path / "state.db-wal").stat().st_size)
+        sizes.append(Path(sqlite_files.wal_path(str(tmp_path / "state.db"))).stat().st_size)
     assert sizes[2] <= sizes[0] * 1.5

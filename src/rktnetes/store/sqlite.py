@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import SplitResult, parse_qs
 
-from rktnetes.store import backends, errors, keys, sqlite_log
+from rktnetes.store import backends, errors, keys, sqlite_files, sqlite_log
 from rktnetes.store.protocol import KeyValue, ListResult
 from rktnetes.store.sqlite_committing import Committer
 from rktnetes.store.sqlite_writes import LogWriter, Op
@@ -31,8 +31,9 @@ T = TypeVar("T")
 class SqliteStore:
     """A ``Store`` on one SQLite database file; make one with ``open_store("sqlite:///path")``."""
 
-    def __init__(self, path: str, synchronous: str, writer: LogWriter, write_pool: ThreadPoolExecutor) -> None:
-        self.path, self.synchronous = path, synchronous
+    def __init__(self, path: str, synchronous: str, writer: LogWriter, write_pool: ThreadPoolExecutor,
+                 lock: int) -> None:
+        self.path, self.synchronous, self._lock = path, synchronous, lock
         self._writer, self._write_pool = writer, write_pool
         self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="store-read")
         self._local = threading.local()
@@ -129,6 +130,7 @@ class SqliteStore:
         self._write_pool.shutdown(wait=True)
         for conn in self._readers:
             conn.close()
+        sqlite_files.unlock(self._lock)
 
 
 def _options(parts: SplitResult) -> tuple[str, str]:
@@ -146,14 +148,16 @@ def _options(parts: SplitResult) -> tuple[str, str]:
 async def open_sqlite(parts: SplitResult) -> SqliteStore:
     """Open (creating if needed) the database a ``sqlite:///path[?synchronous=FULL]`` URL names."""
     path, synchronous = _options(parts)
+    lock = sqlite_files.lock(path)
     pool = ThreadPoolExecutor(1, thread_name_prefix="store-write")
     loop = asyncio.get_running_loop()
     try:
         writer = await loop.run_in_executor(pool, lambda: LogWriter(sqlite_log.connect(path, synchronous)))
     except Exception as exc:
         pool.shutdown(wait=False)
+        sqlite_files.unlock(lock)
         raise errors.Unavailable(f"cannot open sqlite store {path}: {exc}") from None
-    return SqliteStore(path, synchronous, writer, pool)
+    return SqliteStore(path, synchronous, writer, pool, lock)
 
 
 backends.register("sqlite", open_sqlite)

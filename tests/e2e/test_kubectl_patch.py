@@ -1,0 +1,107 @@
+"""kubectl create -f / apply -f (client- and server-side) / patch of every type, and the Python client's apply."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+
+def deployment(name: str, replicas: int = 2, env: list | None = None, containers: list | None = None) -> str:
+    containers = containers or [{"name": "app", "image": "nginx", "env": env or [{"name": "A", "value": "1"}]}]
+    return json.dumps({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": {"app": name}},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers}}}})
+
+
+def get(server, namespace, *what, managed=False):
+    extra = ["--show-managed-fields"] if managed else []
+    return json.loads(server.kubectl("get", "-n", namespace, *what, "-o", "json", *extra).stdout)
+
+
+def test_create_and_client_side_apply_merge_strategically(apiserver, namespace):
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=deployment("d1"))
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment("d1", replicas=3))
+    two = [{"name": "app", "image": "nginx:2", "env": [{"name": "B", "value": "2"}]},
+           {"name": "side", "image": "busybox"}]
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment("d1", 3, containers=two))
+    d = get(apiserver, namespace, "deployment", "d1")
+    containers = d["spec"]["template"]["spec"]["containers"]
+    assert d["spec"]["replicas"] == 3 and [c["name"] for c in containers] == ["app", "side"]
+    assert containers[0]["image"] == "nginx:2" and containers[0]["env"] == [{"name": "B", "value": "2"}]
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment("d1", 3, containers=two[1:]))
+    d = get(apiserver, namespace, "deployment", "d1")
+    assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["side"]
+
+
+def test_patch_json_merge_and_strategic(apiserver, namespace):
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=deployment("d2"))
+    apiserver.kubectl("patch", "-n", namespace, "deployment", "d2", "--type=json",
+                      "-p", '[{"op":"replace","path":"/spec/replicas","value":4}]')
+    apiserver.kubectl("patch", "-n", namespace, "deployment", "d2", "--type=merge",
+                      "-p", '{"metadata":{"labels":{"tier":"web"}}}')
+    apiserver.kubectl("patch", "-n", namespace, "deployment", "d2", "--type=strategic", "-p",
+                      '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"C","value":"3"}]}]}}}}')
+    d = get(apiserver, namespace, "deployment", "d2")
+    assert d["spec"]["replicas"] == 4 and d["metadata"]["labels"] == {"app": "d2", "tier": "web"}
+    env = d["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "A", "value": "1"}, {"name": "C", "value": "3"}]
+    apiserver.kubectl("patch", "-n", namespace, "deployment", "d2", "-p",
+                      '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"A","$patch":"delete"}]}]}}}}')
+    env = get(apiserver, namespace, "deployment", "d2")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "C", "value": "3"}]
+
+
+def test_bad_patches_are_refused(apiserver, namespace):
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=deployment("d3"))
+    bad = apiserver.kubectl("patch", "-n", namespace, "deployment", "d3", "--type=json",
+                            "-p", '[{"op":"remove","path":"/spec/nothing"}]', check=False)
+    assert bad.returncode != 0 and "invalid" in bad.stderr.lower()
+    bad = apiserver.kubectl("patch", "-n", namespace, "deployment", "d3", "-p",
+                            '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}', check=False)
+    assert bad.returncode != 0 and "merge key" in bad.stderr
+
+
+def test_server_side_apply_owns_fields_and_conflicts(apiserver, namespace):
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d4"))
+    d = get(apiserver, namespace, "deployment", "d4", managed=True)
+    entry = next(e for e in d["metadata"]["managedFields"] if e["manager"] == "kubectl")
+    assert entry["operation"] == "Apply" and entry["fieldsType"] == "FieldsV1"
+    assert "f:replicas" in entry["fieldsV1"]["f:spec"]
+    bad = apiserver.kubectl("apply", "--server-side", "--field-manager=other", "-n", namespace, "-f", "-",
+                            input=deployment("d4", replicas=5), check=False)
+    assert bad.returncode != 0 and 'conflict with "kubectl"' in bad.stderr and ".spec.replicas" in bad.stderr
+    apiserver.kubectl("apply", "--server-side", "--field-manager=other", "--force-conflicts", "-n", namespace,
+                      "-f", "-", input=deployment("d4", replicas=5))
+    d = get(apiserver, namespace, "deployment", "d4", managed=True)
+    owners = {e["manager"]: e["fieldsV1"] for e in d["metadata"]["managedFields"]}
+    assert d["spec"]["replicas"] == 5 and "f:replicas" not in owners["kubectl"]["f:spec"]
+    assert "f:replicas" in owners["other"]["f:spec"]
+
+
+def test_server_side_apply_removes_dropped_fields(apiserver, namespace):
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}}
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=json.dumps(cm))
+    cm["data"] = {"a": "1"}
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=json.dumps(cm))
+    assert get(apiserver, namespace, "configmap", "c")["data"] == {"a": "1"}
+
+
+def test_python_client_create_from_yaml_apply(apiserver, namespace):
+    from kubernetes import utils
+
+    client = apiserver.client()
+    try:
+        doc = yaml.safe_load(deployment("d5"))
+        utils.create_from_dict(client, doc, namespace=namespace, apply=True)
+        doc["spec"]["replicas"] = 1
+        utils.create_from_dict(client, doc, namespace=namespace, apply=True)
+    finally:
+        client.close()
+    d = get(apiserver, namespace, "deployment", "d5", managed=True)
+    assert d["spec"]["replicas"] == 1
+    assert [e["operation"] for e in d["metadata"]["managedFields"]] == ["Apply"]

@@ -18,11 +18,14 @@ DEFAULT_CAPS = [
     "CAP_NET_RAW", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETFCAP",
     "CAP_SYS_CHROOT",
 ]
-ALL_CAPS = DEFAULT_CAPS + [
-    "CAP_DAC_READ_SEARCH", "CAP_LINUX_IMMUTABLE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_LEASE",
-    "CAP_AUDIT_CONTROL", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+# every capability, in kernel bit order (CAP_CHOWN is bit 0)
+ALL_CAPS = [
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+    "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
     "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 ]
 MASKED = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
@@ -37,10 +40,17 @@ def _isolators(app: dict[str, Any]) -> dict[str, Any]:
     return {i["name"]: i.get("value") for i in app["app"].get("isolators", [])}
 
 
+def host_caps(status: str | None = None) -> list[str]:
+    """Every capability in this process's bounding set: all an app can be given."""
+    text = Path("/proc/self/status").read_text() if status is None else status
+    mask = int(next(line.split()[1] for line in text.splitlines() if line.startswith("CapBnd:")), 16)
+    return [cap for bit, cap in enumerate(ALL_CAPS) if mask >> bit & 1]
+
+
 def capabilities(isolators: dict[str, Any], insecure: set[str]) -> list[str]:
     if "os/linux/capabilities-retain-set" in isolators:
         return list(isolators["os/linux/capabilities-retain-set"]["set"])
-    caps = ALL_CAPS if "capabilities" in insecure else DEFAULT_CAPS
+    caps = host_caps() if "capabilities" in insecure else DEFAULT_CAPS
     removed = set(isolators.get("os/linux/capabilities-remove-set", {}).get("set", []))
     return [c for c in caps if c not in removed]
 

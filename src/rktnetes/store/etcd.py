@@ -1,6 +1,6 @@
 """The etcd backend: a real etcd (3.4+) through its v3 JSON gateway, with aiohttp (no gRPC dependency).
 
-``etcd://host:port[,host:port...]``: calls go to the first endpoint that accepts a connection. Create is a
+``etcd://host:port[,host:port...][?cacert=..&cert=..&key=..]`` (see ``etcd_url``): calls go to the first endpoint that accepts a connection. Create is a
 txn comparing ``create_revision == 0``; update and delete are txns comparing ``mod_revision``; a failed
 compare reads the key in the same txn, so ``Conflict`` carries the key as it was at that revision.
 """
@@ -12,7 +12,7 @@ from urllib.parse import SplitResult
 import aiohttp
 import orjson
 
-from rktnetes.store import backends, errors, etcd_wire, keys
+from rktnetes.store import backends, errors, etcd_url, etcd_wire, keys
 from rktnetes.store.etcd_watch import EtcdWatch
 from rktnetes.store.protocol import KeyValue, ListResult
 
@@ -22,14 +22,14 @@ _TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
 class EtcdStore:
     """A ``Store`` on an etcd cluster; make one with ``open_store("etcd://127.0.0.1:2379")``."""
 
-    def __init__(self, endpoints: list[str], session: aiohttp.ClientSession) -> None:
-        self.endpoints = endpoints
+    def __init__(self, endpoints: list[str], session: aiohttp.ClientSession, scheme: str = "http") -> None:
+        self.endpoints, self.scheme = endpoints, scheme
         self._session = session
         self._watches: set[EtcdWatch] = set()
 
     @property
     def _base(self) -> str:
-        return f"http://{self.endpoints[0]}"
+        return f"{self.scheme}://{self.endpoints[0]}"
 
     async def _call(self, path: str, body: dict, requested: int = 0) -> dict:
         for _ in self.endpoints:
@@ -119,20 +119,11 @@ class EtcdStore:
         await self._session.close()
 
 
-def _endpoints(parts: SplitResult) -> list[str]:
-    endpoints = [e.strip() for e in parts.netloc.split(",") if e.strip()]
-    if not endpoints or parts.path.strip("/") or parts.query:
-        raise errors.InvalidURL(f"invalid etcd URL {parts.geturl()!r}: expected etcd://host:port[,host:port...]")
-    for endpoint in endpoints:
-        host, _, port = endpoint.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise errors.InvalidURL(f"invalid etcd endpoint {endpoint!r}: expected host:port")
-    return endpoints
-
-
 async def open_etcd(parts: SplitResult) -> EtcdStore:
-    """Connect to the etcd an ``etcd://host:port[,host:port]`` URL names (checked with one read)."""
-    store = EtcdStore(_endpoints(parts), aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
+    """Connect to the etcd an ``etcd://host:port[,host:port][?cacert=..]`` URL names (checked with one read)."""
+    target = etcd_url.parse(parts)
+    connector = aiohttp.TCPConnector(limit=0, ssl=target.tls if target.tls else True)
+    store = EtcdStore(target.endpoints, aiohttp.ClientSession(connector=connector), target.scheme)
     try:
         await store.current_revision()
     except errors.StoreError:

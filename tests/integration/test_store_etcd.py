@@ -1,0 +1,60 @@
+"""etcd specifics against the real etcd: TLS with client certificates, endpoint failover, a stopped etcd."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from rktnetes import store
+from rktnetes.store import errors
+from tests.fixtures.etcd import free_port
+
+pytestmark = pytest.mark.integration
+
+
+async def test_tls_with_a_client_certificate(etcd_tls_server) -> None:
+    s = await store.open_store(etcd_tls_server.url)
+    try:
+        rev = await s.create("/r/tls", b"secret")
+        assert (await s.get("/r/tls"))[1].value == b"secret"
+        async with await s.watch("/r/", rev - 1) as watch:
+            assert (await asyncio.wait_for(anext(watch), 5)).revision == rev
+    finally:
+        await s.close()
+
+
+async def test_tls_refuses_a_client_without_certificate(etcd_tls_server) -> None:
+    without_cert = etcd_tls_server.url.split("&cert=")[0]
+    with pytest.raises(errors.Unavailable):
+        await store.open_store(without_cert)
+    with pytest.raises(errors.Unavailable):  # plain HTTP to a TLS-only etcd
+        await store.open_store(f"etcd://{etcd_tls_server.endpoint}")
+
+
+@pytest.mark.parametrize("query", ["?cacert=/nonexistent", "?cert=/a", "?cacert=/etc/hostname&cert=/etc/hostname",
+                                   "?timeout=3"])
+async def test_bad_tls_options(query: str) -> None:
+    with pytest.raises(errors.InvalidURL):
+        await store.open_store(f"etcd://127.0.0.1:2379{query}")
+
+
+async def test_a_dead_endpoint_is_skipped(etcd_server) -> None:
+    s = await store.open_store(f"etcd://127.0.0.1:{free_port()},{etcd_server.endpoint}")
+    try:
+        assert await s.create("/r/failover", b"v") == await s.current_revision()
+    finally:
+        await s.close()
+
+
+async def test_a_stopped_etcd_is_unavailable_and_ends_watches(etcd_server) -> None:
+    s = await store.open_store(etcd_server.url)
+    try:
+        watch = await s.watch("/r/", await s.current_revision())
+        etcd_server.stop()
+        with pytest.raises(errors.Unavailable):
+            await asyncio.wait_for(anext(watch), 10)
+        with pytest.raises(errors.Unavailable):
+            await s.get("/r/x")
+    finally:
+        await s.close()

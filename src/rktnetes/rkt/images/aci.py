@@ -55,34 +55,35 @@ def decompressed(src: BinaryIO) -> BinaryIO:
     return stream
 
 
-def spool(src: BinaryIO, out: BinaryIO) -> str:
-    """Copy the decompressed bytes of ``src`` into ``out``; returns the image id they hash to."""
-    digest = hashlib.sha512()
-    stream = decompressed(src)
+class _Tee:
+    """Reads a stream, hashing and copying every byte it hands out."""
+
+    def __init__(self, stream: BinaryIO, out: BinaryIO) -> None:
+        self.stream, self.out, self.digest = stream, out, hashlib.sha512()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.digest.update(data)
+        self.out.write(data)
+        return data
+
+
+def spool_checked(src: BinaryIO, out: BinaryIO) -> tuple[str, dict[str, Any]]:
+    """In one pass: decompress ``src`` into ``out``, hash it, check every member and the manifest.
+
+    Returns the image id and the manifest; raises before the caller has stored anything.
+    """
+    tee = _Tee(decompressed(src), out)
     try:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
+        with tarfile.open(fileobj=tee, mode="r|") as tar:  # type: ignore[call-overload]
+            raw = tarsafe.check_members(tar)
+        while tee.read(_CHUNK):  # the end-of-archive padding counts for the id too
+            pass
+    except tarfile.TarError as exc:
+        raise ImageError(f"image is not a tar archive (or is truncated): {exc}") from None
     except (OSError, EOFError, lzma.LZMAError) as exc:
         raise ImageError(f"cannot decompress image: {exc}") from None
-    return ids.from_hexdigest(digest.hexdigest())
-
-
-def read_checked(tar_path: Path) -> tuple[tarfile.TarFile, dict[str, Any]]:
-    """Open a plain ACI tar, check every member and the manifest; the caller closes the tar."""
-    try:
-        tar = tarfile.open(tar_path, mode="r:")  # noqa: SIM115 - handed to the caller
-    except tarfile.TarError as exc:
-        raise ImageError(f"image is not a tar archive: {exc}") from None
-    try:
-        raw = tarsafe.check_members(tar)
-        return tar, manifest.parse(raw)
-    except tarfile.TarError as exc:
-        tar.close()
-        raise ImageError(f"image tar is corrupt: {exc}") from None
-    except BaseException:
-        tar.close()
-        raise
+    return ids.from_hexdigest(tee.digest.hexdigest()), manifest.parse(raw)
 
 
 class _HashingWriter:

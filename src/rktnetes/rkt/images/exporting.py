@@ -45,18 +45,12 @@ def extract(store: ImageStore, image_id: str, dest: Path, *, rootfs_only: bool, 
     try:
         blob = None if render else store.blob(image_id)
         if blob is not None:
-            _unpack(blob, scratch)
+            tarsafe.extract(blob, scratch)  # checked member by member when it was imported
         else:
             _copy_tree(store.rootfs(image_id).parent, scratch)
         _install(scratch / "rootfs" if rootfs_only else scratch, dest)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _unpack(blob: Path, dest: Path) -> None:
-    tar, _doc = aci.read_checked(blob)
-    with tar:
-        tarsafe.extract(tar, dest)
 
 
 def _copy_tree(tree: Path, dest: Path) -> None:

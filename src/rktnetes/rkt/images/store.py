@@ -45,20 +45,19 @@ class ImageStore:
         with tempfile.NamedTemporaryFile(dir=paths.cas_tmp_dir(self.root), prefix="blob-") as spooled:
             if isinstance(src, Path):
                 with open(src, "rb") as fh:
-                    image_id = aci.spool(fh, spooled)
+                    image_id, doc = aci.spool_checked(fh, spooled)
             else:
-                image_id = aci.spool(src, spooled)
+                image_id, doc = aci.spool_checked(src, spooled)
             spooled.flush()
             with locking.exclusive(paths.cas_lock_path(self.root, image_id)):
                 found = index.get(self.db, image_id)
-                return found or self._commit_aci(Path(spooled.name), image_id, origin)
+                return found or self._commit_aci(Path(spooled.name), image_id, doc, origin)
 
-    def _commit_aci(self, blob: Path, image_id: str, origin: str) -> ImageInfo:
-        from rktnetes.rkt.images import aci, rendering, tarsafe
+    def _commit_aci(self, blob: Path, image_id: str, doc: dict[str, Any], origin: str) -> ImageInfo:
+        from rktnetes.rkt.images import rendering, tarsafe
 
-        tar, doc = aci.read_checked(blob)
-        with tar, self._scratch_tree() as tree:
-            tarsafe.extract(tar, tree)
+        with self._scratch_tree() as tree:
+            tarsafe.extract(blob, tree)
             self._render(tree, doc)
             size = blob.stat().st_size + rendering.tree_size(tree)
             self._place(tree, paths.cas_tree_dir(self.root, image_id))

@@ -89,14 +89,14 @@ def _check_hardlink(name: str, target: str) -> None:
         raise UnsafeArchiveError(f"hardlink {name!r} -> {target!r} escapes the rootfs")
 
 
-def extract(tar: tarfile.TarFile, dest: Path) -> None:
-    """Extract an already-checked archive into ``dest`` (which receives ``manifest`` and ``rootfs/``).
+def extract(tar_path: Path, dest: Path) -> None:
+    """Extract an already-checked, uncompressed ACI into ``dest`` (which receives ``manifest`` and ``rootfs/``).
 
     GNU tar does the writing (three times faster than ``tarfile`` on big images) only after every member
     passed the checks above; it also strips ``..`` and leading ``/`` itself and never follows a symlink
     created by the archive, so the two parsers would have to disagree twice for anything to escape.
     """
-    argv = ["tar", "--extract", f"--file={tar.name}", f"--directory={dest}", "--numeric-owner",
+    argv = ["tar", "--extract", f"--file={tar_path}", f"--directory={dest}", "--numeric-owner",
             "--no-overwrite-dir", "--delay-directory-restore", "--warning=no-timestamp"]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=_TAR_TIMEOUT)
     if done.returncode != 0:

@@ -57,3 +57,26 @@ def test_v2_document_uses_definitions():
     assert doc["swagger"] == "2.0"
     assert openapi.find_kind(doc, "apps", "v1", "Deployment") == "io.k8s.api.apps.v1.Deployment"
     assert '"#/components' not in orjson.dumps(doc).decode()
+
+
+def test_v2_protobuf_carries_patch_parameters_and_definitions():
+    import yaml
+
+    from rktnetes.api import openapiproto
+
+    body, ctype = openapiproto.v2_response(TABLE, "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+    assert ctype == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    doc = openapiproto.message("Document").FromString(body)
+    assert doc.swagger == "2.0"
+    items = {p.name: p.value for p in doc.paths.path}
+    patch = items["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"].patch
+    gvk = yaml.safe_load(next(e.value.yaml for e in patch.vendor_extension
+                              if e.name == "x-kubernetes-group-version-kind"))
+    assert gvk == {"group": "apps", "kind": "Deployment", "version": "v1"}
+    queries = {p.parameter.non_body_parameter.query_parameter_sub_schema.name for p in patch.parameters}
+    assert "fieldValidation" in queries
+    definitions = {d.name: d.value for d in doc.definitions.additional_properties}
+    spec = {p.name: p.value for p in definitions["io.k8s.api.core.v1.PodSpec"].properties.additional_properties}
+    assert spec["containers"].items.schema[0]._ref == "#/definitions/io.k8s.api.core.v1.Container"
+    assert list(spec["containers"].type.value) == ["array"]
+    assert openapiproto.v2_response(TABLE, "application/json")[1] == "application/json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,10 +16,11 @@ pytestmark = pytest.mark.e2e
 RKT = str(Path(sys.executable).with_name("rkt"))
 
 
-def rkt(tmp_path: Path, *args: str, insecure: str = "http") -> subprocess.CompletedProcess[str]:
+def rkt(tmp_path: Path, *args: str, insecure: str = "http", env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
     cmd = [RKT, "--dir", str(tmp_path / "rkt"), "--local-config", str(tmp_path / "etc"),
            "--system-config", str(tmp_path / "usr"), f"--insecure-options={insecure}", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
 
 
 def trust(tmp_path: Path, key, prefix: str) -> None:
@@ -93,3 +95,13 @@ def test_fetch_needs_insecure_http_for_plain_http(tmp_path, gpg_keys, appc_serve
     name = publish(appc_server, tmp_path, key)
     trust(tmp_path, key, name)
     assert_refused(tmp_path, name, f"discovery failed for {name}: GET https://", insecure="none")
+
+
+def test_fetch_over_verified_https_with_no_insecure_option(tmp_path, gpg_keys, appc_tls_server) -> None:
+    key = gpg_keys()
+    name = publish(appc_tls_server, tmp_path, key, scheme="https")
+    trust(tmp_path, key, name)
+    assert_refused(tmp_path, name, "certificate verify failed", insecure="none")
+    done = rkt(tmp_path, "fetch", name, insecure="none", env={"SSL_CERT_FILE": appc_tls_server.ca_file})
+    assert done.returncode == 0, done.stderr
+    assert any(name in line for line in stored(tmp_path))

@@ -164,6 +164,16 @@ async def test_watch_follows_live_writes_and_closes(s: Store) -> None:
         await asyncio.wait_for(anext(watch), STEP)
 
 
+async def test_a_consumer_that_gives_up_waiting_loses_nothing(s: Store) -> None:
+    watch = await s.watch("/r/t/", await s.current_revision())
+    for i in range(10):
+        with pytest.raises(TimeoutError):  # nothing new yet: the consumer's deadline cancels the wait
+            await asyncio.wait_for(anext(watch), 0.01 if i % 2 else 0)
+        revs = [await s.create(f"/r/t/{i}/{j}", b"v") for j in range(2)]
+        assert [e.revision for e in await next_events(watch, 2)] == revs
+    await watch.aclose()
+
+
 async def test_compaction_expires_old_revisions(s: Store) -> None:
     r1 = await s.create("/r/c/a", b"1")
     r2 = await s.update("/r/c/a", b"2", r1)

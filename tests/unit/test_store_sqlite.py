@@ -108,3 +108,21 @@ async def test_checkpoints_keep_the_wal_small(open_sqlite, tmp_path: Path, monke
         await asyncio.sleep(0.3)  # checkpointed: the next write starts the WAL over from its beginning
         sizes.append(Path(sqlite_files.wal_path(str(tmp_path / "state.db"))).stat().st_size)
     assert sizes[2] <= sizes[0] * 1.5
+
+
+async def test_a_consumer_deadline_during_catch_up_loses_nothing(open_sqlite) -> None:
+    s = await open_sqlite()
+    revs = [await s.create(f"/k/{i}", b"v") for i in range(20)]
+    watch = await s.watch("/k/", 0)
+    read = watch._read
+
+    async def slow_read(*args):
+        await asyncio.sleep(0.02)
+        return await read(*args)
+
+    watch._read = slow_read
+    for _ in range(3):  # each deadline cancels the watch in the middle of its catch-up read
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(anext(watch), 0.005)
+    revs += [await s.create(f"/k/late{i}", b"v") for i in range(3)]
+    assert [(await asyncio.wait_for(anext(watch), STEP)).revision for _ in revs] == revs

@@ -94,7 +94,12 @@ class LogWatch:
     async def _catch_up(self) -> None:
         self._check_compacted()
         self._lagging = False  # from here on, live events are buffered behind the page
-        page = await self._read(self._prefix, self._last, PAGE)
+        try:
+            page = await self._read(self._prefix, self._last, PAGE)
+        except BaseException:  # cancelled (a consumer's deadline) or failed: the page is lost, read it again
+            self._lagging = True
+            self._buffer.clear()
+            raise
         self._check_compacted()
         if len(page) == PAGE:
             self._lagging = True

@@ -105,3 +105,14 @@ def test_python_client_create_from_yaml_apply(apiserver, namespace):
     d = get(apiserver, namespace, "deployment", "d5", managed=True)
     assert d["spec"]["replicas"] == 1
     assert [e["operation"] for e in d["metadata"]["managedFields"]] == ["Apply"]
+
+
+def test_patch_owner_conflicts_with_server_side_apply(apiserver, namespace):
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d6"))
+    apiserver.kubectl("patch", "-n", namespace, "deployment", "d6", "--field-manager=scaler", "--type=merge",
+                      "-p", '{"spec":{"replicas":7}}')
+    d = get(apiserver, namespace, "deployment", "d6", managed=True)
+    assert {(e["manager"], e["operation"]) for e in d["metadata"]["managedFields"]} >= {("scaler", "Update")}
+    bad = apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d6"),
+                            check=False)
+    assert bad.returncode != 0 and 'conflict with "scaler"' in bad.stderr

@@ -157,3 +157,12 @@ def test_record_update_takes_changed_fields():
     assert owners(out)[("m1", "Apply")] == {"f:data": {"f:b": {}}}
     created = applying.record_update(None, cm({"a": "1"}), "kubectl-create", CONFIGMAPS)
     assert owners(created) == {("kubectl-create", "Update"): {"f:data": {"f:a": {}}}}
+
+
+def test_non_apply_patches_record_update_ownership_and_then_conflict():
+    first = ssa(None, cm({"a": "1"}))
+    patched = patching.apply_patch(patching.MERGE_PATCH, first, b'{"data":{"a":"2"}}', CONFIGMAPS, manager="patcher")
+    assert owners(patched) == {("patcher", "Update"): {"f:data": {"f:a": {}}}}
+    with pytest.raises(errors.APIError) as e:
+        ssa(patched, cm({"a": "3"}))
+    assert 'conflict with "patcher"' in e.value.message

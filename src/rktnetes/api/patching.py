@@ -1,6 +1,7 @@
 """PATCH bodies applied to stored objects: JSON patch, JSON merge patch, strategic merge patch, server-side apply.
 
-``apply_patch`` is the one entry point the API server calls; every failure is an ``errors.APIError`` it
+``apply_patch`` is the one entry point the API server calls; it also credits the fields a non-apply patch
+changes to ``manager`` in ``managedFields`` (operation ``Update``), as kube-apiserver does. Every failure is an ``errors.APIError`` it
 renders as a Status (400 for an undecodable patch, 422 for one that cannot apply, 409 for apply conflicts,
 415 for an unknown patch type).
 """
@@ -35,6 +36,11 @@ def apply_patch(patch_type: str, current: dict[str, Any] | None, body: bytes, re
         raise errors.unsupported_media_type(patch_type)
     if current is None:
         raise errors.not_found(resource, "")
+    return applying.record_update(current, _patched(patch_type, current, body, resource), manager, resource,
+                                  subresource)
+
+
+def _patched(patch_type: str, current: dict[str, Any], body: bytes, resource: Resource) -> dict[str, Any]:
     if patch_type == JSON_PATCH:
         return _json_patch(current, body, resource)
     patch = _json(body)

@@ -12,7 +12,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from rktnetes.api import errors, fieldsets, mergekeys
+from rktnetes.api import errors, fieldsets, merging
 from rktnetes.api.fieldsets import MISSING, Path
 from rktnetes.api.resources import Resource
 
@@ -36,7 +36,7 @@ def apply(current: dict[str, Any] | None, config: dict[str, Any], resource: Reso
     for path in sorted(previous - kept, key=len, reverse=True):
         if not any(k[:len(path)] == path for k in kept):
             fieldsets.remove(base, path)
-    result = merge(base, _without_managed(config), resource.model)
+    result = merging.merge_applied(base, _without_managed(config), resource.model)
     entries = [e for e in entries if _key(e) != key] + [_entry(key, mine, resource)]
     return _with_entries(result, entries)
 
@@ -52,38 +52,6 @@ def record_update(old: dict[str, Any] | None, new: dict[str, Any], manager: str,
     previous = next(((_set(e) & present) for e in entries if _key(e) == key), set())
     mine = [_entry(key, previous | changed, resource)] if previous | changed else []
     return _with_entries(new, [e for e in kept if e is not None] + mine)
-
-
-def merge(base: Any, config: Any, model: str | None) -> Any:
-    """``config`` laid over ``base``: maps merge, associative lists merge by key, sets unite, the rest replaces."""
-    if not (isinstance(base, dict) and isinstance(config, dict)):
-        return copy.deepcopy(config)
-    out = dict(base)
-    for key, value in config.items():
-        f = fieldsets.field(model, key)
-        child_model = f.ref if f is not None and f.ref else None
-        if isinstance(value, list) and isinstance(out.get(key), list):
-            out[key] = _merge_list(out[key], value, model, key, child_model)
-        else:
-            out[key] = merge(out.get(key), value, child_model if f is None or f.kind == "ref" else None)
-    return out
-
-
-def _merge_list(base: list[Any], config: list[Any], owner: str | None, key: str, model: str | None) -> list[Any]:
-    kind, keys = mergekeys.list_type(owner or "", key)
-    if kind == "set":
-        return list(base) + [copy.deepcopy(v) for v in config if v not in base]
-    if kind == "atomic":
-        return copy.deepcopy(config)
-    out = list(base)
-    for item in config:
-        ident = fieldsets.element_key(item, keys)
-        at = next((i for i, b in enumerate(out) if fieldsets.element_key(b, keys) == ident), None)
-        if at is None:
-            out.append(copy.deepcopy(item))
-        else:
-            out[at] = merge(out[at], item, model)
-    return out
 
 
 def _resolve_conflicts(base: dict[str, Any], config: dict[str, Any], entries: list[Entry], mine: set[Path],

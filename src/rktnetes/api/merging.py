@@ -1,4 +1,4 @@
-"""JSON merge patch (RFC 7386) and Kubernetes' strategic merge patch, driven by ``schema``'s merge facts.
+"""JSON merge patch (RFC 7386), Kubernetes' strategic merge patch and server-side apply's merge of a configuration.
 
 Strategic merge: maps merge key by key (``null`` deletes), lists tagged ``merge`` merge by their merge key
 (or as a set of primitives), other lists are replaced. Directives: ``$patch: replace|merge|delete`` on a map
@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from rktnetes.api import schema
+from rktnetes.api import fieldsets, mergekeys, schema
 
 DIRECTIVE = "$patch"
 RETAIN = "$retainKeys"
@@ -127,6 +127,39 @@ def _order(items: list[Any], order: list[Any], merge_key: str) -> list[Any]:
         keys = [o.get(merge_key) if merge_key and isinstance(o, dict) else o for o in order]
         return keys.index(wanted) if wanted in keys else len(keys)
     return sorted(items, key=rank)
+
+
+def merge_applied(base: Any, config: Any, model: str | None) -> Any:
+    """``config`` laid over ``base``: maps merge, associative lists merge by key, sets unite, the rest replaces."""
+    if not (isinstance(base, dict) and isinstance(config, dict)):
+        return copy.deepcopy(config)
+    out = dict(base)
+    for key, value in config.items():
+        f = fieldsets.field(model, key)
+        child_model = f.ref if f is not None and f.ref else None
+        if isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = _merge_applied_list(out[key], value, model, key, child_model)
+        else:
+            out[key] = merge_applied(out.get(key), value, child_model if f is None or f.kind == "ref" else None)
+    return out
+
+
+def _merge_applied_list(base: list[Any], config: list[Any], owner: str | None, key: str,
+                        model: str | None) -> list[Any]:
+    kind, keys = mergekeys.list_type(owner or "", key)
+    if kind == "set":
+        return list(base) + [copy.deepcopy(v) for v in config if v not in base]
+    if kind == "atomic":
+        return copy.deepcopy(config)
+    out = list(base)
+    for item in config:
+        ident = fieldsets.element_key(item, keys)
+        at = next((i for i, b in enumerate(out) if fieldsets.element_key(b, keys) == ident), None)
+        if at is None:
+            out.append(copy.deepcopy(item))
+        else:
+            out[at] = merge_applied(out[at], item, model)
+    return out
 
 
 def _field(model: str | None, key: str) -> schema.Field | None:

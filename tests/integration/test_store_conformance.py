@@ -36,11 +36,12 @@ class Backend:
         return await self.open()
 
 
-@pytest.fixture(params=["sqlite", "etcd"])
+@pytest.fixture(params=["sqlite", "sqlite-full", "etcd"])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    if request.param == "sqlite":
+    if request.param.startswith("sqlite"):
         tmp = tempfile.mkdtemp(prefix="rktnetes-store-")
-        b = Backend(f"sqlite://{tmp}/state.db")
+        durability = "FULL" if request.param == "sqlite-full" else "NORMAL"
+        b = Backend(f"sqlite://{tmp}/state.db?synchronous={durability}")
     else:
         server = request.getfixturevalue("etcd_server")
         b = Backend(server.url, server.restart)
@@ -49,7 +50,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     finally:
         for s in b.opened:
             await s.close()
-        if request.param == "sqlite":
+        if request.param.startswith("sqlite"):
             shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -41,7 +41,7 @@ class Committer:
     async def write(self, op: Op) -> Any:
         """The write's ``Event`` (None for a compaction) once committed; its ``StoreError`` otherwise."""
         if self._inline and self._drainer is None and op.kind != "compact":
-            return self._settle(self._apply([op])[0])
+            return self._settle(self._published(self._apply([op]))[0])
         future = asyncio.get_running_loop().create_future()
         self._pending.append((op, future))
         if self._drainer is None:
@@ -53,6 +53,11 @@ class Committer:
             outcomes = self._writer.apply(ops)
         except Exception as exc:  # the whole transaction failed (disk full, I/O error): every write fails
             return [errors.Unavailable(f"sqlite write failed: {exc}")] * len(ops)
+        return outcomes
+
+    def _published(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """Offer the committed events to the watches; on the event loop's thread only (watches are not
+        thread-safe)."""
         self._hub.publish([o for o in outcomes if isinstance(o, Event)])
         return outcomes
 
@@ -72,7 +77,7 @@ class Committer:
 
     async def _commit(self, batch: list[tuple[Op, asyncio.Future]]) -> None:
         loop = asyncio.get_running_loop()
-        outcomes = await loop.run_in_executor(self._pool, self._apply, [op for op, _ in batch])
+        outcomes = self._published(await loop.run_in_executor(self._pool, self._apply, [op for op, _ in batch]))
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():
                 continue

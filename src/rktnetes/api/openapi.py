@@ -30,9 +30,14 @@ def gv_path(group: str, version: str) -> str:
 
 def v3_paths(table: Sequence[Resource]) -> dict[str, Any]:
     """The ``/openapi/v3`` discovery document: each group-version's URL, with a content hash kubectl caches by."""
+    return _v3_paths(tuple(table))
+
+
+@functools.cache
+def _v3_paths(table: tuple[Resource, ...]) -> dict[str, Any]:
     out = {}
-    for group, version in _group_versions(tuple(table)):
-        digest = hashlib.sha512(v3_bytes(tuple(table), group, version)).hexdigest().upper()
+    for group, version in _group_versions(table):
+        digest = hashlib.sha512(v3_bytes(table, group, version)).hexdigest().upper()
         out[gv_path(group, version)] = {"serverRelativeURL": f"/openapi/v3/{gv_path(group, version)}?hash={digest}"}
     return {"paths": out}
 

@@ -215,3 +215,33 @@ def test_table_response(apiserver, namespace) -> None:
     assert table["kind"] == "Table" and [c["name"] for c in table["columnDefinitions"]] == ["Name", "Data", "Age"]
     assert table["rows"][0]["cells"][:2] == ["t", 2]
     assert table["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
+
+
+def _svc(name: str, **spec) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": name}, "ports": [{"port": 80}], **spec}}
+
+
+def test_service_ip_and_node_port_allocation(apiserver, namespace) -> None:
+    import ipaddress
+
+    base = f"/api/v1/namespaces/{namespace}/services"
+    code, a = call(apiserver, "POST", base, _svc("a"))
+    code, b = call(apiserver, "POST", base, _svc("b", type="NodePort"))
+    ips = [a["spec"]["clusterIP"], b["spec"]["clusterIP"]]
+    assert ips[0] != ips[1] and all(ipaddress.ip_address(ip) in ipaddress.ip_network("10.96.0.0/12") for ip in ips)
+    assert a["spec"]["clusterIPs"] == [ips[0]] and a["spec"]["ports"][0]["targetPort"] == 80
+    node_port = b["spec"]["ports"][0]["nodePort"]
+    assert 30000 <= node_port <= 32767
+    code, err = call(apiserver, "POST", base, _svc("c", clusterIP=ips[0]))
+    assert code == 422 and err["details"]["causes"][0]["field"] == "spec.clusterIPs"
+    code, err = call(apiserver, "POST", base, _svc("d", type="NodePort", ports=[{"port": 81, "nodePort": node_port}]))
+    assert code == 422
+    b["spec"].pop("clusterIP")
+    code, updated = call(apiserver, "PUT", base + "/b", b)
+    assert updated["spec"]["clusterIP"] == ips[1] and updated["spec"]["ports"][0]["nodePort"] == node_port
+    call(apiserver, "DELETE", base + "/a")
+    code, again = call(apiserver, "POST", base, _svc("e", clusterIP=ips[0]))
+    assert code == 201 and again["spec"]["clusterIP"] == ips[0]
+    code, headless = call(apiserver, "POST", base, _svc("h", clusterIP="None"))
+    assert code == 201 and headless["spec"]["clusterIP"] == "None"

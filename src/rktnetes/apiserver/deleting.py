@@ -70,7 +70,7 @@ async def delete(objects: Objects, resource: Resource, namespace: str | None, na
     check_preconditions(resource, obj, options.get("preconditions"))
     grace = grace_period(obj, options)
     if not _keeps(obj, options, grace):
-        return obj if dry_run else await objects.registry.delete(resource, namespace, name, rev)
+        return obj if dry_run else await objects.remove(resource, namespace, name, rev)
     if dry_run:
         return _mark(obj, options, grace)
     return await objects.modify(resource, namespace, name, lambda o: _mark(o, options, grace), scope="all")

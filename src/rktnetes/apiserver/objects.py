@@ -11,11 +11,13 @@ from typing import Any
 
 from rktnetes.api import defaulting, errors, meta, validation
 from rktnetes.api.resources import Resource, lookup
+from rktnetes.apiserver import allocation
 from rktnetes.apiserver.registry import Registry
 
 Obj = dict[str, Any]
 NAMESPACES = lookup("", "v1", "namespaces")
 SERVICE_ACCOUNTS = lookup("", "v1", "serviceaccounts")
+SERVICES = lookup("", "v1", "services")
 RETRIES = 8
 
 
@@ -41,10 +43,26 @@ class Objects:
         await self._check_namespace(resource, obj["metadata"].get("namespace"))
         if dry_run:
             return obj
-        created = await self.registry.create(resource, obj)
+        created = await self._create_service(resource, obj) if resource is SERVICES else \
+            await self.registry.create(resource, obj)
         if resource is NAMESPACES:
             await self.ensure_service_account(created["metadata"]["name"])
         return created
+
+    async def _create_service(self, resource: Resource, obj: Obj) -> Obj:
+        taken = await allocation.allocate(self.registry, resource, obj)
+        try:
+            return await self.registry.create(resource, obj)
+        except BaseException:
+            await allocation.release(self.registry, taken)
+            raise
+
+    async def remove(self, resource: Resource, namespace: str | None, name: str, rev: int) -> Obj:
+        """Delete from the store (if still at ``rev``) and release what the object held."""
+        gone = await self.registry.delete(resource, namespace, name, rev)
+        if resource is SERVICES:
+            await allocation.release(self.registry, allocation.claims_of(gone))
+        return gone
 
     async def ensure_service_account(self, namespace: str) -> None:
         account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
@@ -68,14 +86,15 @@ class Objects:
     async def _store(self, resource: Resource, old: Obj, rev: int, new: Obj, *, scope: str,
                      dry_run: bool) -> Obj:
         meta.prepare_update(new, old, resource, scope=scope)
+        if resource is SERVICES:
+            allocation.keep_on_update(new, old)
         defaulting.apply_defaults(new)
         validation.validate(new, resource)
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         if new == old or dry_run:
             return new
         if finalized(new):
-            return await self.registry.delete(resource, new["metadata"].get("namespace"), old["metadata"]["name"],
-                                              rev)
+            return await self.remove(resource, new["metadata"].get("namespace"), old["metadata"]["name"], rev)
         return await self.registry.update(resource, new, rev)
 
     async def modify(self, resource: Resource, namespace: str | None, name: str,

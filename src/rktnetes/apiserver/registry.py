@@ -113,5 +113,19 @@ class Registry:
     async def watch(self, resource: Resource, namespace: str | None, from_revision: int) -> Watch:
         return await self.store.watch(key_prefix(resource, namespace), from_revision)
 
+    async def claim(self, key: str) -> bool:
+        """Take an allocation key (a cluster IP, a node port); False when someone holds it."""
+        try:
+            await self.store.create(key, b"")
+        except store_errors.KeyExists:
+            return False
+        return True
+
+    async def unclaim(self, key: str) -> None:
+        try:
+            await self.store.delete(key)
+        except store_errors.NotFound:
+            pass
+
     async def revision(self) -> int:
         return await self.store.current_revision()

@@ -91,7 +91,7 @@ def test_default_network_list_status_reachability_and_teardown(netrkt, testhost)
     assert match and ipaddress.ip_address(match[1]) in ipaddress.ip_network("172.16.28.0/24")
     assert nets in netrkt("list", "--full", "--no-legend").stdout
     assert testhost.run(["busybox", "ping", "-c", "1", "-W", "2", match[1]]).returncode == 0
-    netrkt("stop", uuid)
+    netrkt("stop", "--force", uuid)
     netrkt("gc", "--grace-period=0s")
     assert testhost.snapshot() == before and netrkt.leases() == []
 
@@ -161,7 +161,7 @@ def test_port_reachable_via_host_ip_and_localhost(netrkt, testhost):
     uuid = netrkt.detach("--port=http:8080", "nginx")
     assert "Welcome to nginx" in fetch(testhost, f"http://{HOST_IP}:8080/")
     assert "Welcome to nginx" in fetch(testhost, "http://127.0.0.1:8080/")
-    netrkt("stop", uuid)
+    netrkt("stop", "--force", uuid)
     netrkt("gc", "--grace-period=0s")
     assert not any("8080" in r for r in testhost.snapshot()["iptables"])
 

@@ -132,3 +132,14 @@ def test_failed_del_keeps_the_record_for_a_retry(fake, tmp_path):
     with pytest.raises(PluginError, match="DEL failed"):
         attaching.teardown(pod, "pod-uuid")
     assert paths.pod_networks_path(pod).exists()
+
+
+def test_iptables_restore_quoting_and_jump_selection():
+    from rktnetes.rkt.networking import masq
+
+    assert masq._quote("-j") == "-j" and masq._quote("a b") == '"a b"'
+    assert masq._quote('name: "n" id: "x"') == '"name: \\"n\\" id: \\"x\\""'
+    rules = [["-N", "C"], ["-A", "POSTROUTING", "-s", "1.2.3.4/32", "-j", "C"], ["-A", "C", "-j", "MASQUERADE"],
+             ["-A", "OUTPUT", "-j", "D"]]
+    assert masq.jumps_to(rules, ["C"]) == [rules[1]]
+    assert masq.chain_name("default", "abc") == "CNI-d45410bb70a7690966c94de8"

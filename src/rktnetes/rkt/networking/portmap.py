@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import shlex
 from collections.abc import Iterator
 
 from rktnetes.rkt import paths
@@ -17,7 +16,6 @@ from rktnetes.rkt.networking import masq
 from rktnetes.rkt.networking.netconf import Network
 
 SHARED = ("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")
-_HOOKS = ("PREROUTING", "OUTPUT", "POSTROUTING")
 
 
 def uses_portmap(net: Network) -> bool:
@@ -38,16 +36,9 @@ def locked(net: Network) -> Iterator[None]:
 
 
 def drop_idle_chains() -> None:
-    """Removes the shared chains and the jumps to them when no DNAT rule is left (call under ``locked``)."""
-    listing = masq.iptables("-S", SHARED[0])
-    if listing.returncode != 0 or any(line.startswith("-A") for line in listing.stdout.splitlines()):
+    """Removes the shared chains and the jumps to them when no pod's DNAT rule is left (call under ``locked``)."""
+    rules = masq.nat_rules()
+    if ["-N", SHARED[0]] not in rules or any(r[:2] == ["-A", SHARED[0]] for r in rules):
         return
-    for hook in _HOOKS:
-        for line in masq.iptables("-S", hook).stdout.splitlines():
-            words = shlex.split(line)
-            if words[:2] == ["-A", hook] and len(words) > 2 and words[-1] in SHARED and words[-2] == "-j":
-                masq.iptables("-D", *words[1:])
-    for chain in SHARED:
-        masq.iptables("-F", chain)
-    for chain in SHARED:
-        masq.iptables("-X", chain)
+    present = [c for c in SHARED if ["-N", c] in rules]
+    masq.remove(masq.jumps_to(rules, SHARED), present)

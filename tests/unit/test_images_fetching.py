@@ -78,3 +78,29 @@ def test_file_pull_policies_and_signature(image_store: ImageStore, make_aci, tmp
     image_store.remove(first.id)
     again = fetching.fetch_file(image_store, aci, insecure=frozenset({"image"}), pull_policy="new", trust=trust)
     assert again.id == first.id and image_store.remote(f"file://{aci}").image_id == first.id
+
+
+def test_missing_dependencies_are_fetched_by_name(image_store: ImageStore, make_aci,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fixtures.images_acis import manifest_doc
+
+    base = make_aci(manifest_doc(name="example.com/base", version="1"))
+    asked: list[str] = []
+
+    def fetch_appc(store: ImageStore, ref: str, **options: Any) -> Any:
+        asked.append(ref)
+        return store.import_aci(base)
+
+    fake = types.ModuleType("rktnetes.rkt.images.discovery")
+    fake.fetch_appc = fetch_appc  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    dep = {"imageName": "example.com/base", "labels": [{"name": "version", "value": "1"},
+                                                       {"name": "arch", "value": "amd64"}]}
+    app = make_aci(manifest_doc(name="example.com/app", dependencies=[dep]))
+    info = fetching.fetch(image_store, str(app), insecure=frozenset({"image"}))
+    assert asked == ["example.com/base:1,arch=amd64"]
+    assert (image_store.rootfs(info.id) / "etc/motd").exists() and len(image_store.list()) == 2
+    pinned = make_aci(manifest_doc(name="example.com/pinned", dependencies=[
+        {"imageName": "example.com/base", "imageID": "sha512-" + "0" * 64}]))
+    with pytest.raises(FetchError, match="resolved to"):
+        fetching.fetch(image_store, str(pinned), insecure=frozenset({"image"}))

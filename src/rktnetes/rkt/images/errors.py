@@ -19,6 +19,14 @@ class ImageNotFound(ImageError):
     """No image in the store matches a reference."""
 
 
+class MissingDependency(ImageNotFound):
+    """An image depends on one the store lacks; ``dependency`` is the manifest's dependency entry."""
+
+    def __init__(self, message: str, dependency: dict) -> None:
+        super().__init__(message)
+        self.dependency = dependency
+
+
 class AmbiguousImageID(ImageError):
     """An id prefix matches more than one image."""
 

@@ -14,19 +14,44 @@ from types import ModuleType
 from typing import Any
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import ids
-from rktnetes.rkt.images.errors import FetchError, ImageNotFound, SignatureError
+from rktnetes.rkt.images import ids, resolving
+from rktnetes.rkt.images.errors import FetchError, ImageNotFound, MissingDependency, SignatureError
 from rktnetes.rkt.images.store import ImageInfo, ImageStore
 
 PULL_POLICIES = ("new", "update", "never")
+MAX_DEPENDENCIES = 32
 
 
 def fetch(store: ImageStore, ref: str, *, insecure: frozenset[str] = frozenset(), pull_policy: str = "new",
           signature: Path | None = None, local_config: Path = paths.DEFAULT_LOCAL_CONFIG,
           system_config: Path = paths.DEFAULT_SYSTEM_CONFIG, progress: bool = False) -> ImageInfo:
-    """Bring the image ``ref`` into the store (or find it there, as the pull policy allows)."""
+    """Bring the image ``ref`` into the store (or find it there, as the pull policy allows).
+
+    Dependencies an ACI names are fetched by name (appc discovery) first, then its import is retried.
+    """
     if pull_policy not in PULL_POLICIES:
         raise FetchError(f"unknown pull policy {pull_policy!r} (valid: {', '.join(PULL_POLICIES)})")
+    options = {"insecure": insecure, "pull_policy": pull_policy, "local_config": local_config,
+               "system_config": system_config, "progress": progress}
+    for _ in range(MAX_DEPENDENCIES):
+        try:
+            return _dispatch(store, ref, signature=signature, **options)
+        except MissingDependency as missing:
+            _fetch_dependency(store, missing.dependency, options)
+    raise FetchError(f"{ref}: more than {MAX_DEPENDENCIES} missing dependencies")
+
+
+def _fetch_dependency(store: ImageStore, dep: dict[str, Any], options: dict[str, Any]) -> None:
+    got = fetch(store, resolving.dependency_ref(dep), **options)
+    try:
+        resolving.dependency(store.db, dep)
+    except MissingDependency:
+        wanted = dep.get("imageID", dep["imageName"])
+        raise FetchError(f"dependency {dep['imageName']} resolved to {got.id}, not {wanted}") from None
+
+
+def _dispatch(store: ImageStore, ref: str, *, insecure: frozenset[str], pull_policy: str, signature: Path | None,
+              local_config: Path, system_config: Path, progress: bool) -> ImageInfo:
     if ref.startswith("docker://"):
         fetch_docker = _entry("docker", "fetch_docker", "docker images")
         return fetch_docker(store, ref, insecure=insecure, pull_policy=pull_policy, progress=progress)

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from rktnetes.rkt.images import ids, index
-from rktnetes.rkt.images.errors import AmbiguousImageID, ImageError, ImageNotFound
+from rktnetes.rkt.images.errors import AmbiguousImageID, ImageError, ImageNotFound, MissingDependency
 from rktnetes.rkt.images.index import ImageInfo
 
 
@@ -64,5 +64,13 @@ def dependency(conn: sqlite3.Connection, dep: dict[str, Any]) -> ImageInfo:
         wanted = {item["name"]: item["value"] for item in dep.get("labels") or []}
         info = best_match(conn, dep["imageName"], wanted)
     if info is None:
-        raise ImageNotFound(f"dependency {dep['imageName']!r} is not in the store: fetch it first")
+        raise MissingDependency(f"dependency {dep['imageName']!r} is not in the store: fetch it first", dep)
     return info
+
+
+def dependency_ref(dep: dict[str, Any]) -> str:
+    """The ``name[:version][,label=value…]`` reference that fetches a manifest dependency by name."""
+    labels = {item["name"]: item["value"] for item in dep.get("labels") or []}
+    version = labels.pop("version", None)
+    head = f"{dep['imageName']}:{version}" if version else dep["imageName"]
+    return ",".join([head, *(f"{k}={v}" for k, v in sorted(labels.items()))])

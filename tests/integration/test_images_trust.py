@@ -130,3 +130,31 @@ def test_key_trusted_for_another_prefix(store: trust.Keystore, signed) -> None:
     with pytest.raises(SignatureError, match=f"key {key.fingerprint} is not trusted for prefix example.com/app "
                                              r"\(only for other.org/thing\)"):
         store.verify(aci, asc, "example.com/app")
+
+
+def test_signing_subkey_is_verified_under_the_primary_fingerprint(store: trust.Keystore, gpg_keys, tmp_path) -> None:
+    key = gpg_keys("Sub Signer")
+    key.add_signing_subkey()
+    aci = tmp_path / "sub.aci"
+    aci.write_bytes(b"subkey-signed")
+    asc = key.sign(aci)
+    store.add(key.armored, "example.com", root=False)
+    assert store.verify(aci, asc, "example.com/app") == key.fingerprint
+
+
+def test_expired_key_is_refused(store: trust.Keystore, gpg_keys, tmp_path) -> None:
+    key = gpg_keys("Old Signer", expired=True)
+    aci = tmp_path / "old.aci"
+    aci.write_bytes(b"signed in 2020")
+    asc = key.sign(aci)
+    store.add(key.armored, "example.com", root=False)
+    with pytest.raises(SignatureError, match="made by an expired key"):
+        store.verify(aci, asc, "example.com/app")
+
+
+def test_revoked_key_is_refused(store: trust.Keystore, signed) -> None:
+    key, aci, asc = signed
+    key.revoke()
+    store.add(key.armored, "example.com", root=False)
+    with pytest.raises(SignatureError, match="made by a revoked key"):
+        store.verify(aci, asc, "example.com/app")

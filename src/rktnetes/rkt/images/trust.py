@@ -1,7 +1,8 @@
 """Signature verification of ACIs with GnuPG's ``gpgv`` against the keys trusted for the image's name.
 
 gpgv gets a throwaway binary keyring holding exactly the keys trusted for the name, so "good signature"
-from gpgv means "signed by a key trusted for this name". When the signer is missing, a second gpgv run
+from gpgv (GOODSIG: made by a key that is neither expired nor revoked) means "signed by a key trusted for
+this name". When the signer is missing, a second gpgv run
 against every key in the store tells "known key, wrong prefix" from "unknown key".
 """
 
@@ -26,14 +27,14 @@ class Keystore(keystore.Keystore):
         if not Path(asc).is_file():
             raise SignatureError(f"no signature for {image_name}: {asc} does not exist")
         status = _gpgv(self.keys_for(image_name), Path(aci), Path(asc))
-        if "VALIDSIG" in status:
+        if _good(status):
             return status["VALIDSIG"][-1].lower()
         _raise_for(status, image_name, asc)
         self._explain_missing_key(Path(aci), Path(asc), image_name, status)
 
     def _explain_missing_key(self, aci: Path, asc: Path, image_name: str, status: dict[str, list[str]]) -> NoReturn:
         wider = _gpgv(self.all_keys(), aci, asc)
-        if "VALIDSIG" not in wider:
+        if not _good(wider):
             _raise_for(wider, image_name, asc)
             keyid = (status.get("ERRSIG") or status.get("NO_PUBKEY") or ["?"])[0]
             raise SignatureError(f"{image_name} is signed by an unknown key {keyid}: trust it with `rkt trust`")
@@ -63,6 +64,11 @@ def _gpgv(keys: list[Path], aci: Path, asc: Path) -> dict[str, list[str]]:
         if len(words) >= 2 and words[0] == "[GNUPG:]":
             status.setdefault(words[1], words[2:])
     return status
+
+
+def _good(status: dict[str, list[str]]) -> bool:
+    """A good signature by a valid key: gpgv says VALIDSIG even for expired or revoked keys, GOODSIG not."""
+    return "GOODSIG" in status and "VALIDSIG" in status
 
 
 def _binary_key(path: Path) -> bytes:

@@ -105,3 +105,16 @@ def test_fetch_over_verified_https_with_no_insecure_option(tmp_path, gpg_keys, a
     done = rkt(tmp_path, "fetch", name, insecure="none", env={"SSL_CERT_FILE": appc_tls_server.ca_file})
     assert done.returncode == 0, done.stderr
     assert any(name in line for line in stored(tmp_path))
+
+
+def test_fetch_by_url_and_with_a_local_signature(tmp_path, gpg_keys, appc_server) -> None:
+    key = gpg_keys()
+    name = publish(appc_server, tmp_path, None)
+    trust(tmp_path, key, name)
+    url = appc_server.url(aci_path(name))
+    assert_refused(tmp_path, url, "no signature: GET http://")
+    local = tmp_path / "copy.aci"
+    local.write_bytes(appc_server.files[aci_path(name)])
+    done = rkt(tmp_path, "fetch", "--signature", str(key.sign(local)), url)
+    assert done.returncode == 0, done.stderr
+    assert any(name in line for line in stored(tmp_path))

@@ -116,3 +116,16 @@ def test_patch_owner_conflicts_with_server_side_apply(apiserver, namespace):
     bad = apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d6"),
                             check=False)
     assert bad.returncode != 0 and 'conflict with "scaler"' in bad.stderr
+
+
+def test_server_side_apply_service_ports_keyed_with_defaults(apiserver, namespace):
+    def svc(dns_port: int) -> str:
+        return json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+                           "spec": {"selector": {"app": "x"}, "ports": [
+                               {"name": "http", "port": 80, "targetPort": 8080},
+                               {"name": "dns", "port": dns_port, "protocol": "UDP"}]}})
+
+    for dns_port in (53, 53, 5353):
+        apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=svc(dns_port))
+    ports = get(apiserver, namespace, "service", "s")["spec"]["ports"]
+    assert [(p["name"], p["port"], p["protocol"]) for p in ports] == [("http", 80, "TCP"), ("dns", 5353, "UDP")]

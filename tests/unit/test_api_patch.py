@@ -133,7 +133,7 @@ def test_apply_merges_containers_by_name_and_keys_elements():
             "spec": {"containers": [{"name": "a", "image": "i", "ports": [{"containerPort": 80}]}]}}
     out = patching.apply_patch(patching.APPLY_PATCH, None, orjson.dumps(base), PODS, manager="k")
     tree = owners(out)[("k", "Apply")]["f:spec"]["f:containers"]['k:{"name":"a"}']
-    assert tree["."] == {} and "f:image" in tree and 'k:{"containerPort":80}' in tree["f:ports"]
+    assert tree["."] == {} and "f:image" in tree and 'k:{"containerPort":80,"protocol":"TCP"}' in tree["f:ports"]
     other = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
              "spec": {"containers": [{"name": "b", "image": "j"}]}}
     out = patching.apply_patch(patching.APPLY_PATCH, out, orjson.dumps(other), PODS, manager="k2")
@@ -166,3 +166,20 @@ def test_non_apply_patches_record_update_ownership_and_then_conflict():
     with pytest.raises(errors.APIError) as e:
         ssa(patched, cm({"a": "3"}))
     assert 'conflict with "patcher"' in e.value.message
+
+
+def test_apply_matches_defaulted_keys_and_replaces_dropped_elements():
+    services = resources.lookup("", "v1", "services")
+
+    def svc(*ports):
+        return orjson.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+                             "spec": {"ports": [dict(p) for p in ports]}})
+
+    http, dns = {"name": "http", "port": 80}, {"name": "dns", "port": 53, "protocol": "UDP"}
+    out = patching.apply_patch(patching.APPLY_PATCH, None, svc(http, dns), services, manager="k")
+    out["spec"]["ports"][0]["protocol"] = "TCP"  # what defaulting stores
+    again = patching.apply_patch(patching.APPLY_PATCH, out, svc(http, dns), services, manager="k")
+    assert [p["port"] for p in again["spec"]["ports"]] == [80, 53]
+    moved = patching.apply_patch(patching.APPLY_PATCH, again, svc(http, {**dns, "port": 5353}), services, manager="k")
+    assert moved["spec"]["ports"] == [{"name": "http", "port": 80, "protocol": "TCP"},
+                                      {"name": "dns", "port": 5353, "protocol": "UDP"}]

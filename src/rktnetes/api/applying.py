@@ -33,7 +33,7 @@ def apply(current: dict[str, Any] | None, config: dict[str, Any], resource: Reso
     previous = next((_set(e) for e in entries if _key(e) == key), set())
     others = set().union(*(_set(e) for e in entries if _key(e) != key))
     kept = mine | others
-    for path in sorted(previous - kept, key=len, reverse=True):
+    for path in sorted(previous - kept, key=len):
         if not any(k[:len(path)] == path for k in kept):
             fieldsets.remove(base, path)
     result = merging.merge_applied(base, _without_managed(config), resource.model)

@@ -43,7 +43,8 @@ def _value_paths(value: Any, owner: str | None, key: str, path: Path) -> set[Pat
 def element_key(item: Any, keys: tuple[str, ...]) -> str:
     if not keys:
         return "v:" + orjson.dumps(item).decode()
-    fields = {k: item[k] for k in keys if isinstance(item, dict) and k in item}
+    item = item if isinstance(item, dict) else {}
+    fields = {k: item.get(k, mergekeys.KEY_DEFAULTS.get(k)) for k in keys if k in item or k in mergekeys.KEY_DEFAULTS}
     return "k:" + orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode()
 
 
@@ -76,7 +77,7 @@ def _step(obj: Any, element: str) -> Any:
 
 
 def _matches(item: Any, key: dict[str, Any]) -> bool:
-    return isinstance(item, dict) and all(item.get(k) == v for k, v in key.items())
+    return isinstance(item, dict) and all(item.get(k, mergekeys.KEY_DEFAULTS.get(k)) == v for k, v in key.items())
 
 
 def remove(obj: Any, path: Path) -> None:

@@ -48,6 +48,9 @@ LIST_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "V1PodSpec": {"topologySpreadConstraints": ("topologyKey", "whenUnsatisfiable")},
 }
 
+# Key fields kube-apiserver defaults before it computes an element's key (a port without protocol is TCP).
+KEY_DEFAULTS: dict[str, object] = {"protocol": "TCP"}
+
 
 def patch_meta(model: str, field: str) -> tuple[str, str]:
     """``(strategy, merge key)`` of ``model.field``; ``("", "")`` when it is replaced whole."""

@@ -2,8 +2,8 @@
 
 gpgv gets a throwaway binary keyring holding exactly the keys trusted for the name, so "good signature"
 from gpgv (GOODSIG: made by a key that is neither expired nor revoked) means "signed by a key trusted for
-this name". When the signer is missing, a second gpgv run
-against every key in the store tells "known key, wrong prefix" from "unknown key".
+this name". When the signer is missing, a second gpgv run against every key in the store tells "known key,
+wrong prefix" from "unknown key".
 """
 
 from __future__ import annotations

@@ -158,3 +158,15 @@ def test_pull_policy_new_uses_cache_update_reimports(rkt: Rkt, aci: Path) -> Non
     changed = build_aci(aci, manifest_doc(version="2.0"))
     assert rkt.fetch("--full", str(changed)) != first
     assert len(rkt("image", "list", "--no-legend").stdout.splitlines()) == 2
+
+
+def test_rm_refuses_images_used_by_pods(rkt: Rkt, aci: Path) -> None:
+    image_id = rkt.fetch("--full", str(aci))
+    pod = paths.pod_dir(rkt.root, "run", "0c3c1b9e-0000-4000-8000-000000000002")
+    pod.mkdir(parents=True)
+    paths.pod_manifest_path(pod).write_text(json.dumps({"apps": [{"name": "a", "image": {"id": image_id}}]}))
+    assert "used by a pod" in rkt("image", "rm", image_id, ok=None).stderr
+    assert rkt("image", "list", "--no-legend", "--full", "--fields=id").stdout.strip() == image_id
+    paths.pod_state_dir(rkt.root, "garbage").mkdir()
+    pod.rename(paths.pod_dir(rkt.root, "garbage", pod.name))
+    rkt("image", "rm", image_id)

@@ -90,11 +90,15 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_rm(args: argparse.Namespace) -> int:
     from rktnetes.rkt.errors import RktError
+    from rktnetes.rkt.images import gc
 
     store, failed = _store(args), 0
+    in_use = gc.referenced_images(store.root)
     for ref in args.images:
         try:
             image_id = store.resolve(ref).id
+            if image_id in in_use:
+                raise RktError("image is used by a pod that is not garbage yet")
             store.remove(image_id)
             print(f"successfully removed aci for image: {image_id}")
         except RktError as exc:

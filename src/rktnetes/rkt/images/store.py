@@ -37,6 +37,12 @@ class ImageStore:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> ImageStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- writing -------------------------------------------------------------------------------------
 
     def import_aci(self, src: BinaryIO | Path, *, origin: str = "") -> ImageInfo:

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     store = trust.Keystore(common.local_config(args), common.system_config(args))
     for location in locations:
         armored = http.read_source(location, allow_http=args.insecure_allow_http, insecure_tls=tls)
-        _review(args, location, keystore.read_key(armored))
+        _review(args, location, _read_key(keystore, location, armored))
         fingerprint = store.add(armored, args.prefix, args.root)
         where = store.key_path(fingerprint, args.prefix)
         print(f'Added key for prefix "{args.prefix}" at "{where}"' if args.prefix else f'Added root key at "{where}"')
@@ -40,6 +40,15 @@ def _discovered(args: argparse.Namespace, tls: bool, discovery) -> list[str]:
     if args.root:
         raise UsageError("--root needs a KEY (keys are discovered only for a --prefix)")
     return discovery.discover_pubkeys(args.prefix, allow_http=args.insecure_allow_http, insecure_tls=tls)
+
+
+def _read_key(keystore, location: str, armored: bytes):
+    from rktnetes.rkt.images.errors import SignatureError
+
+    try:
+        return keystore.read_key(armored)
+    except SignatureError as exc:
+        raise SignatureError(f"{location}: {exc}") from None
 
 
 def _review(args: argparse.Namespace, location: str, info) -> None:

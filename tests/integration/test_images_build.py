@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import tarfile
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rktnetes.rkt.images import aci, building, manifest
+from rktnetes.rkt.images import building, ids, manifest
 from tests.conftest import require_root
 from tests.fixtures.images import CACHE_ROOT, recipe_path
 
@@ -26,8 +27,7 @@ def test_acis_are_valid_and_ids_match_their_bytes(built_images) -> None:
         doc = _aci_manifest(result.aci)
         assert doc["name"] == name and manifest.labels(doc)["arch"] == "amd64"
         with result.aci.open("rb") as f:
-            with open("/dev/null", "wb") as null:
-                assert aci.spool(f, null) == result.image_id
+            assert ids.from_hexdigest(hashlib.file_digest(f, "sha512").hexdigest()) == result.image_id
 
 
 def test_nginx_manifest_names_its_port(built_images) -> None:

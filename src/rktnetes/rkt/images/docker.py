@@ -48,7 +48,7 @@ def fetch_docker(store: ImageStore, ref: str, *, insecure: frozenset[str] = froz
     return http.run(lambda session: job.run(Registry(session, parsed, scheme=scheme)), insecure_tls="tls" in insecure)
 
 
-def _stored(store: ImageStore, image_id: str) -> ImageInfo | None:
+def stored(store: ImageStore, image_id: str) -> ImageInfo | None:
     try:
         return store.get(image_id)
     except errors.ImageNotFound:
@@ -57,7 +57,7 @@ def _stored(store: ImageStore, image_id: str) -> ImageInfo | None:
 
 def _cached(store: ImageStore, url: str, pull_policy: str) -> ImageInfo | None:
     remote = store.remote(url)
-    found = _stored(store, remote.image_id) if remote and pull_policy != "update" else None
+    found = stored(store, remote.image_id) if remote and pull_policy != "update" else None
     if found is None and pull_policy == "never":
         raise errors.ImageNotFound(f"image {url} not found in store (--pull-policy=never)")
     return found
@@ -81,7 +81,7 @@ class _Pull:
     async def run(self, registry: Registry) -> ImageInfo:
         body, digest = await self._image_manifest(registry)
         image_id = ids.from_hexdigest(hashlib.sha512(body).hexdigest())
-        info = _stored(self.store, image_id)
+        info = stored(self.store, image_id)
         if info is None:
             work = Path(tempfile.mkdtemp(prefix="docker-", dir=paths.cas_tmp_dir(self.store.root)))
             try:
@@ -93,10 +93,10 @@ class _Pull:
 
     async def _image_manifest(self, registry: Registry) -> tuple[bytes, str]:
         body, media_type, digest = await registry.manifest(self.ref.reference)
-        doc = _json(body, "manifest")
+        doc = parse_json(body, "manifest")
         if media_type in INDEX_TYPES or (not media_type and "manifests" in doc):
             body, media_type, digest = await registry.manifest(pick_platform(doc)["digest"])
-            doc = _json(body, "manifest")
+            doc = parse_json(body, "manifest")
         if media_type not in IMAGE_TYPES and doc.get("schemaVersion") != 2:
             raise errors.FetchError(f"unsupported manifest type {media_type or 'schema ' + str(doc.get('schemaVersion'))}")
         if not isinstance(doc.get("config"), dict) or not isinstance(doc.get("layers"), list):
@@ -115,7 +115,7 @@ class _Pull:
             await _fetch_and_apply(registry, manifest["layers"], diff_ids, tree, work, bars)
         doc = converting.appc_manifest(self.ref.image_name(), self.ref.tag or (None if self.ref.digest else "latest"),
                                        config, tree, self._annotations(digest))
-        return self.store.add_image(manifest=doc, build_rootfs=lambda dest: _move_tree(tree, dest),
+        return self.store.add_image(manifest=doc, build_rootfs=lambda dest: move_tree(tree, dest),
                                     image_id=image_id, origin=self.ref.url(), fmt="oci")
 
     async def _config(self, registry: Registry, descriptor: dict[str, Any], work: Path) -> dict[str, Any]:
@@ -123,7 +123,7 @@ class _Pull:
             raise errors.FetchError(f"image config is larger than {_MAX_CONFIG} bytes")
         path = work / "config.json"
         await registry.blob(descriptor["digest"], descriptor.get("size"), path)
-        return _json(path.read_bytes(), "image config")
+        return parse_json(path.read_bytes(), "image config")
 
     def _annotations(self, digest: str) -> dict[str, str]:
         found = {"appc.io/docker/registryurl": self.ref.host, "appc.io/docker/repository": self.ref.repository,
@@ -158,7 +158,7 @@ def _check_media_type(media_type: str) -> None:
         raise errors.FetchError(f"unsupported layer type {media_type}")
 
 
-def _json(raw: bytes, what: str) -> dict[str, Any]:
+def parse_json(raw: bytes, what: str) -> dict[str, Any]:
     try:
         doc = json.loads(raw)
     except ValueError:
@@ -168,6 +168,6 @@ def _json(raw: bytes, what: str) -> dict[str, Any]:
     return doc
 
 
-def _move_tree(tree: Path, dest: Path) -> None:
+def move_tree(tree: Path, dest: Path) -> None:
     dest.rmdir()
     tree.rename(dest)

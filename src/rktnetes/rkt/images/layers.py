@@ -68,7 +68,7 @@ def write_tar(root: Path, out: Path, prefix: str = "", extra: dict[str, bytes] |
         add_tree(tar, root, prefix)
 
 
-def gzip_blob(tar_path: Path, out: Path, level: int = 6) -> Blob:
+def gzip_blob(tar_path: Path, out: Path, level: int = 1) -> Blob:
     """Compress ``tar_path`` into ``out`` (no name, mtime 0), hashing both sides in one pass."""
     raw, packed = hashlib.sha256(), _HashingWriter(out.open("wb"))
     with tar_path.open("rb") as src, gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=level, mtime=0) as gz:

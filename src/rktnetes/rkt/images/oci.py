@@ -75,3 +75,17 @@ def write_image(layout: Path, config: dict[str, Any], layer_tars: list[Path], ta
     descriptor = put_bytes(layout, _canonical(manifest), MANIFEST)
     tag_manifest(layout, descriptor, tag)
     return descriptor["digest"]
+
+
+def import_layout(store: Any, layout: Path, tag: str | None) -> Any:
+    """Import an image from an OCI layout (``rkt fetch oci:PATH[:TAG]``); see ``layouts.import_layout``."""
+    from rktnetes.rkt.images import layouts
+
+    return layouts.import_layout(store, layout, tag)
+
+
+def export_layout(store: Any, image_id: str, layout: Path, tag: str) -> str:
+    """Export a stored image into an OCI layout; see ``layouts.export_layout``."""
+    from rktnetes.rkt.images import layouts
+
+    return layouts.export_layout(store, image_id, layout, tag)

@@ -94,6 +94,17 @@ def _apply_member(tar: tarfile.TarFile, member: tarfile.TarInfo, root: Path, add
         added.add(_place(tar, member, root, name))
 
 
+def _next(tar: tarfile.TarFile) -> tarfile.TarInfo | None:
+    """The next member; a stream that ends right after the last member's data (no padding, no end
+    blocks, as umoci writes) ends the archive, as Go's archive/tar reads it. Digests guard the content."""
+    try:
+        return tar.next()
+    except tarfile.ReadError as exc:
+        if str(exc) == "unexpected end of data":
+            return None
+        raise
+
+
 def apply_layer(layer: Path, root: Path, diff_id: str | None = None) -> None:
     """Apply a gzip (or plain) layer tar onto ``root``; checks ``diff_id`` when given."""
     added: set[str] = set()
@@ -104,7 +115,7 @@ def apply_layer(layer: Path, root: Path, diff_id: str | None = None) -> None:
         stream = _Hashing(gzip.GzipFile(fileobj=f) if gzipped else f)  # type: ignore[arg-type]
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
-                for member in tar:
+                while (member := _next(tar)) is not None:
                     _apply_member(tar, member, root, added, opaque)
             while stream.read(1 << 20):
                 pass

@@ -5,6 +5,7 @@ Pure functions over decoded objects (dicts); the API server calls them around ea
 
 from __future__ import annotations
 
+import random
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,11 @@ def now() -> str:
 
 def later(seconds: int) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_uid() -> str:
+    """A random (version 4) UUID; uids need uniqueness, not secrecy, so the fast generator will do."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def generated_name(prefix: str) -> str:
@@ -55,7 +61,7 @@ def prepare_create(obj: Obj, resource: Resource, namespace: str | None) -> None:
         meta.pop("namespace", None)
     for key in SERVER_OWNED + ("resourceVersion", "selfLink"):
         meta.pop(key, None)
-    meta["uid"] = str(uuid.uuid4())
+    meta["uid"] = new_uid()
     meta["creationTimestamp"] = now()
     if "spec" in obj and resource.kind not in NO_GENERATION:
         meta["generation"] = 1

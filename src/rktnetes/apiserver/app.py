@@ -106,6 +106,16 @@ def _routes(app: web.Application) -> None:
     r.add_route("*", "/apis/{group}/{version}/{tail:.+}", handlers.resource_request)
 
 
+async def _start_background(app: web.Application) -> None:
+    app["objects"].namespaces.start()
+    await app["terminator"].resume()
+
+
+async def _stop_background(app: web.Application) -> None:
+    await app["terminator"].close()
+    await app["objects"].namespaces.close()
+
+
 def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anonymous_admin: bool = False,
               server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0) -> web.Application:
     """The API server application over ``store``."""
@@ -114,8 +124,8 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
                           client_max_size=8 * 1024 * 1024)
     app["objects"] = Objects(Registry(store))
     app["terminator"] = namespaces.Terminator(app["objects"])
-    app.on_startup.append(lambda app: app["terminator"].resume())
-    app.on_cleanup.append(lambda app: app["terminator"].close())
+    app.on_startup.append(_start_background)
+    app.on_cleanup.append(_stop_background)
     app["server_address"] = server_address
     app["bookmark_interval"] = bookmark_interval
     _routes(app)

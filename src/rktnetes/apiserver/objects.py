@@ -12,6 +12,7 @@ from typing import Any
 from rktnetes.api import defaulting, errors, meta, validation
 from rktnetes.api.resources import Resource, lookup
 from rktnetes.apiserver import allocation
+from rktnetes.apiserver.nscache import NamespaceCache
 from rktnetes.apiserver.registry import Registry
 
 Obj = dict[str, Any]
@@ -24,12 +25,12 @@ RETRIES = 8
 class Objects:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self.namespaces = NamespaceCache(registry, NAMESPACES)
 
     async def _check_namespace(self, resource: Resource, namespace: str | None) -> None:
         if not resource.namespaced or not namespace:
             return
-        ns, _ = await self.registry.get(NAMESPACES, None, namespace)
-        if ns["metadata"].get("deletionTimestamp"):
+        if await self.namespaces.is_terminating(namespace):
             raise errors.forbidden(resource, "", f"unable to create new content in namespace {namespace} because "
                                    "it is being terminated")
 

@@ -1,0 +1,249 @@
+"""API server benchmark, SQLite and etcd side by side (issue 5's Benchmark section).
+
+For each backend, in one run: pod creates/s over HTTPS with 16 concurrent clients against raw store commits/s
+at the same durability (ratio goal >= 0.3); p50/p99 of creates paced at 200 req/s (goal p99 <= 50 ms); the time
+to LIST 10,000 pods; 100 concurrent watchers each seeing every event; the server's RSS holding 10,000 pods.
+
+    .venv/bin/python bench/apiserver.py [--pods 10000] [--creates 2000] [--backends sqlite,etcd]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import orjson
+
+from rktnetes import store as store_pkg
+
+CLIENTS = 16
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pod(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": "bench"}},
+            "spec": {"containers": [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}]}}
+
+
+class Etcd:
+    def __init__(self, root: Path) -> None:
+        self.port, peer = free_port(), free_port()
+        url, peer_url = f"http://127.0.0.1:{self.port}", f"http://127.0.0.1:{peer}"
+        self.proc = subprocess.Popen(
+            ["etcd", "--name", "b", "--data-dir", str(root / "etcd"), "--listen-client-urls", url,
+             "--advertise-client-urls", url, "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls",
+             peer_url, "--initial-cluster", f"b={peer_url}", "--log-level", "error", "--logger", "zap"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"etcd://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Server:
+    def __init__(self, root: Path, store_url: str | None) -> None:
+        self.root, self.port = root, free_port()
+        cmd = [str(Path(sys.executable).with_name("rktnetes")), "apiserver", "--data-dir", str(root / "api"),
+               "--port", str(self.port)] + (["--store", store_url] if store_url else [])
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"https://127.0.0.1:{self.port}"
+
+    def ssl(self) -> ssl.SSLContext:
+        pki = self.root / "api" / "pki"
+        ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
+        ctx.load_cert_chain(pki / "rktnetes-admin.crt", pki / "rktnetes-admin.key")
+        return ctx
+
+    async def wait(self) -> None:
+        for _ in range(300):
+            try:
+                async with aiohttp.ClientSession() as s, s.get(self.url + "/readyz", ssl=self.ssl()) as r:
+                    if r.status == 200:
+                        return
+            except (OSError, aiohttp.ClientError, ssl.SSLError):
+                await asyncio.sleep(0.1)
+        raise RuntimeError("apiserver did not start")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+async def raw_commits(url: str, n: int) -> float:
+    """Commits/s of the bare store with 16 concurrent writers of pod-sized values."""
+    st = await store_pkg.open_store(url)
+    value = orjson.dumps(pod("x"))
+    counter = iter(range(n))
+
+    async def writer() -> None:
+        for i in counter:
+            await st.create(f"/raw/pods/{i}", value)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(CLIENTS)))
+    rate = n / (time.perf_counter() - began)
+    await st.close()
+    return rate
+
+
+async def api_creates(session: aiohttp.ClientSession, url: str, prefix: str, n: int) -> float:
+    counter = iter(range(n))
+
+    async def client() -> None:
+        for i in counter:
+            async with session.post(f"{url}/api/v1/namespaces/default/pods", json=pod(f"{prefix}{i}")) as r:
+                assert r.status == 201, await r.text()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return n / (time.perf_counter() - began)
+
+
+async def paced_latency(session: aiohttp.ClientSession, url: str, rate: int, seconds: float) -> tuple[float, float]:
+    latencies: list[float] = []
+
+    async def one(i: int) -> None:
+        began = time.perf_counter()
+        async with session.post(f"{url}/api/v1/namespaces/default/pods", json=pod(f"paced{i}")) as r:
+            assert r.status == 201, await r.text()
+        latencies.append(time.perf_counter() - began)
+
+    tasks, start = [], time.perf_counter()
+    for i in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    q = statistics.quantiles(latencies, n=100)
+    return q[49] * 1000, q[98] * 1000
+
+
+async def fill(session: aiohttp.ClientSession, url: str, total: int) -> None:
+    async with session.get(f"{url}/api/v1/pods?limit=1") as r:
+        have = len((await r.json())["items"]) and 0
+    await api_creates(session, url, "fill", max(0, total - have))
+
+
+async def timed_list(session: aiohttp.ClientSession, url: str) -> tuple[float, int]:
+    began = time.perf_counter()
+    async with session.get(f"{url}/api/v1/pods") as r:
+        body = await r.read()
+    return time.perf_counter() - began, len(orjson.loads(body)["items"])
+
+
+async def watchers(session: aiohttp.ClientSession, url: str, count: int, events: int) -> float:
+    async with session.get(f"{url}/api/v1/namespaces/default/pods?limit=1") as r:
+        rv = (await r.json())["metadata"]["resourceVersion"]
+    ready = asyncio.Event()
+    opened = [0]
+
+    async def watch() -> int:
+        seen = 0
+        async with session.get(f"{url}/api/v1/namespaces/default/pods?watch=1&resourceVersion={rv}"
+                               "&labelSelector=w%3D1&timeoutSeconds=120") as r:
+            opened[0] += 1
+            if opened[0] == count:
+                ready.set()
+            async for _line in r.content:
+                seen += 1
+                if seen == events:
+                    return seen
+        return seen
+
+    tasks = [asyncio.create_task(watch()) for _ in range(count)]
+    await ready.wait()
+    began = time.perf_counter()
+    for i in range(events):
+        body = pod(f"watched{i}")
+        body["metadata"]["labels"]["w"] = "1"
+        async with session.post(f"{url}/api/v1/namespaces/default/pods", json=body) as r:
+            assert r.status == 201
+    seen = await asyncio.gather(*tasks)
+    assert all(s == events for s in seen), seen
+    return time.perf_counter() - began
+
+
+async def bench_backend(name: str, args: argparse.Namespace) -> dict:
+    root = Path(tempfile.mkdtemp(prefix=f"bench-apiserver-{name}-"))
+    etcd = Etcd(root) if name == "etcd" else None
+    try:
+        if etcd:
+            await asyncio.sleep(1.5)
+        raw_url = etcd.url if etcd else f"sqlite://{root / 'raw.db'}"
+        raw = await raw_commits(raw_url, args.creates)
+        server = Server(root, etcd.url if etcd else None)
+        try:
+            await server.wait()
+            conn = aiohttp.TCPConnector(ssl=server.ssl(), limit=200)
+            async with aiohttp.ClientSession(connector=conn) as session:
+                api = await api_creates(session, server.url, "create", args.creates)
+                p50, p99 = await paced_latency(session, server.url, 200, args.paced_seconds)
+                await api_creates(session, server.url, "fill", max(0, args.pods - args.creates - 200 * int(
+                    args.paced_seconds)))
+                list_s, listed = await timed_list(session, server.url)
+                watch_s = await watchers(session, server.url, 100, args.watch_events)
+                rss = server.rss_mb()
+        finally:
+            server.stop()
+    finally:
+        if etcd:
+            etcd.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    return {"raw": raw, "api": api, "ratio": api / raw, "p50": p50, "p99": p99, "list_s": list_s,
+            "listed": listed, "watch_s": watch_s, "rss": rss}
+
+
+def report(results: dict[str, dict], args: argparse.Namespace) -> None:
+    names = list(results)
+    rows = [
+        ("raw store commits/s (16 writers)", "raw", "{:.0f}"),
+        ("pod creates/s over HTTPS (16 clients)", "api", "{:.0f}"),
+        ("ratio api/raw (goal >= 0.3)", "ratio", "{:.2f}"),
+        ("create p50 ms at 200 req/s", "p50", "{:.1f}"),
+        ("create p99 ms at 200 req/s (goal <= 50)", "p99", "{:.1f}"),
+        ("LIST all pods, seconds", "list_s", "{:.2f}"),
+        ("pods listed", "listed", "{}"),
+        (f"100 watchers x {args.watch_events} events, seconds", "watch_s", "{:.2f}"),
+        ("server RSS MB with the pods", "rss", "{:.0f}"),
+    ]
+    print(f"{'':45}" + "".join(f"{n:>12}" for n in names))
+    for label, key, fmt in rows:
+        print(f"{label:45}" + "".join(f"{fmt.format(results[n][key]):>12}" for n in names))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pods", type=int, default=10000)
+    parser.add_argument("--creates", type=int, default=2000)
+    parser.add_argument("--paced-seconds", type=float, default=5.0)
+    parser.add_argument("--watch-events", type=int, default=50)
+    parser.add_argument("--backends", default="sqlite,etcd")
+    args = parser.parse_args()
+    results = {name: asyncio.run(bench_backend(name, args)) for name in args.backends.split(",")}
+    report(results, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -161,6 +161,7 @@ def test_port_reachable_via_host_ip_and_localhost(netrkt, testhost):
     uuid = netrkt.detach("--port=http:8080", "nginx")
     assert "Welcome to nginx" in fetch(testhost, f"http://{HOST_IP}:8080/")
     assert "Welcome to nginx" in fetch(testhost, "http://127.0.0.1:8080/")
+    one_line_254(netrkt("run", "--port=http:8080", "nginx"), "host port 8080/tcp is already published")
     netrkt("stop", "--force", uuid)
     netrkt("gc", "--grace-period=0s")
     assert not any("8080" in r for r in testhost.snapshot()["iptables"])

@@ -9,7 +9,7 @@ import pytest
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.networking import cni, netinfo
-from rktnetes.rkt.networking.errors import PluginError
+from rktnetes.rkt.networking.errors import NetSpecError, PluginError
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +88,7 @@ def test_requested_ip_is_honoured(netpods):
 
 def test_ip_outside_subnet_is_refused_and_nothing_is_left(netpods, testhost):
     before = testhost.snapshot()
-    with pytest.raises(PluginError, match="10.9.9.9") as caught:
+    with pytest.raises(NetSpecError, match=r"IP 10.9.9.9 is outside network 'default' \(172.16.28.0/24\)") as caught:
         netpods.start(["default:IP=10.9.9.9"])
     assert "\n" not in str(caught.value)
     assert testhost.snapshot() == before and netpods.leases() == []

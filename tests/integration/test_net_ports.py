@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from rktnetes.rkt.networking.errors import PortError
 from tests.fixtures.testhost import HOST_IP
 
 pytestmark = pytest.mark.integration
@@ -57,3 +58,13 @@ def test_port_on_a_given_host_ip_only(netpods, testhost, server):
     assert fetch(testhost, "http://127.0.0.1:8081/") == "hello from the pod\n"
     refused = testhost.run(["curl", "-sS", "-m", "2", f"http://{HOST_IP}:8081/"])
     assert refused.returncode != 0
+
+
+def test_a_host_port_already_published_is_refused_and_rolled_back(netpods, testhost):
+    netpods.start(ports=["80-tcp:8082"], declared=DECLARED)
+    before, leases = testhost.snapshot(), netpods.leases()
+    with pytest.raises(PortError, match="host port 8082/tcp is already published by another pod"):
+        netpods.start(ports=["80-tcp:8082"], declared=DECLARED)
+    assert testhost.snapshot() == before and netpods.leases() == leases
+    netpods.start(ports=["80-tcp:127.0.0.1:8083"], declared=DECLARED)
+    netpods.start(ports=["80-tcp:192.0.2.1:8083"], declared=DECLARED)

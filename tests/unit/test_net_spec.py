@@ -111,3 +111,13 @@ def test_plan_round_trips_through_json(tmp_path):
     dns = resolvconf.parse_dns(["8.8.8.8"], ["example.com"], ["ndots:2"], "corp")
     plan = podnet.plan(tmp_path, ["default:IP=172.16.28.4"], dns, ["10.0.0.1=db"], ["http:80"], HTTP)
     assert podnet.PodNetPlan.from_json(plan.to_json()) == plan
+
+
+def test_requested_ip_checked_against_host_local_subnets_before_setup(tmp_path):
+    write_net(tmp_path, "r.conf", {"name": "r", "type": "bridge", "ipam": {"type": "host-local", "ranges": [
+        [{"subnet": "10.5.0.0/24"}], [{"subnet": "10.6.0.0/24"}]]}})
+    assert netconf.resolve(netspec.parse_net(["r:IP=10.6.0.7"]), tmp_path)[0].args == "IP=10.6.0.7"
+    with pytest.raises(NetSpecError, match=r"IP 10.7.0.1 is outside network 'r' \(10.5.0.0/24, 10.6.0.0/24\)"):
+        netconf.resolve(netspec.parse_net(["r:IP=10.7.0.1"]), tmp_path)
+    with pytest.raises(NetSpecError, match="invalid IP='x'"):
+        netconf.resolve(netspec.parse_net(["default:IP=x"]), tmp_path)

@@ -26,6 +26,7 @@ def setup(pod_dir: Path, pod_uuid: str, netns: str, networks: list[Network], dat
             infos.append(info)
             netinfo.save(pod_dir, netns, infos)
             with portmap.locked(net):
+                portmap.check_free(info.network)
                 info.result = cni.add(info.network, cni.Invocation(pod_uuid, netns, info.ifname, net.args))
             netinfo.save(pod_dir, netns, infos)
     except BaseException:

@@ -6,13 +6,14 @@ names its ``plugins``). ``resolve`` turns a NetPlan into the ordered networks a 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.networking import netspec
-from rktnetes.rkt.networking.errors import NetConfError, UnknownNetworkError
+from rktnetes.rkt.networking.errors import NetConfError, NetSpecError, UnknownNetworkError
 
 CNI_VERSION = "1.0.0"
 DEFAULT, RESTRICTED = "default", "default-restricted"
@@ -94,4 +95,30 @@ def _all_names(available: dict[str, Network]) -> list[str]:
 
 def _with_args(net: Network, args: str) -> Network:
     plugins = json.loads(json.dumps(net.plugins))
+    requested = [v for k, _, v in (a.partition("=") for a in args.split(";")) if k == "IP"]
+    for address in requested:
+        _check_ip(net, address)
     return Network(net.name, net.cni_version, plugins, args, net.source)
+
+
+def _check_ip(net: Network, address: str) -> None:
+    """IP= must be an address inside the network's host-local subnets (checked before anything is set up)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise NetSpecError(f"invalid IP={address!r} for network {net.name!r}") from None
+    subnets = _subnets(net)
+    if subnets and not any(ip in s for s in subnets):
+        shown = ", ".join(map(str, subnets))
+        raise NetSpecError(f"IP {address} is outside network {net.name!r} ({shown})")
+
+
+def _subnets(net: Network) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    ipam = next((p["ipam"] for p in net.plugins if isinstance(p.get("ipam"), dict)), {})
+    if ipam.get("type") != "host-local":
+        return []
+    raw = [ipam.get("subnet")] + [r.get("subnet") for rs in ipam.get("ranges") or [] for r in rs]
+    try:
+        return [ipaddress.ip_network(s, strict=False) for s in raw if s]
+    except (TypeError, ValueError):
+        return []

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.networking import masq
+from rktnetes.rkt.networking.errors import PortError
 from rktnetes.rkt.networking.netconf import Network
 
 SHARED = ("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")
@@ -33,6 +34,28 @@ def locked(net: Network) -> Iterator[None]:
     with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+def check_free(net: Network) -> None:
+    """PortError if another pod already publishes one of the network's host ports (call under ``locked``).
+
+    portmap itself would silently add a second DNAT rule that never matches."""
+    wanted = [m for p in net.plugins for m in (p.get("runtimeConfig") or {}).get("portMappings", [])]
+    if not wanted:
+        return
+    taken = [_published(r) for r in masq.nat_rules() if r[0] == "-A" and r[1].startswith("CNI-DN-") and "DNAT" in r]
+    for m in wanted:
+        for protocol, port, address in taken:
+            if (protocol, port) == (m["protocol"], m["hostPort"]) and (not address or not m["hostIP"]
+                                                                       or address == m["hostIP"]):
+                raise PortError(f"host port {port}/{protocol} is already published by another pod")
+
+
+def _published(rule: list[str]) -> tuple[str, int, str]:
+    """(protocol, host port, host IP or "") of one portmap DNAT rule."""
+    def after(flag: str) -> str:
+        return rule[rule.index(flag) + 1] if flag in rule else ""
+    return after("-p"), int(after("--dport") or 0), after("-d").removesuffix("/32")
 
 
 def drop_idle_chains() -> None:

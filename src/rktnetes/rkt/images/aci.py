@@ -22,6 +22,7 @@ from rktnetes.rkt.images import ids, manifest, tarsafe
 from rktnetes.rkt.images.errors import ImageError
 
 _CHUNK = 1 << 20
+_TAR_BUFFER = 256 << 10  # tarfile re-slices its stream buffer per header: bigger is not faster
 _MAGIC = (
     (b"\x1f\x8b", lambda f: gzip.GzipFile(fileobj=f)),
     (b"BZh", bz2.BZ2File),
@@ -75,7 +76,7 @@ def spool_checked(src: BinaryIO, out: BinaryIO) -> tuple[str, dict[str, Any]]:
     """
     tee = _Tee(decompressed(src), out)
     try:
-        with tarfile.open(fileobj=tee, mode="r|") as tar:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=tee, mode="r|", bufsize=_TAR_BUFFER) as tar:  # type: ignore[call-overload]
             raw = tarsafe.check_members(tar)
         while tee.read(_CHUNK):  # the end-of-archive padding counts for the id too
             pass

@@ -32,6 +32,7 @@ HOSTILE: dict[str, tuple[Extra, str]] = {
     "hardlink-absolute": (lambda t: add_entry(t, "rootfs/h", tarfile.LNKTYPE, "/etc/shadow"), "hardlink"),
     "hardlink-dotdot": (lambda t: add_entry(t, "rootfs/h", tarfile.LNKTYPE, "rootfs/../../x"), "hardlink"),
     "hardlink-manifest": (lambda t: add_entry(t, "rootfs/h", tarfile.LNKTYPE, "manifest"), "hardlink"),
+    "rootfs-symlink": (lambda t: add_entry(t, "./rootfs", tarfile.SYMTYPE, "/"), "'rootfs' is not a directory"),
     "char-device": (lambda t: add_entry(t, "rootfs/dev-null", tarfile.CHRTYPE), "device node"),
     "block-device": (lambda t: add_entry(t, "rootfs/sda", tarfile.BLKTYPE), "device node"),
 }

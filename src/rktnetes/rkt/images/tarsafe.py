@@ -53,6 +53,8 @@ def check_members(tar: tarfile.TarFile) -> bytes:
 def _check_placement(member: tarfile.TarInfo, name: str, symlinks: set[str]) -> None:
     if name != "manifest" and name != "rootfs" and not name.startswith("rootfs/"):
         raise UnsafeArchiveError(f"tar member {member.name!r} is outside rootfs/")
+    if name == "rootfs" and not member.isdir():
+        raise UnsafeArchiveError("tar member 'rootfs' is not a directory")
     if member.ischr() or member.isblk():
         raise UnsafeArchiveError(f"tar member {member.name!r} is a device node")
     parent = posixpath.dirname(name)

@@ -69,9 +69,10 @@ async def _resource_list(request: web.Request) -> web.Response:
 
 
 async def _openapi_v2(request: web.Request) -> web.Response:
-    from rktnetes.api import openapi
+    from rktnetes.api import openapiproto
 
-    return respond(openapi.v2_document(resources.TABLE))
+    body, content_type = openapiproto.v2_response(resources.TABLE, request.headers.get("Accept", ""))
+    return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 async def _openapi_v3(request: web.Request) -> web.Response:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import subprocess
+import time
 
 import pytest
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.networking import cni, netinfo
+from rktnetes.rkt.networking import attaching, cni, netinfo
 from rktnetes.rkt.networking.errors import NetSpecError, PluginError
 
 pytestmark = pytest.mark.integration
@@ -114,3 +116,21 @@ def test_teardown_after_the_netns_vanished_releases_address_and_masquerade(netpo
     testhost.drop_netns(netns)
     netpods.stop(pod_dir, pod_uuid)
     assert testhost.snapshot() == before and netpods.leases() == []
+
+
+def test_a_netns_still_held_keeps_the_record_until_its_veth_is_gone(netpods, testhost, monkeypatch):
+    monkeypatch.setattr(attaching, "LINK_TIMEOUT", 0.3)
+    pod_dir, pod_uuid, netns, _ = netpods.start()
+    holder = subprocess.Popen(["nsenter", f"--net={netns}", "sleep", "60"])
+    try:
+        time.sleep(0.2)
+        testhost.drop_netns(netns)
+        with pytest.raises(PluginError, match="outlived its pod's network namespace"):
+            netpods.stop(pod_dir, pod_uuid)
+        assert netpods.leases() and paths.pod_networks_path(pod_dir).exists()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    monkeypatch.setattr(attaching, "LINK_TIMEOUT", 10.0)
+    netpods.stop(pod_dir, pod_uuid)
+    assert netpods.leases() == []

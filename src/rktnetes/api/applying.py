@@ -8,7 +8,6 @@ removed. ``record_update`` credits a plain write (create, update, non-apply patc
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +24,7 @@ def apply(current: dict[str, Any] | None, config: dict[str, Any], resource: Reso
           force: bool = False, subresource: str = "") -> dict[str, Any]:
     """The object after applying ``config`` as ``manager`` (``current`` is ``None`` for a create)."""
     _check_config(config, resource)
-    base = copy.deepcopy(current) if current is not None else {}
+    base = merging.clone(current) if current is not None else {}
     entries = _entries(base)
     mine = _owned(resource, config, subresource)
     key = (manager, "Apply", subresource)
@@ -110,7 +109,7 @@ def _owned(resource: Resource, obj: dict[str, Any], subresource: str) -> set[Pat
 
 
 def _entries(obj: dict[str, Any]) -> list[Entry]:
-    return [copy.deepcopy(e) for e in (obj.get("metadata") or {}).get("managedFields") or []]
+    return [merging.clone(e) for e in (obj.get("metadata") or {}).get("managedFields") or []]
 
 
 def _set(entry: Entry) -> set[Path]:

@@ -8,8 +8,9 @@ Inputs are never modified.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+import orjson
 
 from rktnetes.api import fieldsets, mergekeys, schema
 
@@ -19,6 +20,11 @@ ORDER = "$setElementOrder/"
 DELETE_PRIMITIVE = "$deleteFromPrimitiveList/"
 
 
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data (several times faster than ``copy.deepcopy``)."""
+    return orjson.loads(orjson.dumps(value))
+
+
 class PatchError(ValueError):
     """The patch cannot apply to the object (wrong shape, unknown directive)."""
 
@@ -26,7 +32,7 @@ class PatchError(ValueError):
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386: objects merge recursively, ``null`` removes a member, anything else replaces."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     out = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
@@ -41,7 +47,7 @@ def strategic_merge(original: dict[str, Any], patch: dict[str, Any], model: str 
     if not isinstance(patch, dict):
         raise PatchError("a strategic merge patch must be a JSON object")
     merged = _merge_map(original if isinstance(original, dict) else {}, patch, model)
-    return {} if merged is None else merged
+    return {} if merged is None else clone(merged)
 
 
 def _merge_map(original: dict[str, Any], patch: dict[str, Any], model: str | None) -> dict[str, Any] | None:
@@ -52,7 +58,7 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any], model: str | Non
         return _strip(patch)
     if directive not in (None, "merge"):
         raise PatchError(f"Unknown patch type: {directive!r}")
-    out = copy.deepcopy(original)
+    out = dict(original)  # shallow: nested values are replaced, never changed in place
     for key, value in patch.items():
         if not key.startswith("$"):
             _merge_key(out, key, value, model)
@@ -100,7 +106,7 @@ def _merge_list(original: list[Any], patch: list[Any], f: schema.Field) -> list[
         return [_strip(p) for p in patch if not (isinstance(p, dict) and DIRECTIVE in p)]
     if not f.merge_key:
         return list(original) + [p for p in patch if p not in original]
-    out = [copy.deepcopy(item) for item in original]
+    out = list(original)
     for item in patch:
         if not isinstance(item, dict) or f.merge_key not in item:
             raise PatchError(f"map: {item} does not contain declared merge key: {f.merge_key}")
@@ -132,7 +138,7 @@ def _order(items: list[Any], order: list[Any], merge_key: str) -> list[Any]:
 def merge_applied(base: Any, config: Any, model: str | None) -> Any:
     """``config`` laid over ``base``: maps merge, associative lists merge by key, sets unite, the rest replaces."""
     if not (isinstance(base, dict) and isinstance(config, dict)):
-        return copy.deepcopy(config)
+        return clone(config)
     out = dict(base)
     for key, value in config.items():
         f = fieldsets.field(model, key)
@@ -148,15 +154,15 @@ def _merge_applied_list(base: list[Any], config: list[Any], owner: str | None, k
                         model: str | None) -> list[Any]:
     kind, keys = mergekeys.list_type(owner or "", key)
     if kind == "set":
-        return list(base) + [copy.deepcopy(v) for v in config if v not in base]
+        return list(base) + [clone(v) for v in config if v not in base]
     if kind == "atomic":
-        return copy.deepcopy(config)
+        return clone(config)
     out = list(base)
     for item in config:
         ident = fieldsets.element_key(item, keys)
         at = next((i for i, b in enumerate(out) if fieldsets.element_key(b, keys) == ident), None)
         if at is None:
-            out.append(copy.deepcopy(item))
+            out.append(clone(item))
         else:
             out[at] = merge_applied(out[at], item, model)
     return out

@@ -45,6 +45,7 @@ class Model:
     fields: dict[str, Field] = field(default_factory=dict)
 
 
+@functools.cache
 def exists(name: str) -> bool:
     return hasattr(_models, name) and hasattr(getattr(_models, name), "openapi_types")
 

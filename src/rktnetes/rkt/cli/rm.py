@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from rktnetes.rkt.cli import common
 from rktnetes.rkt.errors import RktError
@@ -12,7 +13,7 @@ from rktnetes.rkt.pods import errors, garbage, state
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     cmd = subparsers.add_parser("rm", parents=parents, help="remove pods")
-    cmd.add_argument("--uuid-file", help="read the pod's UUID from this file")
+    cmd.add_argument("--uuid-file", type=Path, help="read the pod's UUID from this file")
     cmd.add_argument("uuids", nargs="*", metavar="UUID")
     cmd.set_defaults(func=run)
 

@@ -52,10 +52,13 @@ def remove_cgroups(pod: Path) -> None:
 
 
 def teardown(pod: Path, uuid: str) -> None:
-    """Containers, then app mounts, networks, namespaces, cgroups; anything still mounted last."""
+    """Containers, then app mounts, namespaces, networks, cgroups; anything still mounted last.
+
+    Namespaces go before networks: unmounting the netns lets the kernel destroy its veths in one batch,
+    and the CNI DELs that follow only release addresses and rules (networking waits for the veths)."""
     delete_containers(pod)
     mounting.umount_all(pod / "apps")
-    networks_down(pod, uuid)
     namespaces.remove(pod)
+    networks_down(pod, uuid)
     remove_cgroups(pod)
     mounting.umount_all(pod)

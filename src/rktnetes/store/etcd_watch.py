@@ -27,6 +27,7 @@ class EtcdWatch:
         self._response: aiohttp.ClientResponse | None = None
         self._events: deque[Event] = deque()
         self._partial = b""
+        self._lines: deque[bytes] = deque()  # complete messages read but not parsed yet
         self._closed = False
 
     async def start(self) -> EtcdWatch:
@@ -45,16 +46,16 @@ class EtcdWatch:
         return self
 
     async def _message(self) -> dict | None:
-        while b"\n" not in self._partial:
+        while not self._lines:
             try:
                 chunk = await self._response.content.readany()
             except (aiohttp.ClientError, OSError):
                 chunk = b""
             if not chunk:
                 return None
-            self._partial += chunk
-        line, self._partial = self._partial.split(b"\n", 1)
-        return orjson.loads(line)
+            *complete, self._partial = (self._partial + chunk).split(b"\n")
+            self._lines.extend(complete)
+        return orjson.loads(self._lines.popleft())
 
     async def _fill(self) -> None:
         message = await self._message()
@@ -93,6 +94,7 @@ class EtcdWatch:
     async def aclose(self) -> None:
         self._closed = True
         self._events.clear()
+        self._lines.clear()
         if self._response is not None:
             self._response.close()
 

@@ -245,3 +245,18 @@ def test_service_ip_and_node_port_allocation(apiserver, namespace) -> None:
     assert code == 201 and again["spec"]["clusterIP"] == ips[0]
     code, headless = call(apiserver, "POST", base, _svc("h", clusterIP="None"))
     assert code == 201 and headless["spec"]["clusterIP"] == "None"
+
+
+def test_aggregated_discovery(apiserver) -> None:
+    accept = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+              "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+    resp = apiserver.http().request("GET", apiserver.url + "/apis", headers={"Accept": accept})
+    assert resp.headers["Content-Type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    body = json.loads(resp.data)
+    apps = next(i for i in body["items"] if i["metadata"]["name"] == "apps")
+    deployments = next(r for r in apps["versions"][0]["resources"] if r["resource"] == "deployments")
+    assert deployments["scope"] == "Namespaced" and deployments["shortNames"] == ["deploy"]
+    scale = next(s for s in deployments["subresources"] if s["subresource"] == "scale")
+    assert scale["responseKind"] == {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+    code, plain = call(apiserver, "GET", "/api")
+    assert plain["kind"] == "APIVersions" and plain["versions"] == ["v1"]

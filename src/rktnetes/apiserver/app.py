@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
+import orjson
 from aiohttp import web
 
 from rktnetes.api import errors, resources
@@ -45,12 +46,21 @@ async def _version(request: web.Request) -> web.Response:
     return respond(discovery.version())
 
 
+def _aggregated(request: web.Request, core: bool) -> web.Response | None:
+    version = discovery.aggregated_version(request.headers.get("Accept", ""))
+    if version is None:
+        return None
+    body = orjson.dumps(discovery.aggregated(core, version))
+    content_type = f"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList"
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
 async def _api(request: web.Request) -> web.Response:
-    return respond(discovery.api_versions(request.app["server_address"]))
+    return _aggregated(request, True) or respond(discovery.api_versions(request.app["server_address"]))
 
 
 async def _apis(request: web.Request) -> web.Response:
-    return respond(discovery.api_groups())
+    return _aggregated(request, False) or respond(discovery.api_groups())
 
 
 async def _group(request: web.Request) -> web.Response:

@@ -84,3 +84,54 @@ def resource_list(group: str, ver: str) -> Obj | None:
         entries += [_subresource(r, sub) for sub in r.subresources]
     gv = f"{group}/{ver}" if group else ver
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": entries}
+
+
+def _gvk(group: str, version: str, kind: str) -> Obj:
+    return {"group": group, "version": version, "kind": kind}
+
+
+def _aggregated_subresource(r: Resource, sub: str) -> Obj:
+    group, ver, kind, verbs = SUBRESOURCE_KINDS.get(sub, (None, None, None, ("get", "patch", "update")))
+    kind_gvk = _gvk(group, ver, kind) if kind else _gvk(r.group, r.version, r.kind)
+    return {"subresource": sub, "responseKind": kind_gvk, "verbs": list(verbs)}
+
+
+def _aggregated_resource(r: Resource) -> Obj:
+    entry: Obj = {"resource": r.plural, "responseKind": _gvk(r.group, r.version, r.kind),
+                  "scope": "Namespaced" if r.namespaced else "Cluster", "singularResource": r.singular,
+                  "verbs": list(r.verbs)}
+    if r.short_names:
+        entry["shortNames"] = list(r.short_names)
+    if r.categories:
+        entry["categories"] = list(r.categories)
+    if r.subresources:
+        entry["subresources"] = [_aggregated_subresource(r, s) for s in r.subresources]
+    return entry
+
+
+@functools.cache
+def aggregated(core: bool, api_version: str) -> Obj:
+    """The aggregated discovery document (apidiscovery.k8s.io) of ``/api`` (core) or ``/apis``."""
+    items = []
+    for group, ver in resources.group_versions():
+        if bool(group) == core:
+            continue
+        version = {"version": ver, "resources": [_aggregated_resource(r) for r in resources.in_group_version(group,
+                                                                                                           ver)],
+                   "freshness": "Current"}
+        meta: Obj = {"name": group, "creationTimestamp": None} if group else {"creationTimestamp": None}
+        items.append({"metadata": meta, "versions": [version]})
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{api_version}",
+            "metadata": {}, "items": items}
+
+
+def aggregated_version(accept: str) -> str | None:
+    """``v2`` or ``v2beta1`` when the Accept header asks for aggregated discovery first."""
+    for clause in accept.split(","):
+        params = dict(p.strip().split("=", 1) for p in clause.split(";")[1:] if "=" in p)
+        if params.get("g") == "apidiscovery.k8s.io" and params.get("as") == "APIGroupDiscoveryList":
+            if params.get("v") in ("v2", "v2beta1"):
+                return params["v"]
+        elif clause.strip():
+            return None
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,41 +57,56 @@ def decode(body: bytes, resource: Resource) -> dict[str, Any]:
 def to_dict(msg: Message, model: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fd, value in msg.ListFields():
-        if fd.message_type is not None and fd.message_type.name.startswith(protowire.INLINE):
+        shape, convert = _plan(fd, model)
+        if shape == "inline":
             out.update(to_dict(value, model))
-            continue
-        f = schema.model(model).fields.get(fd.name)
-        if f is None:
-            continue
-        converted = _convert(fd, value, f)
-        if converted is not _SKIP:
-            out[fd.name] = converted
+        elif shape == "map":
+            out[fd.name] = {k: convert(v) for k, v in value.items()}
+        elif shape == "list":
+            out[fd.name] = [convert(v) for v in value]
+        elif shape == "one":
+            result = convert(value)
+            if not _unset(fd.name, result):
+                out[fd.name] = result
     return out
 
 
-_SKIP = object()
+def _unset(name: str, result: Any) -> bool:
+    """Go's zero values (gogo writes every non-pointer field) are absent from the JSON form."""
+    if result in ("", None) or (result is False and name not in _MEANINGFUL_FALSE):
+        return True
+    return result == 0 and result is not False and name in _OMITTED_ZERO
 
 
-def _convert(fd: Any, value: Any, f: schema.Field) -> Any:
+@functools.cache
+def _plan(fd: Any, model: str) -> tuple[str, Callable[[Any], Any]]:
+    """How one field of one model converts: its shape and the converter of a single value (cached)."""
+    if fd.message_type is not None and fd.message_type.name.startswith(protowire.INLINE):
+        return "inline", _identity
+    f = schema.model(model).fields.get(fd.name)
+    if f is None:
+        return "skip", _identity
     if fd.message_type is not None and fd.message_type.GetOptions().map_entry:
-        return {k: _single(fd.message_type.fields_by_name["value"], v, f) for k, v in value.items()}
-    if fd.is_repeated:
-        return [_single(fd, v, f) for v in value]
-    result = _single(fd, value, f)
-    if result in ("", None) or (result is False and f.name not in _MEANINGFUL_FALSE):
-        return _SKIP
-    if result == 0 and result is not False and f.name in _OMITTED_ZERO:
-        return _SKIP
-    return result
+        return "map", _converter(fd.message_type.fields_by_name["value"], f.ref)
+    return ("list" if fd.is_repeated else "one"), _converter(fd, f.ref)
 
 
-def _single(fd: Any, value: Any, f: schema.Field) -> Any:
+def _converter(fd: Any, ref: str) -> Callable[[Any], Any]:
     if fd.message_type is None:
-        return base64.b64encode(value).decode() if fd.type == fd.TYPE_BYTES else value
-    special = fd.message_type.name
-    if special in _SPECIALS:
-        return _SPECIALS[special](value)
-    return to_dict(value, f.ref)
+        return _base64 if fd.type == fd.TYPE_BYTES else _identity
+    return _SPECIALS.get(fd.message_type.name) or functools.partial(_nested, ref=ref)
+
+
+def _nested(value: Message, ref: str) -> dict[str, Any]:
+    return to_dict(value, ref)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _base64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
 
 
 def _time(value: Message) -> str | None:

@@ -155,3 +155,16 @@ def test_invalid_object_is_refused_with_causes(apiserver, namespace) -> None:
     result = apiserver.kubectl("create", "-n", namespace, "-f", "-", input=bad, check=False)
     assert result.returncode == 1
     assert 'The Pod "p1" is invalid: spec.containers[0].image: Required value' in result.stderr
+
+
+def test_rbac_kinds_from_files(apiserver, namespace) -> None:
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "reader"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "rb"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+               "subjects": [{"kind": "User", "name": "bob"}]}
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List",
+                                                                           "items": [role, binding]}))
+    rows = apiserver.kubectl("get", "rolebindings", "-n", namespace, "-o", "wide").stdout.splitlines()
+    assert rows[0].split()[:3] == ["NAME", "ROLE", "AGE"] and rows[1].split()[:2] == ["rb", "Role/reader"]
+    assert "bob" in rows[1]

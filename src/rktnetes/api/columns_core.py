@@ -132,34 +132,6 @@ NODE = (NAME, Column("Status", _node_status), Column("Roles", _node_roles), AGE,
         Column("Container-Runtime", _info("containerRuntimeVersion"), 1))
 
 
-def _modes(obj: Obj) -> str:
-    short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
-    return ",".join(short.get(m, m) for m in _spec(obj).get("accessModes") or [])
-
-
-def _claim(obj: Obj) -> str:
-    ref = _spec(obj).get("claimRef") or {}
-    return f"{ref.get('namespace')}/{ref.get('name')}" if ref else ""
-
-
-def _storage(source: Obj) -> str:
-    return (source.get("capacity") or source.get("storage") or {}).get("storage", "") if source else ""
-
-
-_VAC = Column("VolumeAttributesClass", lambda o: _spec(o).get("volumeAttributesClassName") or "<unset>")
-PV = (NAME, Column("Capacity", lambda o: _storage(_spec(o))), Column("Access Modes", _modes),
-      Column("Reclaim Policy", lambda o: _spec(o).get("persistentVolumeReclaimPolicy", "")),
-      Column("Status", lambda o: _status(o).get("phase", "")), Column("Claim", _claim),
-      Column("StorageClass", lambda o: _spec(o).get("storageClassName", "")), _VAC,
-      Column("Reason", lambda o: _status(o).get("reason", "")), AGE,
-      Column("VolumeMode", lambda o: _spec(o).get("volumeMode", ""), 1))
-PVC = (NAME, Column("Status", lambda o: _status(o).get("phase", "")),
-       Column("Volume", lambda o: _spec(o).get("volumeName", "")),
-       Column("Capacity", lambda o: _storage(_status(o))), Column("Access Modes", _modes),
-       Column("StorageClass", lambda o: _spec(o).get("storageClassName") or ""), _VAC, AGE,
-       Column("VolumeMode", lambda o: _spec(o).get("volumeMode", ""), 1))
-
-
 def _event_object(obj: Obj) -> str:
     ref = obj.get("involvedObject") or obj.get("regarding") or {}
     return f"{(ref.get('kind') or '').lower()}/{ref.get('name', '')}"
@@ -179,14 +151,8 @@ EVENT = (Column("Last Seen", _last_seen), Column("Type", lambda o: o.get("type",
          Column("Count", lambda o: o.get("count", 1), 1, "integer"), Column("Name", lambda o: o["metadata"]["name"], 1))
 
 
-def _sc_name(obj: Obj) -> str:
-    default = obj["metadata"].get("annotations", {}).get("storageclass.kubernetes.io/is-default-class") == "true"
-    return obj["metadata"]["name"] + (" (default)" if default else "")
-
-
 COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
-    ("", "Pod"): POD, ("", "Service"): SERVICE, ("", "Node"): NODE, ("", "PersistentVolume"): PV,
-    ("", "PersistentVolumeClaim"): PVC, ("", "Event"): EVENT, ("events.k8s.io", "Event"): EVENT,
+    ("", "Pod"): POD, ("", "Service"): SERVICE, ("", "Node"): NODE, ("", "Event"): EVENT, ("events.k8s.io", "Event"): EVENT,
     ("", "Endpoints"): (NAME, Column("Endpoints", _endpoints), AGE),
     ("", "Namespace"): (NAME, Column("Status", lambda o: _status(o).get("phase", "")), AGE),
     ("", "ConfigMap"): (NAME, Column("Data", lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {}),
@@ -194,11 +160,6 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("", "Secret"): (NAME, Column("Type", lambda o: o.get("type", "")),
                      Column("Data", lambda o: len(o.get("data") or {}), type="integer"), AGE),
     ("", "ServiceAccount"): (NAME, Column("Secrets", lambda o: len(o.get("secrets") or []), type="integer"), AGE),
-    ("storage.k8s.io", "StorageClass"): (
-        Column("Name", _sc_name), Column("Provisioner", lambda o: o.get("provisioner", "")),
-        Column("ReclaimPolicy", lambda o: o.get("reclaimPolicy", "Delete")),
-        Column("VolumeBindingMode", lambda o: o.get("volumeBindingMode", "Immediate")),
-        Column("AllowVolumeExpansion", lambda o: bool(o.get("allowVolumeExpansion")), type="boolean"), AGE),
     ("coordination.k8s.io", "Lease"): (NAME, Column("Holder", lambda o: _spec(o).get("holderIdentity", "")), AGE),
     ("discovery.k8s.io", "EndpointSlice"): (
         NAME, Column("AddressType", lambda o: o.get("addressType", "")),

@@ -63,6 +63,7 @@ def _grouped(group: str, kind: str, plural: str, namespaced: bool = True, **kw) 
 
 
 _ALL = ("all",)
+_RBAC = "rbac.authorization.k8s.io"
 _POD_FIELDS = (
     "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
     "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName",
@@ -105,6 +106,10 @@ TABLE: tuple[Resource, ...] = (
     _grouped("coordination.k8s.io", "Lease", "leases"),
     _grouped("discovery.k8s.io", "EndpointSlice", "endpointslices"),
     _grouped("events.k8s.io", "Event", "events", short_names=("ev",), fields=_EVENTS_V1_FIELDS),
+    _grouped(_RBAC, "Role", "roles"),
+    _grouped(_RBAC, "RoleBinding", "rolebindings"),
+    _grouped(_RBAC, "ClusterRole", "clusterroles", False),
+    _grouped(_RBAC, "ClusterRoleBinding", "clusterrolebindings", False),
 )
 
 _BY_PATH = {(r.group, r.version, r.plural): r for r in TABLE}

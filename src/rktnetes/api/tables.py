@@ -84,10 +84,13 @@ DEFAULT_COLUMNS = (NAME, AGE)
 
 
 def columns_for(resource: Resource) -> tuple[Column, ...]:
-    from rktnetes.api import columns_apps, columns_core
+    from rktnetes.api import columns_apps, columns_core, columns_volumes
 
     key = (resource.group, resource.kind)
-    return columns_core.COLUMNS.get(key) or columns_apps.COLUMNS.get(key) or DEFAULT_COLUMNS
+    for module in (columns_core, columns_apps, columns_volumes):
+        if key in module.COLUMNS:
+            return module.COLUMNS[key]
+    return DEFAULT_COLUMNS
 
 
 def partial_metadata(obj: Obj) -> Obj:

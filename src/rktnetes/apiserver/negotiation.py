@@ -64,11 +64,20 @@ def media_type(request: web.Request) -> str:
     return (request.headers.get("Content-Type") or JSON).split(";")[0].strip().lower()
 
 
+def _decode_protobuf(raw: bytes, resource: Resource) -> Any:
+    from rktnetes.api import protobuf
+
+    try:
+        return protobuf.decode(raw, resource)
+    except errors.APIError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any decoding failure is the client's body, not a server fault
+        raise errors.bad_request(f"error decoding protobuf body of {resource.kind}: {exc}") from None
+
+
 def _parse(raw: bytes, kind: str, resource: Resource) -> Any:
     if kind == PROTOBUF or raw[:4] == b"k8s\x00":
-        from rktnetes.api import protobuf
-
-        return protobuf.decode(raw, resource)
+        return _decode_protobuf(raw, resource)
     if kind in (YAML, "application/apply-patch+yaml", "application/x-yaml", "text/yaml"):
         return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return orjson.loads(raw)

@@ -13,7 +13,7 @@ import pytest
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.images import aci, ids
-from rktnetes.rkt.images.errors import AmbiguousImageID, ImageIDTooShort, ImageNotFound, ManifestError
+from rktnetes.rkt.images.errors import AmbiguousImageID, ImageError, ImageIDTooShort, ImageNotFound, ManifestError
 from rktnetes.rkt.images.store import ImageStore
 from tests.fixtures.images_acis import add_bytes, build_aci, manifest_doc
 
@@ -81,6 +81,9 @@ def test_add_image_failure_leaves_nothing(image_store: ImageStore) -> None:
         image_store.add_image(manifest=manifest_doc(), build_rootfs=explode, image_id="sha512-" + "d" * 64,
                               origin="o", fmt="docker")
     assert image_store.list() == [] and not list(paths.cas_tmp_dir(image_store.root).iterdir())
+    with pytest.raises(ImageError, match="invalid image ID"):
+        image_store.add_image(manifest=manifest_doc(), build_rootfs=explode, image_id="sha512-../../etc",
+                              origin="o", fmt="docker")
     with pytest.raises(ManifestError):
         image_store.add_image(manifest={"acKind": "x"}, build_rootfs=explode, image_id="sha512-" + "d" * 64,
                               origin="o", fmt="docker")

@@ -11,6 +11,7 @@ SHORT_HEX = 32
 FULL_HEX = 64
 MIN_PREFIX_HEX = 2
 _ID_RE = re.compile(r"^sha512-[0-9a-f]{1,128}$")
+_KEY_RE = re.compile(r"^sha512-[0-9a-f]{64}$")
 
 
 def from_hexdigest(hexdigest: str) -> str:
@@ -35,3 +36,10 @@ def check_prefix(ref: str) -> str:
     if len(ref) - len(PREFIX) < MIN_PREFIX_HEX:
         raise errors.ImageIDTooShort(f"image ID too short: {ref!r}")
     return ref[: len(PREFIX) + FULL_HEX]
+
+
+def check_key(image_id: str) -> str:
+    """Refuse anything but a full store key (``sha512-`` + 64 hex): it names files in the store."""
+    if not _KEY_RE.match(image_id):
+        raise errors.ImageError(f"invalid image ID {image_id!r} (want sha512- and 64 hex digits)")
+    return image_id

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import index, locking, resolving, scratch
+from rktnetes.rkt.images import ids, index, locking, resolving, scratch
 from rktnetes.rkt.images import manifest as manifest_mod
 from rktnetes.rkt.images.errors import ImageNotFound
 from rktnetes.rkt.images.index import ImageInfo, RemoteInfo
@@ -48,6 +48,7 @@ class ImageStore:
     def import_aci(self, src: BinaryIO | Path, *, origin: str = "") -> ImageInfo:
         """Store an ACI (gzip/bzip2/xz/plain), checking the manifest and every member first."""
         from rktnetes.rkt.images import aci
+
         with tempfile.NamedTemporaryFile(dir=paths.cas_tmp_dir(self.root), prefix="blob-") as spooled:
             if isinstance(src, Path):
                 with open(src, "rb") as fh:
@@ -78,6 +79,7 @@ class ImageStore:
         from rktnetes.rkt.images import rendering
 
         doc = manifest_mod.validate(manifest)
+        ids.check_key(image_id)
         with locking.exclusive(paths.cas_lock_path(self.root, image_id)):
             found = index.get(self.db, image_id)
             if found:

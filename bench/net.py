@@ -6,7 +6,8 @@ contenders round by round so machine load hits them alike. Three levels are meas
     static busybox in a bundle of its own (runc's default spec gives it a fresh netns, as --net=none);
   * the networking library alone: netns + loopback + CNI ADD of ``default`` (what --net=default adds);
   * teardown per pod: CNI DEL of ``default`` with the netns alive (ptp deletes the veth and its masquerade
-    rules) and after the netns went away (DEL releases the address, masquerade removed by chain name).
+    rules one iptables commit at a time) vs stage1's order: unmount the netns (the kernel deletes its veths
+    in a batch), then DEL (releases the address; masquerade removed in one iptables-restore).
 Run: ``.venv/bin/python bench/net.py [--rounds 10]``.
 """
 
@@ -72,11 +73,11 @@ def library_round(host: TestHost, work: Path, plan: podnet.PodNetPlan) -> dict[s
             netns = host.pod_netns()
             podnet.up(pod, pod_uuid, netns, plan, work / "data")
             out["netns + CNI ADD default"] = time.perf_counter() - start
-            if gone:
-                host.drop_netns(netns)
             start = time.perf_counter()
+            if gone:  # stage1's order: unmount the netns (the kernel batches the veths), then DEL
+                host.drop_netns(netns)
             podnet.down(pod, pod_uuid)
-            out["DEL default, netns gone" if gone else "DEL default, netns alive"] = time.perf_counter() - start
+            out["umount netns, then DEL" if gone else "DEL with netns alive"] = time.perf_counter() - start
         if not gone:
             host.drop_netns(netns)
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rktnetes.api import errors, protobuf, resources
 
@@ -84,3 +86,14 @@ def test_bad_bodies_are_400(body):
 def test_every_served_kind_has_a_message():
     for r in resources.TABLE:
         assert protobuf._message(r.model).DESCRIPTOR.fields_by_name["metadata"].number == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(resources.TABLE))
+def test_arbitrary_bytes_decode_or_fail_with_400(raw, resource):
+    try:
+        out = protobuf.decode(envelope(resource.group_version, resource.kind, raw), resource)
+    except errors.APIError as exc:
+        assert exc.code == 400
+    else:
+        assert out["kind"] == resource.kind

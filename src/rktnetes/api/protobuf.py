@@ -48,10 +48,9 @@ def decode(body: bytes, resource: Resource) -> dict[str, Any]:
         raise errors.bad_request(f"cannot decode a protobuf {api_version or '?'}/{kind or '?'} "
                                  f"for {resource.qualified}")
     try:
-        msg = _message(model).FromString(envelope.raw)
-    except DecodeError as exc:
+        return {"apiVersion": api_version, "kind": kind, **to_dict(_message(model).FromString(envelope.raw), model)}
+    except (DecodeError, ValueError, UnicodeDecodeError) as exc:
         raise errors.bad_request(f"cannot decode the protobuf {kind}: {exc}") from exc
-    return {"apiVersion": api_version, "kind": kind, **to_dict(msg, model)}
 
 
 def to_dict(msg: Message, model: str) -> dict[str, Any]:

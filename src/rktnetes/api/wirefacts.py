@@ -109,11 +109,8 @@ def _reachable(roots: list[str]) -> list[str]:
 def generate(binary: Path) -> dict[str, Any]:
     import kubernetes.client.models as models
 
-    from rktnetes.api import resources
-
     messages = _messages(_descriptors(binary))
-    roots = [r.model for r in resources.TABLE] + ["V1Scale", "V1Binding", "V1Eviction", "V1DeleteOptions",
-                                                   "V1Status", "V1PodTemplate", "V1PodTemplateSpec"]
+    roots = [name for name in dir(models) if _CLASS.match(name)]  # every kind we serve now or may serve later
     out = {}
     for model in _reachable(roots):
         cls = getattr(models, model)

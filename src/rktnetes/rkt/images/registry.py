@@ -55,6 +55,9 @@ class Registry:
                 resp.release()
                 await self._authenticate(challenge)
                 resp = await self.session.get(url, headers=self._headers(headers))
+        except aiohttp.ClientSSLError as exc:
+            raise errors.RegistryError(f"GET {url}: TLS failed ({http._describe(exc)}); a plain-HTTP registry "
+                                       "needs --insecure-options=http, an untrusted certificate tls") from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise errors.RegistryError(f"GET {url}: {http._describe(exc)}") from None
         if resp.status >= 400:

@@ -8,6 +8,7 @@ import pytest
 
 from rktnetes import store
 from rktnetes.store import errors
+from rktnetes.store.etcd_watch import EtcdWatch
 from tests.fixtures.etcd import free_port
 
 pytestmark = pytest.mark.integration
@@ -58,3 +59,25 @@ async def test_a_stopped_etcd_is_unavailable_and_ends_watches(etcd_server) -> No
             await s.get("/r/x")
     finally:
         await s.close()
+
+
+async def test_watches_share_one_etcd_stream_and_fall_back_when_behind(etcd_server, monkeypatch) -> None:
+    from rktnetes.store import etcd_mux, watching
+
+    monkeypatch.setattr(etcd_mux, "RING", 8)
+    monkeypatch.setattr(watching, "MAX_BUFFERED", 4)
+    early = await store.open_store(etcd_server.url)
+    before = await early.create("/r/m/0", b"before the store below was opened")
+    s = await store.open_store(etcd_server.url)
+    try:
+        shared = [await s.watch("/r/m/", await s.current_revision()) for _ in range(3)]
+        assert all(isinstance(w, etcd_mux.MuxWatch) for w in shared)
+        revs = [await s.create(f"/r/m/{i}", b"v") for i in range(1, 30)]  # overflows buffers and the ring
+        for watch in shared:
+            assert [(await asyncio.wait_for(anext(watch), 5)).revision for _ in revs] == revs
+            assert isinstance(watch._inner, EtcdWatch)  # the ring moved past it: it went on by itself
+        async with await s.watch("/r/m/", before - 1) as old:  # older than the shared stream: its own stream
+            assert (await asyncio.wait_for(anext(old), 5)).revision == before
+    finally:
+        await s.close()
+        await early.close()

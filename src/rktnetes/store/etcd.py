@@ -12,7 +12,8 @@ from urllib.parse import SplitResult
 import aiohttp
 import orjson
 
-from rktnetes.store import backends, errors, etcd_url, etcd_wire, keys
+from rktnetes.store import backends, errors, etcd_mux, etcd_url, etcd_wire, keys
+from rktnetes.store.etcd_mux import MuxWatch
 from rktnetes.store.etcd_watch import EtcdWatch
 from rktnetes.store.protocol import KeyValue, ListResult
 
@@ -25,7 +26,9 @@ class EtcdStore:
     def __init__(self, endpoints: list[str], session: aiohttp.ClientSession, scheme: str = "http") -> None:
         self.endpoints, self.scheme = endpoints, scheme
         self._session = session
-        self._watches: set[EtcdWatch] = set()
+        self._watches: set[EtcdWatch | MuxWatch] = set()
+        self._feed: etcd_mux.Feed | None = None
+        self._closed = False
 
     @property
     def _base(self) -> str:
@@ -96,16 +99,34 @@ class EtcdStore:
         prev = data["responses"][0]["response_delete_range"]["prev_kvs"][0]
         return etcd_wire.revision(data), etcd_wire.kv(prev)
 
-    async def watch(self, prefix: str, from_revision: int) -> EtcdWatch:
+    async def watch(self, prefix: str, from_revision: int) -> MuxWatch | EtcdWatch:
         try:  # etcd reports a compacted start revision only later, on the stream: ask first
             await self._call("/v3/kv/range", etcd_wire.range_request(
                 "\x00", None, revision=from_revision, count_only=True), from_revision)
         except errors.FutureRevision:
             pass
-        watch = await EtcdWatch(self._session, self._base, prefix, from_revision).start()
+        feed = await self._feed_alive()
+        if from_revision < feed.floor:
+            return await self._stream(prefix, from_revision)
+        watch = MuxWatch(feed, prefix, from_revision, self._stream, lambda: self._closed)
         self._watches = {w for w in self._watches if not w.closed}
         self._watches.add(watch)
         return watch
+
+    async def _stream(self, prefix: str, after: int) -> EtcdWatch:
+        """A dedicated etcd watch stream."""
+        if self._closed:
+            raise errors.Unavailable("store is closed")
+        watch = await EtcdWatch(self._session, self._base, prefix, after).start()
+        self._watches = {w for w in self._watches if not w.closed}
+        self._watches.add(watch)
+        return watch
+
+    async def _feed_alive(self) -> etcd_mux.Feed:
+        if self._feed is None or not self._feed.alive:
+            floor = await self.current_revision()
+            self._feed = etcd_mux.Feed(await self._stream("", floor), floor)
+        return self._feed
 
     async def compact(self, revision: int) -> None:
         try:
@@ -114,6 +135,9 @@ class EtcdStore:
             pass  # already compacted at or past it
 
     async def close(self) -> None:
+        self._closed = True
+        if self._feed is not None:
+            await self._feed.close()
         for watch in list(self._watches):
             await watch.aclose()
         await self._session.close()
@@ -125,7 +149,7 @@ async def open_etcd(parts: SplitResult) -> EtcdStore:
     connector = aiohttp.TCPConnector(limit=0, ssl=target.tls if target.tls else True)
     store = EtcdStore(target.endpoints, aiohttp.ClientSession(connector=connector), target.scheme)
     try:
-        await store.current_revision()
+        await store._feed_alive()  # the shared watch stream starts now, so any later revision can use it
     except errors.StoreError:
         await store.close()
         raise

@@ -85,6 +85,16 @@ def test_list_formats(rkt: Rkt, aci: Path) -> None:
     docs = json.loads(rkt("image", "list", "--format=json").stdout)
     assert docs[0]["id"] == image_id and docs[0]["name"] == "example.com/hello" and docs[0]["size"] > 0
     assert "unknown field" in rkt("image", "list", "--fields=id,colour", ok=False).stderr
+    assert "cannot sort by" in rkt("image", "list", "--sort=colour", ok=False).stderr
+
+
+def test_list_sort_and_order(rkt: Rkt, tmp_path: Path) -> None:
+    for version in ("2.0", "1.0", "3.0"):
+        rkt.fetch(str(build_aci(tmp_path / f"{version}.aci", manifest_doc(version=version))))
+    names = rkt("image", "list", "--no-legend", "--fields=name").stdout.split()
+    assert [n.split(":")[1] for n in names] == ["2.0", "1.0", "3.0"]
+    names = rkt("image", "list", "--no-legend", "--fields=name", "--sort=name", "--order=desc").stdout.split()
+    assert [n.split(":")[1] for n in names] == ["3.0", "2.0", "1.0"]
 
 
 def test_export_rm_fetch_round_trip_keeps_the_id(rkt: Rkt, aci: Path, tmp_path: Path) -> None:

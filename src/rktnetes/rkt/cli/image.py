@@ -46,6 +46,8 @@ def _list_parser(sub: argparse._SubParsersAction, parents: list[argparse.Argumen
     cmd.add_argument("--full", action="store_true", help="full ids, exact sizes and times")
     cmd.add_argument("--no-legend", action="store_true", help="suppress the header line")
     cmd.add_argument("--format", default="", choices=("", "json", "json-pretty"), help="output format")
+    cmd.add_argument("--sort", help="comma-separated fields to sort by: id,name,importtime,lastused,size")
+    cmd.add_argument("--order", default="asc", choices=("asc", "desc"), help="sort order")
     cmd.set_defaults(func=run_list)
 
 
@@ -80,7 +82,7 @@ def run_list(args: argparse.Namespace) -> int:
     from rktnetes.rkt.images import listing
 
     fields = listing.parse_fields(args.fields)
-    images = _store(args).list()
+    images = listing.sorted_images(_store(args).list(), args.sort, args.order)
     if args.format:
         sys.stdout.write(listing.as_json(images, pretty=args.format == "json-pretty"))
     else:

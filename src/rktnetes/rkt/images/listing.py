@@ -28,6 +28,19 @@ def parse_fields(spec: str | None) -> tuple[str, ...]:
     return chosen
 
 
+_SORT_KEYS = {"id": lambda i: i.id, "name": lambda i: display_name(i), "importtime": lambda i: i.import_time,
+              "lastused": lambda i: i.last_used, "size": lambda i: i.size}
+
+
+def sorted_images(images: list[ImageInfo], sort: str | None, order: str) -> list[ImageInfo]:
+    """Images ordered by comma-separated ``sort`` fields (default import time), ``asc`` or ``desc``."""
+    keys = [k.strip().lower() for k in (sort or "importtime").split(",") if k.strip()]
+    unknown = [k for k in keys if k not in _SORT_KEYS]
+    if unknown or not keys:
+        raise ImageError(f"cannot sort by {', '.join(unknown) or sort!r} (valid: {', '.join(_SORT_KEYS)})")
+    return sorted(images, key=lambda i: tuple(_SORT_KEYS[k](i) for k in keys), reverse=order == "desc")
+
+
 def display_name(info: ImageInfo) -> str:
     return f"{info.name}:{info.version}" if info.version else info.name
 

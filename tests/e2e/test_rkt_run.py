@@ -145,3 +145,45 @@ def test_no_overlay_copies_the_image(rkt):
 def test_working_dir_and_args(rkt):
     done = rkt("run", NONE, "busybox", "--working-dir=/tmp", "--exec", "/bin/pwd")
     assert done.stdout == "/tmp\n", done.stderr
+
+
+def test_interactive_drives_a_shell_through_a_pty(rkt):
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from tests.fixtures.pods import RKT
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([RKT, "--dir", str(rkt.root), "run", NONE, "--interactive", "busybox", "--exec", "/bin/sh"],
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    seen = b""
+    try:
+        os.write(master, b"tty; echo answer-$((6*7)); exit 3\n")
+        deadline = time.monotonic() + 60
+        while b"answer-42" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                seen += os.read(master, 4096)
+        assert proc.wait(timeout=60) == 3
+    finally:
+        proc.kill()
+        os.close(master)
+    assert b"answer-42" in seen and b"/dev/pts/" in seen
+
+
+def test_stage1_fly_sees_the_hosts_pid_namespace(rkt, tmp_path):
+    done = rkt("run", "--stage1-name=fly", "busybox", "--exec", "/bin/sh", "--", "-c",
+               "ls /proc | grep -c '^[0-9]'; echo $$; ls /tmp | wc -l; hostname", "---")
+    assert done.returncode == 0, done.stderr
+    count, pid, tmp_files, hostname = done.stdout.split()
+    assert int(count) > 10 and int(pid) > 1  # host pids, not a fresh namespace
+    assert tmp_files == "0" and hostname == os.uname().nodename
+
+
+def test_stage1_fly_exit_code_and_volume(rkt, tmp_path):
+    done = rkt("run", "--stage1-name=fly", f"--volume=h,kind=host,source={tmp_path}", "busybox",
+               "--mount=volume=h,target=/h", "--exec", "/bin/sh", "--", "-c", "echo fly > /h/f; exit 6", "---")
+    assert done.returncode == 6, done.stderr
+    assert (tmp_path / "f").read_text() == "fly\n"

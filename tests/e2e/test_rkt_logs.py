@@ -1,0 +1,34 @@
+"""``rkt logs``: each app's stdout and stderr, kept after the pod exits; ``--app`` and ``-f``."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.fixtures.pods import RKT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_logs_of_an_exited_multi_app_pod(rkt):
+    done = rkt("run", "--net=none", "--uuid-file-save=/dev/stderr",
+               "busybox", "--name=one", "--exec", "/bin/sh", "--", "-c", "echo out-one; echo err-one >&2", "---",
+               "busybox", "--name=two", "--exec", "/bin/echo", "--", "out-two", "---")
+    uuid = done.stderr.strip().splitlines()[0][:36]
+    assert rkt("logs", "--app=one", uuid, check=True).stdout.splitlines() == ["out-one", "err-one"]
+    assert rkt("logs", "--app=two", uuid, check=True).stdout == "out-two\n"
+    assert sorted(rkt("logs", uuid, check=True).stdout.split()) == ["err-one", "out-one", "out-two"]
+    assert "no app named" in rkt("logs", "--app=three", uuid).stderr
+
+
+def test_logs_follow_until_the_pod_exits(rkt):
+    uuid = rkt.detach("busybox", "--exec", "/bin/sh", "--", "-c", "for i in 1 2 3; do echo line$i; sleep 1; done", "---")
+    follow = subprocess.run([RKT, "--dir", str(rkt.root), "logs", "-f", uuid], capture_output=True, text=True,
+                            timeout=60)
+    assert follow.returncode == 0
+    assert follow.stdout.split() == ["line1", "line2", "line3"]
+
+
+def test_logs_of_unknown_pod(rkt):
+    assert 'no matches found for "nope"' in rkt("logs", "nope").stderr

@@ -134,3 +134,23 @@ def test_a_netns_still_held_keeps_the_record_until_its_veth_is_gone(netpods, tes
     monkeypatch.setattr(attaching, "LINK_TIMEOUT", 10.0)
     netpods.stop(pod_dir, pod_uuid)
     assert netpods.leases() == []
+
+
+def test_bridge_conflist_from_net_d_pods_reach_each_other_and_leave_only_the_bridge(netpods, testhost):
+    net_d = paths.net_d_dir(netpods.config)
+    net_d.mkdir(parents=True)
+    conflist = {"cniVersion": "1.0.0", "name": "podnet", "plugins": [
+        {"type": "bridge", "bridge": "rktbr0", "isGateway": True, "ipMasq": True,
+         "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.244.1.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+        {"type": "portmap", "capabilities": {"portMappings": True}}]}
+    (net_d / "10-podnet.conflist").write_text(json.dumps(conflist))
+    before = testhost.snapshot()
+    a_dir, a_uuid, a_ns, [a, _] = netpods.start(["podnet"])
+    b_dir, b_uuid, _, [b, _] = netpods.start(["podnet"])
+    assert a.ip.startswith("10.244.1.") and ping(testhost, a_ns, b.ip)
+    assert "default via 10.244.1.1" in testhost.in_pod(a_ns, ["ip", "route"]).stdout
+    netpods.stop(b_dir, b_uuid)
+    netpods.stop(a_dir, a_uuid)
+    after = testhost.snapshot()
+    assert [link for link in after["links"] if link not in before["links"]] == ["rktbr0"]
+    assert after["iptables"] == before["iptables"] and netpods.leases() == []

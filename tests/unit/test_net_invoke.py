@@ -143,3 +143,8 @@ def test_iptables_restore_quoting_and_jump_selection():
              ["-A", "OUTPUT", "-j", "D"]]
     assert masq.jumps_to(rules, ["C"]) == [rules[1]]
     assert masq.chain_name("default", "abc") == "CNI-d45410bb70a7690966c94de8"
+
+
+def test_plugin_type_must_be_a_bare_name(fake):
+    with pytest.raises(PluginError, match="not found"):
+        cni.plugin_path("../plugins/alpha")

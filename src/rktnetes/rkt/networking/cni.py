@@ -30,9 +30,10 @@ class Invocation:
 
 
 def plugin_path(kind: str) -> Path:
-    for folder in PLUGIN_DIRS:
+    """The executable of plugin ``kind`` (a bare name, never a path) in the CNI plugin folders."""
+    for folder in PLUGIN_DIRS if kind and "/" not in kind else ():
         candidate = folder / kind
-        if os.access(candidate, os.X_OK) and "/" not in kind:
+        if os.access(candidate, os.X_OK):
             return candidate
     raise PluginError(f"CNI plugin {kind!r} not found in {':'.join(map(str, PLUGIN_DIRS))}")
 

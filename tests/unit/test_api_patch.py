@@ -183,3 +183,11 @@ def test_apply_matches_defaulted_keys_and_replaces_dropped_elements():
     moved = patching.apply_patch(patching.APPLY_PATCH, again, svc(http, {**dns, "port": 5353}), services, manager="k")
     assert moved["spec"]["ports"] == [{"name": "http", "port": 80, "protocol": "TCP"},
                                       {"name": "dns", "port": 5353, "protocol": "UDP"}]
+
+
+def test_strategic_retain_keys_inside_list_elements():
+    current = pod(volumes=[{"name": "v", "emptyDir": {}}, {"name": "w", "hostPath": {"path": "/x"}}])
+    out = smp(current, {"spec": {"volumes": [{"name": "v", "configMap": {"name": "cm"},
+                                              "$retainKeys": ["configMap", "name"]}]}})
+    assert out["spec"]["volumes"] == [{"name": "v", "configMap": {"name": "cm"}},
+                                      {"name": "w", "hostPath": {"path": "/x"}}]

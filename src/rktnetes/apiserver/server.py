@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from aiohttp import web
 from rktnetes import store as store_pkg
 from rktnetes.apiserver import auth, bootstrap, certs, compaction, kubeconfig, paths
 from rktnetes.apiserver.app import build_app
+from rktnetes.apiserver.errors import ApiServerError
 from rktnetes.store.protocol import Store
 
 
@@ -63,36 +65,60 @@ def tls_context(data_dir: Path, sans: tuple[str, ...]) -> ssl.SSLContext:
     return context
 
 
-async def _site(runner: web.AppRunner, host: str, port: int, context: ssl.SSLContext | None) -> int:
-    site = web.TCPSite(runner, host, port, ssl_context=context, backlog=1024, reuse_address=True)
-    await site.start()
-    return site._server.sockets[0].getsockname()[1]
+def _bind(host: str, port: int) -> socket.socket:
+    """Take the port first, so a busy port fails before anything is written."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError as exc:
+        sock.close()
+        raise ApiServerError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+async def _open_store(config: Config) -> Store:
+    if config.store_url:
+        return await store_pkg.open_store(config.store_url)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return await store_pkg.open_store(paths.default_store_url(config.data_dir))
+
+
+async def _serve(app: web.Application, sock: socket.socket, context: ssl.SSLContext | None) -> web.AppRunner:
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+    await runner.setup()
+    await web.SockSite(runner, sock, ssl_context=context).start()
+    return runner
 
 
 async def start(config: Config) -> Running:
     """Start serving; the handle to stop it."""
-    data_dir = config.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
-    context = tls_context(data_dir, (config.host, *config.sans))
-    store = await store_pkg.open_store(config.store_url or paths.default_store_url(data_dir))
-    tokens = auth.load_tokens(config.token_file or paths.token_file_path(data_dir))
-    app = build_app(store, tokens=tokens, server_address=f"{config.host}:{config.port}",
+    sock = _bind(config.host, config.port)
+    insecure = _bind("127.0.0.1", config.insecure_port) if config.insecure_port is not None else None
+    try:
+        store = await _open_store(config)
+    except BaseException:
+        for s in (sock, insecure):
+            if s is not None:
+                s.close()
+        raise
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    context = tls_context(config.data_dir, (config.host, *config.sans))
+    tokens = auth.load_tokens(config.token_file or paths.token_file_path(config.data_dir))
+    port = sock.getsockname()[1]
+    app = build_app(store, tokens=tokens, server_address=f"{config.host}:{port}",
                     bookmark_interval=config.bookmark_interval)
-    runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
-    await runner.setup()
-    port = await _site(runner, config.host, config.port, context)
-    await bootstrap.ensure_builtins(app["objects"], port)
-    compactor = compaction.Compactor(store, config.compaction_interval)
-    compactor.start()
     url = f"https://{config.host}:{port}"
-    running = Running(url, config.kubeconfig or paths.kubeconfig_path(data_dir), store, runner, compactor=compactor)
-    if config.insecure_port is not None:
-        running.insecure = web.AppRunner(build_app(store, tokens=tokens, anonymous_admin=True),
-                                         handler_cancellation=True, access_log=None)
-        await running.insecure.setup()
-        port = await _site(running.insecure, "127.0.0.1", config.insecure_port, None)
-        running.insecure_url = f"http://127.0.0.1:{port}"
-    kubeconfig.write(running.kubeconfig, url, paths.ca_cert_path(data_dir), certs.ensure_admin(data_dir))
+    running = Running(url, config.kubeconfig or paths.kubeconfig_path(config.data_dir), store,
+                      await _serve(app, sock, context))
+    await bootstrap.ensure_builtins(app["objects"], port)
+    running.compactor = compaction.Compactor(store, config.compaction_interval)
+    running.compactor.start()
+    if insecure is not None:
+        running.insecure = await _serve(build_app(store, tokens=tokens, anonymous_admin=True), insecure, None)
+        running.insecure_url = f"http://127.0.0.1:{insecure.getsockname()[1]}"
+    kubeconfig.write(running.kubeconfig, url, paths.ca_cert_path(config.data_dir), certs.ensure_admin(config.data_dir))
     return running
 
 

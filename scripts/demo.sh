@@ -15,18 +15,10 @@ trap cleanup EXIT
 
 rkt version
 echo
-echo "== building busybox, alpine-sh and nginx from recipes/ (Debian packages, no internet registry)"
-python - "$work/images" "$cache" <<'PY'
-import sys
-from pathlib import Path
-
-from rktnetes.rkt.images import building
-
-out, cache = Path(sys.argv[1]), Path(sys.argv[2])
-for name in ("busybox", "alpine-sh", "nginx"):
-    result = building.build(Path("recipes") / f"{name}.yaml", out, cache_dir=cache)
-    print(f"built {result.name}: {result.aci.name} ({result.image_id[:39]}) and {result.oci_layout.name}/")
-PY
+echo "== rkt image build: busybox, alpine-sh and nginx from recipes/ (Debian packages, no internet registry)"
+for name in busybox alpine-sh nginx; do
+    rkt image build "recipes/$name.yaml" --output "$work/images" --cache-dir "$cache"
+done
 
 port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$work/registry.yml" <<YML
@@ -39,9 +31,9 @@ docker-registry serve "$work/registry.yml" >/dev/null 2>&1 &
 registry_pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
 echo
-echo "== pushing the OCI layouts to the registry at 127.0.0.1:$port with skopeo"
+echo "== pushing the OCI layouts to the registry at 127.0.0.1:$port (scripts/push-image, skopeo)"
 for name in busybox alpine-sh nginx; do
-    skopeo copy --quiet --dest-tls-verify=false "oci:$work/images/$name.oci:latest" "docker://127.0.0.1:$port/$name:latest"
+    scripts/push-image "$work/images/$name.oci" "127.0.0.1:$port/$name:latest" --insecure
     echo "pushed $name:latest"
 done
 

@@ -4,6 +4,7 @@ pagination, conflicts, deletion semantics, subresources."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import urllib3
@@ -34,10 +35,12 @@ def test_anonymous_gets_401_status(apiserver) -> None:
 
 
 def test_bearer_token(apiserver) -> None:
-    (apiserver.data_dir / "tokens.csv").write_text('')  # read at start: only checks a wrong token is refused
     pool = urllib3.PoolManager(ca_certs=str(apiserver.data_dir / "pki" / "ca.crt"))
     resp = pool.request("GET", apiserver.url + "/api/v1/namespaces", headers={"Authorization": "Bearer nope"})
     assert resp.status == 401
+    resp = pool.request("GET", apiserver.url + "/api/v1/namespaces",
+                        headers={"Authorization": f"Bearer {apiserver.token}"})
+    assert resp.status == 200 and json.loads(resp.data)["kind"] == "NamespaceList"
 
 
 def test_not_found_status_is_exact(apiserver, namespace) -> None:
@@ -260,3 +263,43 @@ def test_aggregated_discovery(apiserver) -> None:
     assert scale["responseKind"] == {"group": "autoscaling", "version": "v1", "kind": "Scale"}
     code, plain = call(apiserver, "GET", "/api")
     assert plain["kind"] == "APIVersions" and plain["versions"] == ["v1"]
+
+
+def test_deletecollection_and_propagation(apiserver, namespace) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    for name, app in (("a", "x"), ("b", "x"), ("c", "y")):
+        body = cm(name)
+        body["metadata"]["labels"] = {"app": app}
+        call(apiserver, "POST", base, body)
+    code, gone = call(apiserver, "DELETE", base + "?labelSelector=app%3Dx")
+    assert code == 200 and sorted(i["metadata"]["name"] for i in gone["items"]) == ["a", "b"]
+    code, left = call(apiserver, "GET", base)
+    assert [i["metadata"]["name"] for i in left["items"]] == ["c"]
+    code, marked = call(apiserver, "DELETE", base + "/c", {"propagationPolicy": "Foreground"})
+    assert marked["metadata"]["finalizers"] == ["foregroundDeletion"] and marked["metadata"]["deletionTimestamp"]
+
+
+def test_terminating_namespace_refuses_new_objects(apiserver) -> None:
+    ns = "term-" + str(time.monotonic_ns())[-8:]
+    call(apiserver, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    held = cm("held")
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    call(apiserver, "POST", f"/api/v1/namespaces/{ns}/configmaps", held)
+    code, marked = call(apiserver, "DELETE", f"/api/v1/namespaces/{ns}")
+    assert code == 200 and marked["status"]["phase"] == "Terminating"
+    code, err = call(apiserver, "POST", f"/api/v1/namespaces/{ns}/configmaps", cm("late"))
+    assert code == 403 and err["reason"] == "Forbidden" and "is being terminated" in err["message"]
+    call(apiserver, "PATCH", f"/api/v1/namespaces/{ns}/configmaps/held", {"metadata": {"finalizers": None}},
+         content_type="application/merge-patch+json")
+    deadline = time.monotonic() + 20
+    while call(apiserver, "GET", f"/api/v1/namespaces/{ns}")[0] == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert call(apiserver, "GET", f"/api/v1/namespaces/{ns}")[0] == 404
+
+
+def test_partial_object_metadata(apiserver, namespace) -> None:
+    call(apiserver, "POST", f"/api/v1/namespaces/{namespace}/configmaps", cm("m", a="1"))
+    accept = {"Accept": "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"}
+    code, body = call(apiserver, "GET", f"/api/v1/namespaces/{namespace}/configmaps", headers=accept)
+    assert body["kind"] == "PartialObjectMetadataList" and body["items"][0]["metadata"]["name"] == "m"
+    assert "data" not in body["items"][0]

@@ -143,3 +143,9 @@ def test_write_aci_is_deterministic_and_reimports_to_same_id(image_store: ImageS
         assert other.import_aci(tmp_path / "w.aci").id == id1
     finally:
         other.close()
+
+
+def test_unusable_store_dir_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    with pytest.raises(ImageError, match="cannot open the image store"):
+        ImageStore(tmp_path / "file")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import Any, BinaryIO
 from rktnetes.rkt import paths
 from rktnetes.rkt.images import ids, index, locking, resolving, scratch
 from rktnetes.rkt.images import manifest as manifest_mod
-from rktnetes.rkt.images.errors import ImageNotFound
+from rktnetes.rkt.images.errors import ImageError, ImageNotFound
 from rktnetes.rkt.images.index import ImageInfo, RemoteInfo
 
 __all__ = ["ImageInfo", "ImageStore", "RemoteInfo"]
@@ -31,8 +32,11 @@ class ImageStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        paths.cas_tmp_dir(self.root).mkdir(parents=True, exist_ok=True)
-        self.db = index.connect(paths.cas_db_path(self.root))
+        try:
+            paths.cas_tmp_dir(self.root).mkdir(parents=True, exist_ok=True)
+            self.db = index.connect(paths.cas_db_path(self.root))
+        except (OSError, sqlite3.Error) as exc:
+            raise ImageError(f"cannot open the image store in {paths.cas_dir(self.root)}: {exc}") from None
 
     def close(self) -> None:
         self.db.close()

@@ -180,3 +180,9 @@ def test_gc_undoes_the_networks_of_a_pod_killed_minus_9(netrkt, testhost):
         gc = netrkt("gc", "--grace-period=0s", timeout=120)
         assert gc.returncode == 0, gc.stderr
     assert testhost.snapshot() == before and netrkt.leases() == []
+
+
+def test_dns_host_and_hosts_entry_host_copy_the_hosts_files(netrkt):
+    out = netrkt.out("--dns=host", "--hosts-entry=host", *BUSYBOX, "-c", "cat /etc/resolv.conf; echo ---; cat /etc/hosts")
+    resolv, hosts = out.split("---\n")
+    assert resolv == Path("/etc/resolv.conf").read_text() and hosts == Path("/etc/hosts").read_text()

@@ -1,0 +1,96 @@
+"""Cold ``rkt fetch docker://…/nginx`` (fetch + render into a fresh --dir) beside ``skopeo copy docker://… oci:…``
++ ``umoci unpack``, against the same real local registry, alternating rounds; then a cached ``rkt fetch``.
+
+Both sides are real CLIs run as subprocesses, so process start-up counts on both sides. The cached fetch
+is also timed in-process (the library call the kubelet makes) to separate it from Python start-up.
+Run: ``.venv/bin/python bench/fetch.py [--rounds 5]``. Goals: cold ratio <= 1.5x, cached fetch <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fixtures.images import build_cached  # noqa: E402
+from tests.fixtures.registry import push_layout, run_registry  # noqa: E402
+
+from rktnetes.rkt.images import docker  # noqa: E402
+from rktnetes.rkt.images.store import ImageStore  # noqa: E402
+
+RKT = str(Path(sys.executable).parent / "rkt")
+INSECURE = "--insecure-options=image,http"
+
+
+def _timed(*argv: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - start
+
+
+def ours(ref: str, work: Path) -> float:
+    return _timed(RKT, f"--dir={work / 'rkt'}", INSECURE, "fetch", f"docker://{ref}")
+
+
+def peer(ref: str, work: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(["skopeo", "copy", "--quiet", "--src-tls-verify=false", f"docker://{ref}",
+                    f"oci:{work / 'layout'}:latest"], check=True, capture_output=True, timeout=600)
+    subprocess.run(["umoci", "unpack", "--image", f"{work / 'layout'}:latest", str(work / "bundle")],
+                   check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - start
+
+
+def cached(ref: str, work: Path, rounds: int) -> tuple[float, float]:
+    """Median seconds of a cached fetch: the CLI process, and the in-process library call."""
+    cli = statistics.median(ours(ref, work) for _ in range(rounds))
+    store = ImageStore(work / "rkt")
+    try:
+        calls = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            docker.fetch_docker(store, f"docker://{ref}", insecure=frozenset({"image", "http"}))
+            calls.append(time.perf_counter() - start)
+    finally:
+        store.close()
+    return cli, statistics.median(calls)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    layout = build_cached("nginx").oci_layout
+    with run_registry() as addr:
+        ref = f"{addr}/nginx:latest"
+        push_layout(layout, ref)
+        mine, theirs = [], []
+        for _ in range(args.rounds):
+            for side, times in ((ours, mine), (peer, theirs)):
+                work = Path(tempfile.mkdtemp(prefix="bench-fetch-"))
+                try:
+                    times.append(side(ref, work))
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix="bench-fetch-"))
+        try:
+            ours(ref, work)
+            cli, call = cached(ref, work, args.rounds)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    ours_median, peer_median = statistics.median(mine), statistics.median(theirs)
+    print(f"nginx cold fetch+render, median of {args.rounds} alternating rounds:")
+    print(f"  rkt fetch docker://               {ours_median * 1000:8.0f} ms")
+    print(f"  skopeo copy + umoci unpack        {peer_median * 1000:8.0f} ms")
+    print(f"  ratio rkt / peer                  {ours_median / peer_median:8.2f}x   (goal <= 1.5x)")
+    print(f"cached rkt fetch: CLI process {cli * 1000:.0f} ms, library call {call * 1000:.2f} ms   (goal <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,21 @@ async def test_a_consumer_deadline_during_catch_up_loses_nothing(open_sqlite) ->
             await asyncio.wait_for(anext(watch), 0.005)
     revs += [await s.create(f"/k/late{i}", b"v") for i in range(3)]
     assert [(await asyncio.wait_for(anext(watch), STEP)).revision for _ in revs] == revs
+
+
+async def test_a_failed_transaction_writes_nothing_and_the_store_goes_on(open_sqlite, monkeypatch) -> None:
+    s = await open_sqlite()
+    first = await s.create("/k/a", b"v")
+    writer = s._writer
+    real_create = writer._create
+
+    def failing_create(op):
+        real_create(op)  # the row is written inside the transaction, then the disk "fails"
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(writer, "_create", failing_create)
+    with pytest.raises(errors.Unavailable, match="disk I/O error"):
+        await s.create("/k/b", b"v")
+    monkeypatch.undo()
+    assert await s.current_revision() == first and (await s.get("/k/b"))[1] is None
+    assert await s.create("/k/b", b"v") == first + 1

@@ -58,3 +58,16 @@ def test_extract_and_render_tree_image(image_store: ImageStore, tmp_path: Path) 
     (tmp_path / "empty").mkdir()
     exporting.extract(image_store, image_id, tmp_path / "empty", rootfs_only=True, overwrite=False, render=False)
     assert (tmp_path / "empty/bin/hi").is_symlink()
+
+
+def test_unwritable_destination_is_one_line(image_store: ImageStore) -> None:
+    image_id = _tree_image(image_store)
+    with pytest.raises(ImageError, match="cannot write /proc/rkt-export.aci"):  # /proc refuses new files, even to root
+        exporting.export(image_store, image_id, Path("/proc/rkt-export.aci"), overwrite=False)
+
+
+def test_extract_leaves_no_scratch(image_store: ImageStore, tmp_path: Path) -> None:
+    image_id = _tree_image(image_store)
+    exporting.extract(image_store, image_id, tmp_path / "x", rootfs_only=True, overwrite=False, render=False)
+    exporting.extract(image_store, image_id, tmp_path / "y", rootfs_only=False, overwrite=False, render=True)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "rkt") == ["x", "y"]

@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rktnetes.rkt.images import aci, tarsafe
@@ -19,6 +21,11 @@ from rktnetes.rkt.images.store import ImageStore
 
 def export(store: ImageStore, image_id: str, dest: Path, *, overwrite: bool) -> str:
     """Write the image as an uncompressed ACI at ``dest``; returns the id the written file hashes to."""
+    with _reporting(dest):
+        return _export(store, image_id, dest, overwrite)
+
+
+def _export(store: ImageStore, image_id: str, dest: Path, overwrite: bool) -> str:
     _check_free(dest, overwrite)
     blob = store.blob(image_id)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
@@ -40,17 +47,32 @@ def export(store: ImageStore, image_id: str, dest: Path, *, overwrite: bool) -> 
 def extract(store: ImageStore, image_id: str, dest: Path, *, rootfs_only: bool, overwrite: bool,
             render: bool) -> None:
     """Unpack an image into ``dest``: its own files (extract) or with its dependencies (render)."""
-    _check_free(dest, overwrite)
-    scratch = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
+    with _reporting(dest):
+        _check_free(dest, overwrite)
+        scratch = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
+        try:
+            _fill(store, image_id, scratch, render)
+            _install(scratch / "rootfs" if rootfs_only else scratch, dest)
+        finally:  # gone already unless something failed, or the manifest stayed behind (--rootfs-only)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def _reporting(dest: Path) -> Iterator[None]:
+    """Turn an OS error while writing ``dest`` into one line for the user."""
     try:
-        blob = None if render else store.blob(image_id)
-        if blob is not None:
-            tarsafe.extract(blob, scratch)  # checked member by member when it was imported
-        else:
-            _copy_tree(store.rootfs(image_id).parent, scratch)
-        _install(scratch / "rootfs" if rootfs_only else scratch, dest)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        yield
+    except OSError as exc:
+        raise ImageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+
+
+def _fill(store: ImageStore, image_id: str, scratch: Path, render: bool) -> None:
+    """Put the image's files (``manifest`` and ``rootfs/``) into ``scratch``."""
+    blob = None if render else store.blob(image_id)
+    if blob is not None:
+        tarsafe.extract(blob, scratch)  # checked member by member when it was imported
+    else:
+        _copy_tree(store.rootfs(image_id).parent, scratch)
 
 
 def _copy_tree(tree: Path, dest: Path) -> None:

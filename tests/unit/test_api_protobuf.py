@@ -97,3 +97,39 @@ def test_arbitrary_bytes_decode_or_fail_with_400(raw, resource):
         assert exc.code == 400
     else:
         assert out["kind"] == resource.kind
+
+
+# Bodies kubectl 1.32 sent for `create service clusterip sx --tcp=80`, `create deployment dx --image=nginx
+# --port=80` and `create job jx --image=busybox`, captured at our server (base64).
+KUBECTL_BODIES = {
+    "Service": (
+        "azhzAAoNCgJ2MRIHU2VydmljZRJgCh0KAnN4EgAaACIAKgAyADgAQgBaCQoDYXBwEgJzeBI7ChUKAjgwEgNUQ1AYUCIGCAAQUBoA"
+        "KAASCQoDYXBwEgJzeBoAIglDbHVzdGVySVA6AEIAUgBaAGAAaAAaAgoAGgAiAA=="
+    ),
+    "Deployment": (
+        "azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50ErQBCh0KAmR4EgAaACIAKgAyADgAQgBaCQoDYXBwEgJkeBKEAQgBEgsKCQoDYXBw"
+        "EgJkeBprChsKABIAGgAiACoAMgA4AEIAWgkKA2FwcBICZHgSTBIuCgVuZ2lueBIFbmdpbngqADIKCgAQABhQIgAqAEIAagByAIAB"
+        "AIgBAJABAKIBABoAMgBCAEoAUgBYAGAAaACCAQCKAQCaAQDCAQAiAgoAKAA4ABoMCAAQABgAIAAoADgAGgAiAA=="
+    ),
+    "Job": (
+        "azhzAAoPCghiYXRjaC92MRIDSm9iEnoKEgoCangSABoAIgAqADIAOABCABJaMlgKEAoAEgAaACIAKgAyADgAQgASRBIhCgJqeBIH"
+        "YnVzeWJveCoAQgBqAHIAgAEAiAEAkAEAogEAGgVOZXZlcjIAQgBKAFIAWABgAGgAggEAigEAmgEAwgEAGgggACgAMAA6ABoAIgA="
+    ),
+}
+
+
+def test_bodies_kubectl_sent_decode_as_their_json_form():
+    import base64
+
+    decoded = {kind: protobuf.decode(base64.b64decode(b), resources.by_kind(group, kind))
+               for (group, kind), b in zip([("", "Service"), ("apps", "Deployment"), ("batch", "Job")],
+                                           KUBECTL_BODIES.values(), strict=True)}
+    assert decoded["Service"]["spec"] == {"ports": [{"name": "80", "protocol": "TCP", "port": 80, "targetPort": 80}],
+                                          "selector": {"app": "sx"}, "type": "ClusterIP"}
+    assert decoded["Deployment"]["spec"] == {
+        "replicas": 1, "selector": {"matchLabels": {"app": "dx"}}, "strategy": {},
+        "template": {"metadata": {"labels": {"app": "dx"}}, "spec": {"containers": [
+            {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}], "resources": {}}]}}}
+    assert decoded["Job"]["spec"]["template"]["spec"] == {
+        "containers": [{"name": "jx", "image": "busybox", "resources": {}}], "restartPolicy": "Never"}
+    assert decoded["Job"]["metadata"] == {"name": "jx"} and decoded["Job"]["status"] == {}

@@ -29,9 +29,9 @@ _SUBRESOURCE_KINDS = {"Scale": "V1Scale", "Eviction": "V1Eviction", "Binding": "
 _MEANINGFUL_FALSE = {"automountServiceAccountToken", "enableServiceLinks", "shareProcessNamespace", "hostUsers",
                      "setHostnameAsFQDN", "privileged", "readOnlyRootFilesystem", "runAsNonRoot",
                      "allowPrivilegeEscalation", "optional", "immutable", "suspend", "manualSelector",
-                     "publishNotReadyAddresses", "allocateLoadBalancerNodePorts", "ready", "serving", "terminating"}
-_OMITTED_ZERO = {"nodePort", "hostPort", "generation", "observedGeneration", "minReadySeconds",
-                 "deletionGracePeriodSeconds"}
+                     "allocateLoadBalancerNodePorts", "ready", "serving", "terminating"}
+# Go int fields that are not pointers (zero means unset), beside every int of a *Status and of V1Probe.
+_OMITTED_ZERO = {"nodePort", "hostPort", "healthCheckNodePort", "generation", "observedGeneration", "minReadySeconds"}
 
 
 def decode(body: bytes, resource: Resource) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def decode(body: bytes, resource: Resource) -> dict[str, Any]:
 def to_dict(msg: Message, model: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fd, value in msg.ListFields():
-        shape, convert = _plan(fd, model)
+        shape, convert, zero_unset = _plan(fd, model)
         if shape == "inline":
             out.update(to_dict(value, model))
         elif shape == "map":
@@ -65,29 +65,30 @@ def to_dict(msg: Message, model: str) -> dict[str, Any]:
             out[fd.name] = [convert(v) for v in value]
         elif shape == "one":
             result = convert(value)
-            if not _unset(fd.name, result):
+            if not _unset(fd.name, result, zero_unset):
                 out[fd.name] = result
     return out
 
 
-def _unset(name: str, result: Any) -> bool:
+def _unset(name: str, result: Any, zero_unset: bool) -> bool:
     """Go's zero values (gogo writes every non-pointer field) are absent from the JSON form."""
     if result in ("", None) or (result is False and name not in _MEANINGFUL_FALSE):
         return True
-    return result == 0 and result is not False and name in _OMITTED_ZERO
+    return zero_unset and result == 0 and result is not False
 
 
 @functools.cache
-def _plan(fd: Any, model: str) -> tuple[str, Callable[[Any], Any]]:
-    """How one field of one model converts: its shape and the converter of a single value (cached)."""
+def _plan(fd: Any, model: str) -> tuple[str, Callable[[Any], Any], bool]:
+    """How one field of one model converts: its shape, the converter of one value, whether 0 means unset."""
     if fd.message_type is not None and fd.message_type.name.startswith(protowire.INLINE):
-        return "inline", _identity
+        return "inline", _identity, False
     f = schema.model(model).fields.get(fd.name)
     if f is None:
-        return "skip", _identity
+        return "skip", _identity, False
     if fd.message_type is not None and fd.message_type.GetOptions().map_entry:
-        return "map", _converter(fd.message_type.fields_by_name["value"], f.ref)
-    return ("list" if fd.is_repeated else "one"), _converter(fd, f.ref)
+        return "map", _converter(fd.message_type.fields_by_name["value"], f.ref), False
+    zero_unset = fd.name in _OMITTED_ZERO or model.endswith("Status") or model == "V1Probe"
+    return ("list" if fd.is_repeated else "one"), _converter(fd, f.ref), zero_unset
 
 
 def _converter(fd: Any, ref: str) -> Callable[[Any], Any]:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.networking import attaching, cni, netinfo
+from rktnetes.rkt.networking import attaching, netinfo, podnet
 from rktnetes.rkt.networking.errors import NetSpecError, PluginError
 
 pytestmark = pytest.mark.integration
@@ -46,10 +46,13 @@ def test_pod_to_pod(netpods, testhost):
     assert ping(testhost, netns_a, b.ip)
 
 
-def test_cni_check_passes_on_a_live_pod(netpods, testhost):
-    _, pod_uuid, netns, [info] = netpods.start()
+def test_cni_check_passes_on_a_live_pod_and_catches_drift(netpods, testhost):
+    pod_dir, pod_uuid, netns, [info] = netpods.start()
     with testhost.entered():
-        cni.check(info.network, cni.Invocation(pod_uuid, netns, info.ifname), info.result)
+        podnet.check(pod_dir, pod_uuid)
+    testhost.in_pod(netns, ["ip", "addr", "flush", "dev", "eth0"])
+    with testhost.entered(), pytest.raises(PluginError, match="network default: ptp CHECK failed"):
+        podnet.check(pod_dir, pod_uuid)
 
 
 def test_named_network_adds_default_restricted_without_default_route(netpods, testhost):

@@ -65,6 +65,15 @@ def down(pod_dir: Path, pod_uuid: str) -> None:
     attaching.teardown(pod_dir, pod_uuid)
 
 
+def check(pod_dir: Path, pod_uuid: str) -> None:
+    """CNI CHECK of every network the pod joined (its interfaces, addresses, routes and rules are still as
+    ADD left them); raises PluginError naming the first network that drifted."""
+    netns, infos = netinfo.load(pod_dir)
+    for info in infos:
+        if info.result is not None:
+            cni.check(info.network, cni.Invocation(pod_uuid, netns, info.ifname, info.network.args), info.result)
+
+
 def etc_files(the_plan: PodNetPlan, infos: list[NetInfo], hostname: str, image_hosts: str | None,
               host_etc: Path = Path("/etc")) -> dict[str, str | None]:
     """``/etc/resolv.conf`` (None: keep the image's) and ``/etc/hosts`` contents for each app's rootfs."""

@@ -1,0 +1,105 @@
+"""Pods: ``rkt run --net=none busybox --exec /bin/true`` (image cached) beside ``runc run`` of the same
+rootfs, alternately, in one run; then 50 pods in a row; then the supervisor's RSS per running pod.
+
+The busybox ACI comes from ``recipes/busybox.yaml`` (built once, cached). Run as root:
+``.venv/bin/python bench/run.py [--rounds 15] [--pods 50] [--rss-pods 5]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fixtures.images import build_cached  # noqa: E402
+
+RKT = str(Path(sys.executable).with_name("rkt"))
+
+
+def timed(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, timeout=120)
+    return time.perf_counter() - start
+
+
+def rkt(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([RKT, "--dir", str(root), *args], check=True, capture_output=True, text=True, timeout=300)
+
+
+def runc_bundle(rootfs: Path, work: Path) -> Path:
+    """A bundle running /bin/true from the store's own tree (read-only, as the overlay lower is)."""
+    bundle = work / "bundle"
+    bundle.mkdir()
+    subprocess.run(["runc", "spec", "--bundle", str(bundle)], check=True)
+    spec = json.loads((bundle / "config.json").read_text())
+    spec["process"].update(terminal=False, args=["/bin/true"])
+    spec["root"] = {"path": str(rootfs), "readonly": True}
+    (bundle / "config.json").write_text(json.dumps(spec))
+    return bundle
+
+
+def side_by_side(root: Path, bundle: Path, rounds: int) -> tuple[list[float], list[float]]:
+    ours, theirs = [], []
+    for i in range(rounds):
+        ours.append(timed([RKT, "--dir", str(root), "run", "--net=none", "busybox", "--exec", "/bin/true"]))
+        theirs.append(timed(["runc", "--root", str(bundle.parent / "runc"), "run", "--bundle", str(bundle), f"b{i}"]))
+    return ours, theirs
+
+
+def in_a_row(root: Path, count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        rkt(root, "run", "--net=none", "busybox", "--exec", "/bin/true")
+    return time.perf_counter() - start
+
+
+def supervisor_rss(root: Path, count: int) -> list[int]:
+    """VmRSS (kB) of each detached pod's supervisor while its app sleeps."""
+    uuids = [rkt(root, "run", "--detach", "--net=none", "busybox", "--exec", "/bin/sleep", "--", "60", "---")
+             .stdout.strip() for _ in range(count)]
+    sizes = []
+    for uuid in uuids:
+        pid = json.loads(rkt(root, "status", "--format=json", uuid).stdout)["pid"]
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(status.split("VmRSS:")[1].split()[0]))
+    rkt(root, "stop", "--force", *uuids)
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--pods", type=int, default=50)
+    parser.add_argument("--rss-pods", type=int, default=5)
+    opts = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    root = work / "rkt"
+    try:
+        image_id = rkt(root, "--insecure-options=image", "fetch", str(build_cached("busybox").aci)).stdout.strip()
+        rootfs = next((root / "cas" / "tree").glob(f"{image_id}*")) / "rootfs"
+        bundle = runc_bundle(rootfs, work)
+        rkt(root, "run", "--net=none", "busybox", "--exec", "/bin/true")  # warm caches
+        ours, theirs = side_by_side(root, bundle, opts.rounds)
+        mo, mt = statistics.median(ours), statistics.median(theirs)
+        print(f"rkt run /bin/true: median {mo * 1000:.0f} ms; runc run: median {mt * 1000:.0f} ms; "
+              f"ratio {mo / mt:.2f}x (goal <= 2.5x), {opts.rounds} rounds alternating")
+        total = in_a_row(root, opts.pods)
+        print(f"{opts.pods} pods in a row: {total:.1f} s ({total / opts.pods * 1000:.0f} ms per pod)")
+        sizes = supervisor_rss(root, opts.rss_pods)
+        print(f"supervisor RSS per running pod: median {statistics.median(sizes) / 1024:.1f} MB "
+              f"(max {max(sizes) / 1024:.1f} MB, {len(sizes)} pods; goal <= 10 MB)")
+    finally:
+        subprocess.run([RKT, "--dir", str(root), "gc", "--grace-period=0s", "--expire-prepared=0s"],
+                       capture_output=True, timeout=300)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -38,6 +38,7 @@ class SqliteStore:
         self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="store-read")
         self._local = threading.local()
         self._readers = [writer.conn]
+        self._loop_reader: Any = None
         self._hub = Hub()
         self._committer = Committer(writer, write_pool, self._hub, path, inline=synchronous == "NORMAL")
         self._closed = False
@@ -70,8 +71,13 @@ class SqliteStore:
         return self._writer.committed
 
     async def get(self, key: str) -> tuple[int, KeyValue | None]:
+        """A point read through the primary-key index costs less than a hop to a reader thread: done inline."""
+        self._check_open()
         rev = self._at(0)
-        return rev, await self._read(sqlite_log.latest, keys.check_key(key), rev)
+        if self._loop_reader is None:
+            self._loop_reader = sqlite_log.connect(self.path, self.synchronous, readonly=True)
+            self._readers.append(self._loop_reader)
+        return rev, sqlite_log.latest(self._loop_reader, keys.check_key(key), rev)
 
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = "") -> ListResult:
         rev = self._at(revision)

@@ -5,6 +5,7 @@ leases, pod records. 20 cycles by default; RKT_NET_LEAK_CYCLES=200 for the full 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -28,3 +29,13 @@ def test_run_stop_cycles_leak_nothing(netpods, testhost):
     after = testhost.snapshot()
     assert {k: sorted(set(after[k]) ^ set(before[k])) for k in before} == {k: [] for k in before}
     assert netpods.leases() == []
+
+
+def test_pods_started_and_stopped_concurrently_get_distinct_addresses_and_leak_nothing(netpods, testhost):
+    before = testhost.snapshot()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        started = list(pool.map(lambda n: netpods.start(ports=[f"80-tcp:{8100 + n}"], declared=DECLARED), range(6)))
+        addresses = {infos[0].ip for _, _, _, infos in started}
+        assert len(addresses) == 6
+        list(pool.map(lambda pod: netpods.stop(pod[0], pod[1]), started))
+    assert testhost.snapshot() == before and netpods.leases() == []

@@ -60,7 +60,9 @@ def collect(store: ImageStore, grace_period: float, *, now: float | None = None)
     images = [info.id for info in store.list() if info.last_used < now - grace_period and info.id not in used]
     for image_id in images:
         store.remove(image_id)
-    return GcReport(images, _remove_orphans(store), _remove_scratch(store, now))
+    report = GcReport(images, _remove_orphans(store), _remove_scratch(store, now))
+    _remove_idle_locks(store)
+    return report
 
 
 def _remove_orphans(store: ImageStore) -> list[str]:
@@ -72,6 +74,14 @@ def _remove_orphans(store: ImageStore) -> list[str]:
                     _delete(entry)
                     removed.append(str(entry))
     return removed
+
+
+def _remove_idle_locks(store: ImageStore) -> None:
+    """Lock files of images no longer stored (they are tiny, but one per image ever fetched adds up)."""
+    folder = paths.cas_lock_path(store.root, "x").parent
+    for lock in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if index.get(store.db, lock.name) is None:
+            locking.remove_if_idle(lock)
 
 
 def _remove_scratch(store: ImageStore, now: float) -> list[str]:

@@ -48,6 +48,13 @@ async def test_full_durability_batches_concurrent_writers_without_mixing_results
     assert (await s.count("/k/"))[1] == 10
 
 
+async def test_a_bad_key_in_a_batch_spoils_nothing_else(open_sqlite) -> None:
+    s = await open_sqlite("FULL")
+    results = await asyncio.gather(s.create("/k/a", b"v"), s.create("/k/\udc80", b"v"), s.create("/k/b", b"v"),
+                                   return_exceptions=True)
+    assert isinstance(results[1], errors.InvalidKey) and results[0] + 1 == results[2]
+
+
 async def test_a_write_racing_a_compaction_takes_the_thread_path(open_sqlite) -> None:
     s = await open_sqlite()
     revs = [await s.create(f"/k/{i}", b"v") for i in range(5)]

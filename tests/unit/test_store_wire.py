@@ -22,7 +22,7 @@ def test_list_start_continues_just_after_the_last_key() -> None:
     assert keys.list_start("/p/", "/a") == "/p/"  # a continue key before the prefix cannot widen the list
 
 
-@pytest.mark.parametrize("key", ["", "a\x00b"])
+@pytest.mark.parametrize("key", ["", "a\x00b", "lone\udc80surrogate"])
 def test_bad_keys_are_refused(key: str) -> None:
     with pytest.raises(errors.InvalidKey):
         keys.check_key(key)

@@ -9,6 +9,10 @@ def check_key(key: str) -> str:
     """The key itself if a backend can store it, else ``InvalidKey``."""
     if not key or "\x00" in key:
         raise errors.InvalidKey(f"invalid key {key!r}: keys are non-empty text without NUL")
+    try:
+        key.encode()
+    except UnicodeEncodeError:
+        raise errors.InvalidKey(f"invalid key {key!r}: not valid Unicode text") from None
     return key
 
 

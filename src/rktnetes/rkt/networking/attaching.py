@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 from rktnetes.rkt import paths
+from rktnetes.rkt.errors import RktError
 from rktnetes.rkt.networking import cni, masq, netinfo, portmap
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
@@ -103,9 +105,11 @@ def _link_exists(name: str) -> bool:
 
 
 def _quiet_teardown(pod_dir: Path, pod_uuid: str) -> None:
+    """Rollback after a failed setup: the setup's own error is the one to report, and what a DEL could
+    not undo stays recorded for ``gc``."""
     try:
         teardown(pod_dir, pod_uuid)
-    except PluginError:
+    except (RktError, OSError, subprocess.SubprocessError):
         pass
 
 

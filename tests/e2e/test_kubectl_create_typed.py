@@ -53,7 +53,7 @@ def test_create_namespace_job_cronjob_and_service(apiserver, namespace):
     assert ports[0]["port"] == 80 and ports[0]["targetPort"] == "http"
 
 
-@pytest.mark.parametrize("minor", range(29, 34))
+@pytest.mark.parametrize("minor", range(27, 34))
 def test_smoke_create_and_get_with_each_kubectl(apiserver, namespace, minor):
     binary = Path(os.path.realpath(shutil.which("kubectl") or "kubectl")).with_name(f"kubectl.1.{minor}")
     if not binary.exists():
@@ -64,3 +64,13 @@ def test_smoke_create_and_get_with_each_kubectl(apiserver, namespace, minor):
     apiserver.kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(manifest), binary=str(binary))
     out = apiserver.kubectl("get", "configmaps", "-n", namespace, binary=str(binary)).stdout
     assert name in out and f"{name}-f" in out
+
+
+def test_create_role_and_rolebinding(apiserver, namespace):
+    apiserver.kubectl("create", "role", "reader", "-n", namespace, "--verb=get,list", "--resource=pods")
+    rules = get(apiserver, namespace, "role", "reader")["rules"]
+    assert rules == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]
+    apiserver.kubectl("create", "rolebinding", "bind", "-n", namespace, "--role=reader", "--user=bob")
+    binding = get(apiserver, namespace, "rolebinding", "bind")
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"}
+    assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "bob"}]

@@ -42,7 +42,7 @@ def test_explain_recursive_and_unknown_field(apiserver):
     assert bad.returncode != 0 and 'field "bogus" does not exist' in bad.stderr
 
 
-@pytest.mark.parametrize("minor", [29, 30, 31, 33])
+@pytest.mark.parametrize("minor", [27, 28, 29, 30, 31, 33])
 def test_explain_with_other_kubectl_versions(apiserver, minor):
     out = apiserver.kubectl("explain", "pod.spec.containers.ports", binary=kubectl_binary(minor)).stdout
     assert "FIELD: ports <[]ContainerPort>" in out and "containerPort\t<integer> -required-" in out

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -129,3 +132,14 @@ def test_server_side_apply_service_ports_keyed_with_defaults(apiserver, namespac
         apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=svc(dns_port))
     ports = get(apiserver, namespace, "service", "s")["spec"]["ports"]
     assert [(p["name"], p["port"], p["protocol"]) for p in ports] == [("http", 80, "TCP"), ("dns", 5353, "UDP")]
+
+
+@pytest.mark.parametrize("minor", [27, 28])
+def test_client_side_apply_with_kubectl_reading_openapi_v2(apiserver, namespace, minor):
+    binary = str(Path(os.path.realpath(shutil.which("kubectl") or "kubectl")).with_name(f"kubectl.1.{minor}"))
+    name = f"old{minor}"
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment(name), binary=binary)
+    env = [{"name": "A", "value": "2"}, {"name": "Z", "value": "9"}]
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment(name, 1, env=env), binary=binary)
+    d = get(apiserver, namespace, "deployment", name)
+    assert d["spec"]["replicas"] == 1 and d["spec"]["template"]["spec"]["containers"][0]["env"] == env

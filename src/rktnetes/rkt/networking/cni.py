@@ -55,6 +55,8 @@ def invoke(command: str, conf: dict, call: Invocation) -> dict | None:
                               capture_output=True, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise PluginError(f"network {conf['name']}: {conf['type']} {command} timed out after {TIMEOUT:.0f}s") from None
+    except OSError as exc:
+        raise PluginError(f"network {conf['name']}: cannot run {binary}: {exc.strerror}") from None
     if done.returncode != 0:
         raise PluginError(f"network {conf['name']}: {conf['type']} {command} failed: {_reason(done)}")
     if command != "ADD":

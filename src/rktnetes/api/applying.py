@@ -3,7 +3,9 @@
 Each manager's entry is a set of field paths (``fieldsets``). Applying a configuration makes its manager own
 exactly the fields the configuration names; changing a field another manager owns is a conflict unless
 ``force`` takes it over; fields the manager applied before and no longer names, and nobody else owns, are
-removed. ``record_update`` credits a plain write (create, update, non-apply patch) to its manager.
+removed. ``record_update`` credits a plain write (create, update, non-apply patch) to its manager: the API
+server calls ``record_update(old or None, new, manager, resource, subresource)`` before storing a create or
+an update (``patching.apply_patch`` already does it for patches).
 """
 
 from __future__ import annotations

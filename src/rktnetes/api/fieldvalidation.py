@@ -2,6 +2,9 @@
 
 kubectl sends ``fieldValidation=Strict`` by default (``--validate=strict``); kube-apiserver then refuses a
 body naming a field its schema does not have, and with ``Warn`` (the default) answers a ``Warning`` header.
+The API server calls ``check(body, resource, request.query.get("fieldValidation"))`` on create, update and
+patch bodies (for patches: on the patched object) and sends each returned line as
+``Warning: 299 - "<line>"``.
 """
 
 from __future__ import annotations

@@ -121,3 +121,11 @@ def test_requested_ip_checked_against_host_local_subnets_before_setup(tmp_path):
         netconf.resolve(netspec.parse_net(["r:IP=10.7.0.1"]), tmp_path)
     with pytest.raises(NetSpecError, match="invalid IP='x'"):
         netconf.resolve(netspec.parse_net(["default:IP=x"]), tmp_path)
+
+
+def test_a_conflist_portmap_keeps_its_settings_and_gets_the_mappings(tmp_path):
+    write_net(tmp_path, "p.conflist", {"name": "p", "cniVersion": "1.0.0", "plugins": [
+        {"type": "bridge"}, {"type": "portmap", "capabilities": {"portMappings": True}, "snat": False}]})
+    plan = podnet.plan(tmp_path, ["p"], port_flags=["http:8080"], declared_ports=HTTP)
+    [bridge, portmap] = plan.networks[0].plugins
+    assert portmap["snat"] is False and portmap["runtimeConfig"]["portMappings"][0]["containerPort"] == 80

@@ -59,7 +59,9 @@ def publish(networks: list[Network], ports: list[dict]) -> list[Network]:
     target = next((n for n in networks if n.name != RESTRICTED), None)
     if target is None:
         raise PortError("--port needs a network other than default-restricted (e.g. --net=default)")
-    portmap = {"type": "portmap", "capabilities": {"portMappings": True}, "snat": True,
-               "runtimeConfig": {"portMappings": ports}}
-    target.plugins = [p for p in target.plugins if p.get("type") != "portmap"] + [portmap]
+    portmap = next((p for p in target.plugins if p.get("type") == "portmap"), None)
+    if portmap is None:  # a conflist's own portmap keeps its settings; otherwise add one
+        portmap = {"type": "portmap", "capabilities": {"portMappings": True}, "snat": True}
+        target.plugins.append(portmap)
+    portmap["runtimeConfig"] = {"portMappings": ports}
     return networks

@@ -143,3 +143,21 @@ def test_client_side_apply_with_kubectl_reading_openapi_v2(apiserver, namespace,
     apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment(name, 1, env=env), binary=binary)
     d = get(apiserver, namespace, "deployment", name)
     assert d["spec"]["replicas"] == 1 and d["spec"]["template"]["spec"]["containers"][0]["env"] == env
+
+
+def test_python_client_patch_types(apiserver, namespace):
+    from kubernetes import client as k8s
+
+    api_client = apiserver.client()
+    try:
+        core = k8s.CoreV1Api(api_client)
+        core.create_namespaced_config_map(namespace, {"metadata": {"name": "pc", "labels": {"a": "1"}},
+                                                      "data": {"x": "1"}})
+        core.patch_namespaced_config_map("pc", namespace, {"data": {"y": "2"}})
+        core.patch_namespaced_config_map("pc", namespace, [{"op": "add", "path": "/data/z", "value": "3"}])
+        core.patch_namespaced_config_map("pc", namespace, {"metadata": {"labels": {"a": None}}},
+                                         _content_type="application/merge-patch+json")
+        cm = core.read_namespaced_config_map("pc", namespace)
+    finally:
+        api_client.close()
+    assert cm.data == {"x": "1", "y": "2", "z": "3"} and not cm.metadata.labels

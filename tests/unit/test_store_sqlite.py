@@ -152,3 +152,10 @@ async def test_a_failed_transaction_writes_nothing_and_the_store_goes_on(open_sq
     monkeypatch.undo()
     assert await s.current_revision() == first and (await s.get("/k/b"))[1] is None
     assert await s.create("/k/b", b"v") == first + 1
+
+
+async def test_bad_prefixes_are_refused(open_sqlite) -> None:
+    s = await open_sqlite()
+    for call in (s.list("/\udc80"), s.count("a\x00"), s.watch("/\udc80", 0)):
+        with pytest.raises(errors.InvalidKey):
+            await call

@@ -58,6 +58,7 @@ class EtcdStore:
         return etcd_wire.revision(data), etcd_wire.kv(kvs[0]) if kvs else None
 
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = "") -> ListResult:
+        keys.check_prefix(prefix), keys.check_prefix(start_after)
         body = etcd_wire.range_request(keys.list_start(prefix, start_after), keys.prefix_end(prefix) or "",
                                        revision=revision, limit=limit)
         try:
@@ -68,6 +69,7 @@ class EtcdStore:
         return ListResult(revision or etcd_wire.revision(data), kvs, bool(data.get("more")))
 
     async def count(self, prefix: str) -> tuple[int, int]:
+        keys.check_prefix(prefix)
         body = etcd_wire.range_request(prefix or "\x00", keys.prefix_end(prefix) or "", count_only=True)
         data = await self._call("/v3/kv/range", body)
         return etcd_wire.revision(data), int(data.get("count", 0))
@@ -100,6 +102,7 @@ class EtcdStore:
         return etcd_wire.revision(data), etcd_wire.kv(prev)
 
     async def watch(self, prefix: str, from_revision: int) -> MuxWatch | EtcdWatch:
+        keys.check_prefix(prefix)
         try:  # etcd reports a compacted start revision only later, on the stream: ask first
             await self._call("/v3/kv/range", etcd_wire.range_request(
                 "\x00", None, revision=from_revision, count_only=True), from_revision)

@@ -16,6 +16,11 @@ def check_key(key: str) -> str:
     return key
 
 
+def check_prefix(prefix: str) -> str:
+    """The prefix itself if keys can start with it (the empty prefix is every key), else ``InvalidKey``."""
+    return check_key(prefix) if prefix else prefix
+
+
 def prefix_end(prefix: str) -> str | None:
     """The smallest key greater than every key starting with ``prefix``; None when that is unbounded."""
     stripped = prefix.rstrip("\U0010ffff")

@@ -80,6 +80,7 @@ class SqliteStore:
         return rev, sqlite_log.latest(self._loop_reader, keys.check_key(key), rev)
 
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = "") -> ListResult:
+        keys.check_prefix(prefix), keys.check_prefix(start_after)
         rev = self._at(revision)
         kvs = await self._read(sqlite_log.list_range, prefix, rev, limit + 1 if limit > 0 else 0, start_after)
         self._still_there(rev)
@@ -87,10 +88,12 @@ class SqliteStore:
         return ListResult(rev, kvs[:limit] if more else kvs, more)
 
     async def count(self, prefix: str) -> tuple[int, int]:
+        keys.check_prefix(prefix)
         rev = self._at(0)
         return rev, await self._read(sqlite_log.count_range, prefix, rev)
 
     async def watch(self, prefix: str, from_revision: int) -> LogWatch:
+        keys.check_prefix(prefix)
         self._check_open()
         self._still_there(from_revision)
         read = lambda p, after, n: self._read(sqlite_log.events_after, p, after, n)  # noqa: E731

@@ -71,3 +71,7 @@ class InvalidKey(StoreError):
 
 class Unavailable(StoreError):
     """The backend cannot be reached (etcd down, database closed)."""
+
+
+class Unreachable(Unavailable):
+    """No connection to the backend could be made at all (so nothing was sent: safe to try another endpoint)."""

@@ -40,7 +40,7 @@ class EtcdStore:
                 async with self._session.post(self._base + path, data=orjson.dumps(body), timeout=_TIMEOUT) as resp:
                     data = orjson.loads(await resp.read() or b"{}")
             except aiohttp.ClientConnectorError:
-                self.endpoints.append(self.endpoints.pop(0))  # never reached etcd: safe to try the next one
+                self._rotate()  # never reached etcd: safe to try the next one
                 continue
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise errors.Unavailable(f"etcd {self.endpoints[0]}: {exc or type(exc).__name__}") from None
@@ -120,10 +120,22 @@ class EtcdStore:
         """A dedicated etcd watch stream."""
         if self._closed:
             raise errors.Unavailable("store is closed")
-        watch = await EtcdWatch(self._session, self._base, prefix, after).start()
+        watch = await self._start_stream(prefix, after)
         self._watches = {w for w in self._watches if not w.closed}
         self._watches.add(watch)
         return watch
+
+    async def _start_stream(self, prefix: str, after: int) -> EtcdWatch:
+        for _ in self.endpoints:
+            try:
+                return await EtcdWatch(self._session, self._base, prefix, after).start()
+            except errors.Unreachable:
+                self._rotate()
+        raise errors.Unavailable(f"no etcd endpoint reachable ({', '.join(self.endpoints)})")
+
+    def _rotate(self) -> None:
+        """Try the next endpoint from now on (the current one refused a connection)."""
+        self.endpoints.append(self.endpoints.pop(0))
 
     async def _feed_alive(self) -> etcd_mux.Feed:
         if self._feed is None or not self._feed.alive:

@@ -37,6 +37,8 @@ class EtcdWatch:
         try:
             self._response = await self._session.post(
                 f"{self._base}/v3/watch", data=orjson.dumps({"create_request": request}), timeout=_NO_TIMEOUT)
+        except aiohttp.ClientConnectorError as exc:
+            raise errors.Unreachable(f"etcd watch failed: {exc}") from None
         except aiohttp.ClientError as exc:
             raise errors.Unavailable(f"etcd watch failed: {exc}") from None
         if self._response.status != 200:

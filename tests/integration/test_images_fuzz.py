@@ -60,7 +60,7 @@ def _snapshot(top: Path, skip: Path) -> set[str]:
     return seen
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_generated_archives_never_write_outside_the_store(data: st.DataObject) -> None:
     sandbox = Path(tempfile.mkdtemp(prefix="rkt-fuzz-"))

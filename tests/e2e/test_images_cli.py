@@ -180,3 +180,14 @@ def test_rm_refuses_images_used_by_pods(rkt: Rkt, aci: Path) -> None:
     paths.pod_state_dir(rkt.root, "garbage").mkdir()
     pod.rename(paths.pod_dir(rkt.root, "garbage", pod.name))
     rkt("image", "rm", image_id)
+
+
+def test_file_signature_failures_store_nothing(rkt: Rkt, aci: Path, tmp_path: Path, gpg_keys) -> None:
+    trusted, stranger = gpg_keys("Trusted Signer"), gpg_keys("Stranger")
+    keystore.Keystore(rkt.config, rkt.config / "sys").add(trusted.armored, "example.com/hello", False)
+    stranger.sign(aci)
+    assert "unknown key" in rkt("fetch", str(aci), ok=False).stderr
+    trusted.sign(aci, tmp_path / "other.asc")
+    aci.write_bytes(aci.read_bytes() + b"\0" * 1024)  # the signature no longer matches
+    assert "signature" in rkt("fetch", "--signature", str(tmp_path / "other.asc"), str(aci), ok=False).stderr
+    assert rkt("image", "list", "--no-legend").stdout == ""

@@ -39,6 +39,17 @@ def test_build_push_fetch(tmp_path: Path, registry: str) -> None:
     assert "pushed/shell" in listed.stdout
 
 
+def test_concurrent_fetches_store_one_image(tmp_path: Path, registry: str) -> None:
+    require_root()
+    argv = [RKT, f"--dir={tmp_path / 'rkt'}", "--insecure-options=image,http", "fetch", f"docker://{registry}/nginx"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    assert len({out.strip() for out, _ in outs}) == 1
+    listed = _rkt(tmp_path / "rkt", "image", "list", "--no-legend")
+    assert len(listed.stdout.strip().splitlines()) == 1, listed.stdout
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["fetch", "docker://{reg}/busybox"], "insecure-options=image"),
     (["--insecure-options=image", "fetch", "docker://{reg}/busybox"], "--insecure-options=http"),

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from rktnetes.rkt.images import errors, http
+from rktnetes.rkt.images import errors
 from rktnetes.rkt.images.references import DockerRef
 
 MANIFEST_TYPES = (
@@ -56,10 +56,10 @@ class Registry:
                 await self._authenticate(challenge)
                 resp = await self.session.get(url, headers=self._headers(headers))
         except aiohttp.ClientSSLError as exc:
-            raise errors.RegistryError(f"GET {url}: TLS failed ({http._describe(exc)}); a plain-HTTP registry "
+            raise errors.RegistryError(f"GET {url}: TLS failed ({_describe(exc)}); a plain-HTTP registry "
                                        "needs --insecure-options=http, an untrusted certificate tls") from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise errors.RegistryError(f"GET {url}: {http._describe(exc)}") from None
+            raise errors.RegistryError(f"GET {url}: {_describe(exc)}") from None
         if resp.status >= 400:
             resp.release()
             raise errors.RegistryError(f"GET {url}: {resp.status} {resp.reason or ''}".rstrip())
@@ -78,7 +78,7 @@ class Registry:
                     raise errors.RegistryError(f"token server {params['realm']}: {resp.status} {resp.reason}")
                 body = await resp.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
-            raise errors.RegistryError(f"token server {params['realm']}: {http._describe(exc)}") from None
+            raise errors.RegistryError(f"token server {params['realm']}: {_describe(exc)}") from None
         self.token = body.get("token") or body.get("access_token") or ""
         if not self.token:
             raise errors.RegistryError(f"token server {params['realm']} returned no token")
@@ -130,3 +130,10 @@ def _mismatch(digest: str, size: int | None, got: tuple[str, int]) -> str:
     if size is not None and got[1] != size:
         return f"blob {digest[:19]}: got {got[1]} bytes, expected {size} (truncated or corrupt download)"
     return f"blob {digest[:19]}: content digest {got[0][:19]} does not match"
+
+
+def _describe(exc: BaseException) -> str:
+    """The first line of an exception's text, or its type name when it has none."""
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

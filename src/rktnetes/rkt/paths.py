@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_DIR = Path("/var/lib/rkt")
 DEFAULT_SYSTEM_CONFIG = Path("/usr/lib/rkt")
 DEFAULT_LOCAL_CONFIG = Path("/etc/rkt")
+DEFAULT_BUILD_CACHE = Path("/var/cache/rktnetes/build")
 
 POD_STATES = ("embryo", "prepare", "prepared", "run", "exited-garbage", "garbage")
 
@@ -206,3 +207,8 @@ def app_runc_state_path(pod: Path, app: str) -> Path:
 def config_kind_dir(config: Path, kind: str) -> Path:
     """A configuration folder of one kind (``auth``, ``paths``, ``stage1``) under a config dir: ``<kind>.d``."""
     return config / f"{kind}.d"
+
+
+def build_debs_dir(cache: Path) -> Path:
+    """Debian packages downloaded by the image builder, kept between builds."""
+    return cache / "debs"

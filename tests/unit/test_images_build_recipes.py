@@ -26,6 +26,14 @@ def test_recipe_defaults_and_camel_case() -> None:
     ({**MINIMAL, "files": [{"path": "etc/x"}]}, "must be absolute"),
     ({**MINIMAL, "symlinks": {"/a/../../b": "x"}}, "must be absolute and stay inside"),
     ([1, 2], "must be a mapping"),
+    ({**MINIMAL, "users": [{"name": "u"}]}, "each of users needs uid"),
+    ({**MINIMAL, "users": [{"name": "u", "uid": "7"}]}, "users uid must be a int"),
+    ({**MINIMAL, "groups": [{"name": "g", "gid": 1, "extra": 1}]}, "unknown key 'extra' in groups"),
+    ({**MINIMAL, "ports": [{"port": 70000}]}, "1-65535"),
+    ({**MINIMAL, "ports": [{"port": 53, "protocol": "sctp"}]}, "tcp or udp"),
+    ({**MINIMAL, "env": {"A": 1}}, "hold strings only"),
+    ({**MINIMAL, "name": "Not Valid"}, "not an AC identifier"),
+    ({**MINIMAL, "files": ["/etc/x"]}, "each of files must be a mapping"),
 ])
 def test_bad_recipes_are_refused(data, message: str) -> None:
     with pytest.raises(errors.BuildError, match=message):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DEFAULT_CACHE = Path("/var/cache/rktnetes/build")
+from rktnetes.rkt import paths
+
 FORMATS = ("aci", "oci")
 
 
@@ -14,7 +15,7 @@ def register_image(subparsers: argparse._SubParsersAction, parents: list[argpars
     cmd.add_argument("recipe", type=Path, metavar="RECIPE", help="recipe YAML (see recipes/)")
     cmd.add_argument("--output", "-o", type=Path, default=Path("."), help="directory for NAME.aci and NAME.oci/")
     cmd.add_argument("--format", default="aci,oci", help="comma-separated: aci, oci (default both)")
-    cmd.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where downloaded .debs are kept")
+    cmd.add_argument("--cache-dir", type=Path, default=paths.DEFAULT_BUILD_CACHE, help="where downloaded .debs are kept")
     cmd.add_argument("--sign-key", help="gpg key (id, fingerprint or email) to sign the ACI with")
     cmd.add_argument("--gpg-home", type=Path, help="gpg home directory holding the signing key")
     cmd.set_defaults(func=run)

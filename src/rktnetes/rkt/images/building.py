@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from rktnetes.rkt import paths
 from rktnetes.rkt.images import aci, debian, errors, layers, oci, recipes, rootfs
 
 ARCH = "amd64"
@@ -68,7 +69,7 @@ def oci_config(recipe: recipes.Recipe) -> dict[str, Any]:
 def _assemble(recipe: recipes.Recipe, tree: Path, cache_dir: Path) -> None:
     if recipe.packages:
         names = debian.resolve(recipe.packages, exclude=recipe.exclude)
-        debian.unpack(debian.download(names, cache_dir / "debs"), tree)
+        debian.unpack(debian.download(names, paths.build_debs_dir(cache_dir)), tree)
     rootfs.customise(recipe, tree)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from rktnetes.rkt.images import errors
+from rktnetes.rkt.images import errors, manifest
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -56,6 +56,45 @@ def _check_type(key: str, value: Any, field: dataclasses.Field) -> Any:
     return value
 
 
+# list-of-mapping keys: (required {key: type}, optional {key: type})
+_ENTRIES: dict[str, tuple[dict[str, type], dict[str, type]]] = {
+    "files": ({"path": str}, {"content": str, "mode": int}),
+    "directories": ({"path": str}, {"mode": int}),
+    "users": ({"name": str, "uid": int}, {"gid": int, "home": str, "shell": str}),
+    "groups": ({"name": str, "gid": int}, {"members": list}),
+    "ports": ({"port": int}, {"name": str, "protocol": str}),
+}
+
+
+def _check_entry(field: str, entry: Any) -> None:
+    required, optional = _ENTRIES[field]
+    if not isinstance(entry, dict):
+        raise errors.BuildError(f"recipe: each of {field} must be a mapping")
+    for key, value in entry.items():
+        kind = required.get(key) or optional.get(key)
+        if kind is None:
+            raise errors.BuildError(f"recipe: unknown key {key!r} in {field}")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise errors.BuildError(f"recipe: {field} {key} must be a {kind.__name__}")
+    missing = [k for k in required if k not in entry]
+    if missing:
+        raise errors.BuildError(f"recipe: each of {field} needs {', '.join(missing)}")
+
+
+def _check_values(recipe: Recipe) -> None:
+    for field in _ENTRIES:
+        for entry in getattr(recipe, field):
+            _check_entry(field, entry)
+    for port in recipe.ports:
+        if port.get("protocol", "tcp") not in ("tcp", "udp") or not 0 < port["port"] < 65536:
+            raise errors.BuildError(f"recipe: port {port} needs a number 1-65535 and protocol tcp or udp")
+    strings = [*recipe.packages, *recipe.exclude, *recipe.env, *recipe.env.values(), *recipe.symlinks.values()]
+    if not all(isinstance(v, str) for v in strings):
+        raise errors.BuildError("recipe: packages, exclude, env and symlinks hold strings only")
+    if not manifest.AC_IDENTIFIER.match(recipe.name):
+        raise errors.BuildError(f"recipe: name {recipe.name!r} is not an AC identifier (lower-case, e.g. example.com/app)")
+
+
 def _check_paths(recipe: Recipe) -> None:
     paths = [f.get("path", "") for f in recipe.files] + [d.get("path", "") for d in recipe.directories]
     for path in [*paths, *recipe.symlinks]:
@@ -79,6 +118,7 @@ def from_dict(data: dict[str, Any]) -> Recipe:
         if required not in kwargs:
             raise errors.BuildError(f"recipe: {required} is required")
     recipe = Recipe(**kwargs)
+    _check_values(recipe)
     _check_paths(recipe)
     return recipe
 

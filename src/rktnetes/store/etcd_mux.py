@@ -20,7 +20,7 @@ from rktnetes.store.etcd_watch import EtcdWatch
 from rktnetes.store.protocol import Event
 from rktnetes.store.watching import Hub, LogWatch
 
-RING = 2048
+RING = 1024
 OpenStream = Callable[[str, int], Awaitable[EtcdWatch]]
 
 

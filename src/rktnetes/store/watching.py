@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from rktnetes.store import errors
 from rktnetes.store.protocol import Event
 
-MAX_BUFFERED = 4096
+MAX_BUFFERED = 1024
 PAGE = 512
 
 ReadEvents = Callable[[str, int, int], Awaitable[list[Event]]]

@@ -1,0 +1,105 @@
+"""The async client against the real API server (HTTPS, client certificate or bearer token, on SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from rktnetes.api import resources
+from rktnetes.client import errors, kubeconfig, rest
+
+
+def _cm(name: str, **data: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+@pytest.fixture
+async def client(apiserver):
+    async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as c:
+        yield c
+
+
+async def test_crud_round_trip(client, namespace) -> None:
+    created = await client.create("configmaps", _cm("one", a="1"), namespace)
+    assert created["metadata"]["namespace"] == namespace and created["metadata"]["uid"]
+    got = await client.get("cm", "one", namespace)
+    assert got["data"] == {"a": "1"}
+    got["data"]["b"] = "2"
+    updated = await client.update("configmaps", got)
+    assert updated["data"] == {"a": "1", "b": "2"}
+    patched = await client.patch("configmaps", "one", {"data": {"c": "3"}}, "merge", namespace)
+    assert patched["data"] == {"a": "1", "b": "2", "c": "3"}
+    patched = await client.patch("configmaps", "one", [{"op": "remove", "path": "/data/a"}], "json", namespace)
+    assert patched["data"] == {"b": "2", "c": "3"}
+    await client.delete("configmaps", "one", namespace)
+    with pytest.raises(errors.NotFound) as caught:
+        await client.get("configmaps", "one", namespace)
+    assert caught.value.code == 404 and caught.value.details["name"] == "one"
+
+
+async def test_errors_come_from_status_objects(client, namespace) -> None:
+    await client.create("configmaps", _cm("dup"), namespace)
+    with pytest.raises(errors.AlreadyExists):
+        await client.create("configmaps", _cm("dup"), namespace)
+    stale = await client.get("configmaps", "dup", namespace)
+    await client.update("configmaps", {**stale, "data": {"x": "1"}})
+    with pytest.raises(errors.Conflict):
+        await client.update("configmaps", {**stale, "data": {"x": "2"}})
+    bad = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Not_Valid"}}
+    with pytest.raises(errors.Invalid) as caught:
+        await client.create("configmaps", bad, namespace)
+    assert caught.value.causes and caught.value.causes[0]["field"] == "metadata.name"
+
+
+async def test_list_pages_and_selectors(client, namespace) -> None:
+    await asyncio.gather(*(client.create("configmaps", {**_cm(f"c{i}"), "metadata": {
+        "name": f"c{i}", "labels": {"parity": "even" if i % 2 == 0 else "odd"}}}, namespace) for i in range(7)))
+    items, version = await client.list_all("configmaps", namespace, page=2)
+    assert sorted(i["metadata"]["name"] for i in items if i["metadata"]["name"].startswith("c")) == [
+        f"c{i}" for i in range(7)]
+    assert int(version) > 0
+    even = await client.list("configmaps", namespace, label_selector="parity=even")
+    assert sorted(i["metadata"]["name"] for i in even["items"]) == ["c0", "c2", "c4", "c6"]
+
+
+async def test_status_subresource_and_cluster_scope(client, namespace) -> None:
+    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{namespace}"}}
+    created = await client.create(resources.by_kind("", "Node"), node)
+    try:
+        created["status"] = {"capacity": {"cpu": "2"}}
+        updated = await client.update_status("nodes", created)
+        assert updated["status"]["capacity"] == {"cpu": "2"}
+    finally:
+        await client.delete("nodes", created["metadata"]["name"])
+
+
+async def test_bearer_token(apiserver, namespace) -> None:
+    base = kubeconfig.load_kubeconfig(apiserver.kubeconfig)
+    config = kubeconfig.Config(server=base.server, ca_data=base.ca_data, token=apiserver.token)
+    async with rest.Client(config) as client:
+        listed = await client.list("configmaps", namespace)
+        assert listed["kind"] == "ConfigMapList"
+    async with rest.Client(kubeconfig.Config(server=base.server, ca_data=base.ca_data, token="wrong")) as client:
+        with pytest.raises(errors.Unauthorized):
+            await client.list("configmaps", namespace)
+
+
+async def test_unreachable_server_is_a_transport_error() -> None:
+    async with rest.Client(kubeconfig.Config(server="http://127.0.0.1:1"), timeout=5) as client:
+        with pytest.raises(errors.TransportError):
+            await client.get("pods", "x", "default")
+
+
+async def test_watch_sees_changes_then_times_out(client, namespace) -> None:
+    start = (await client.list("configmaps", namespace))["metadata"]["resourceVersion"]
+    await client.create("configmaps", _cm("w"), namespace)
+    await client.patch("configmaps", "w", {"data": {"k": "v"}}, "merge", namespace)
+    await client.delete("configmaps", "w", namespace)
+    seen = []
+    async with client.watch("configmaps", namespace, resource_version=start, timeout_seconds=2) as events:
+        async for kind, obj in events:
+            if kind != "BOOKMARK":
+                seen.append((kind, obj["metadata"]["name"]))
+    assert seen == [("ADDED", "w"), ("MODIFIED", "w"), ("DELETED", "w")]
+    assert int(events.resource_version) > int(start)

@@ -225,6 +225,17 @@ async def test_data_and_revisions_survive_a_restart(backend: Backend, s: Store) 
     assert await s.create("/r/p/b", b"b") > r2
 
 
+async def test_compaction_survives_a_restart_and_revisions_never_go_back(backend: Backend, s: Store) -> None:
+    r1 = await s.create("/r/q/a", b"1")
+    r2, _ = await s.delete("/r/q/a", r1)  # the newest write is a tombstone, and compaction removes it
+    await s.compact(r2)
+    s = await backend.restart(s)
+    assert await s.current_revision() == r2
+    with pytest.raises(errors.Compacted):
+        await s.list("/r/q/", revision=r1)
+    assert await s.create("/r/q/a", b"again") > r2
+
+
 async def test_close_ends_open_watches(backend: Backend) -> None:
     s = await backend.open()
     watch = await s.watch("/r/", await s.current_revision())

@@ -168,3 +168,9 @@ def test_rbac_kinds_from_files(apiserver, namespace) -> None:
     rows = apiserver.kubectl("get", "rolebindings", "-n", namespace, "-o", "wide").stdout.splitlines()
     assert rows[0].split()[:3] == ["NAME", "ROLE", "AGE"] and rows[1].split()[:2] == ["rb", "Role/reader"]
     assert "bob" in rows[1]
+
+
+def test_strict_validation_refuses_unknown_fields(apiserver, namespace) -> None:
+    typo = POD.replace("containers:", "contianers: []\n  containers:")
+    result = apiserver.kubectl("create", "-n", namespace, "-f", "-", input=typo, check=False)
+    assert result.returncode == 1 and 'unknown field "spec.contianers"' in result.stderr

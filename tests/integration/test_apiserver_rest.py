@@ -303,3 +303,20 @@ def test_partial_object_metadata(apiserver, namespace) -> None:
     code, body = call(apiserver, "GET", f"/api/v1/namespaces/{namespace}/configmaps", headers=accept)
     assert body["kind"] == "PartialObjectMetadataList" and body["items"][0]["metadata"]["name"] == "m"
     assert "data" not in body["items"][0]
+
+
+def test_field_validation_and_pruning(apiserver, namespace) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    body = cm("fv")
+    body["bogus"] = 1
+    code, err = call(apiserver, "POST", base + "?fieldValidation=Strict", body)
+    assert code == 400 and 'strict decoding error: unknown field "bogus"' in err["message"]
+    resp = apiserver.http().request("POST", apiserver.url + base + "?fieldManager=tester",
+                                    body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    assert resp.status == 201 and resp.headers["Warning"] == '299 - "unknown field \\"bogus\\""'
+    created = json.loads(resp.data)
+    assert "bogus" not in created
+    managers = [(m["manager"], m["operation"]) for m in created["metadata"]["managedFields"]]
+    assert managers == [("tester", "Update")]
+    assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:data"] == {"f:k": {}} or \
+        "f:metadata" in created["metadata"]["managedFields"][0]["fieldsV1"]

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from rktnetes.api import errors, tables
-from rktnetes.apiserver import deleting, listing, negotiation, patches, subresources, watching
+from rktnetes.apiserver import deleting, listing, negotiation, patches, requestopts, subresources, watching
 from rktnetes.apiserver.negotiation import Target, respond
 from rktnetes.apiserver.objects import NAMESPACES, Objects
 
@@ -18,26 +18,26 @@ def _objects(request: web.Request) -> Objects:
     return request.app["objects"]
 
 
-def _dry_run(request: web.Request) -> bool:
-    values = request.query.getall("dryRun", [])
-    if any(v != "All" for v in values):
-        raise errors.bad_request(f"dryRun: Unsupported value: {values[0]!r}: supported values: \"All\"")
-    return bool(values)
-
-
 def _render(request: web.Request, target: Target, obj: Obj, status: int = 200) -> web.Response:
     as_ = negotiation.wants_as(request)
     if as_ == "Table":
         meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
-        return respond(tables.table(target.resource, [obj], meta, include=request.query.get("includeObject",
-                                                                                             "Metadata")), status)
-    if as_ == "PartialObjectMetadata":
-        return respond(tables.partial_metadata(obj), status)
-    return respond(obj, status)
+        body = tables.table(target.resource, [obj], meta, include=request.query.get("includeObject", "Metadata"))
+    else:
+        body = tables.partial_metadata(obj) if as_ == "PartialObjectMetadata" else obj
+    response = respond(body, status)
+    response.headers.update(requestopts.warning_headers(request))
+    return response
 
 
 async def _body(request: web.Request, target: Target) -> Obj:
     return negotiation.decode_object(await request.read(), negotiation.media_type(request), target.resource)
+
+
+async def _checked_body(request: web.Request, target: Target) -> Obj:
+    body = await _body(request, target)
+    requestopts.check_fields(request, body, target.resource)
+    return body
 
 
 async def get(request: web.Request, target: Target) -> web.StreamResponse:
@@ -73,22 +73,23 @@ async def post(request: web.Request, target: Target) -> web.Response:
         return await subresources.create(request, target, await _body(request, target))
     if target.name is not None:
         raise errors.method_not_allowed()
-    obj = await _objects(request).create(target.resource, target.namespace, await _body(request, target),
-                                         dry_run=_dry_run(request))
+    obj = await _objects(request).create(target.resource, target.namespace, await _checked_body(request, target),
+                                         dry_run=requestopts.dry_run(request), manager=requestopts.manager(request))
     return _render(request, target, obj, 201)
 
 
 async def put(request: web.Request, target: Target) -> web.Response:
     if target.name is None:
         raise errors.method_not_allowed()
-    body = await _body(request, target)
     if target.subresource == "scale":
-        return respond(await subresources.replace_scale(request, target, body))
+        return respond(await subresources.replace_scale(request, target, await _body(request, target)))
+    body = await _checked_body(request, target)
     scope = "status" if target.subresource == "status" else "main"
     if target.subresource not in (None, "status", "finalize"):
         raise errors.method_not_allowed()
     obj = await _objects(request).replace(target.resource, target.namespace, target.name, body,
-                                          scope=scope, dry_run=_dry_run(request))
+                                          scope=scope, dry_run=requestopts.dry_run(request),
+                                          manager=requestopts.manager(request))
     return _render(request, target, obj)
 
 
@@ -101,7 +102,7 @@ async def patch(request: web.Request, target: Target) -> web.Response:
     raw = await request.read()
     if target.subresource == "scale":
         return respond(await subresources.patch_scale(request, target, kind, raw))
-    obj, created = await patches.patch(_objects(request), request, target, kind, raw, _dry_run(request))
+    obj, created = await patches.patch(_objects(request), request, target, kind, raw, requestopts.dry_run(request))
     return _render(request, target, obj, 201 if created else 200)
 
 
@@ -118,7 +119,7 @@ async def _delete_options(request: web.Request, target: Target) -> Obj:
 
 async def delete(request: web.Request, target: Target) -> web.Response:
     options = await _delete_options(request, target)
-    objects, dry_run = _objects(request), _dry_run(request)
+    objects, dry_run = _objects(request), requestopts.dry_run(request)
     if target.name is None:
         query = listing.parse_query(request.query, target.resource)
         items, meta = await listing.collect(objects.registry, target.resource, target.namespace, query)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rktnetes.api import defaulting, errors, meta, validation
+from rktnetes.api import applying, defaulting, errors, meta, pruning, validation
 from rktnetes.api.resources import Resource, lookup
 from rktnetes.apiserver import allocation
 from rktnetes.apiserver.nscache import NamespaceCache
@@ -34,13 +34,17 @@ class Objects:
             raise errors.forbidden(resource, "", f"unable to create new content in namespace {namespace} because "
                                    "it is being terminated")
 
-    async def create(self, resource: Resource, namespace: str | None, obj: Obj, *, dry_run: bool = False) -> Obj:
-        """Default, validate and store a new object; the stored object."""
+    async def create(self, resource: Resource, namespace: str | None, obj: Obj, *, dry_run: bool = False,
+                     manager: str | None = None) -> Obj:
+        """Default, validate and store a new object; the stored object. ``manager`` is credited in managedFields."""
         meta.check_type(obj, resource)
         meta.check_namespace(obj, namespace)
+        pruning.prune(obj, resource.model)
         meta.prepare_create(obj, resource, namespace)
         defaulting.apply_defaults(obj)
         validation.validate(obj, resource)
+        if manager:
+            obj = applying.record_update(None, obj, manager, resource)
         await self._check_namespace(resource, obj["metadata"].get("namespace"))
         if dry_run:
             return obj
@@ -74,7 +78,7 @@ class Objects:
                 raise
 
     async def replace(self, resource: Resource, namespace: str | None, name: str, new: Obj, *,
-                      scope: str = "main", dry_run: bool = False) -> Obj:
+                      scope: str = "main", dry_run: bool = False, manager: str | None = None) -> Obj:
         """PUT semantics: a conditional update when the body carries a resourceVersion."""
         meta.check_type(new, resource)
         meta.check_name(new, name)
@@ -82,17 +86,24 @@ class Objects:
         wanted = (new.get("metadata") or {}).get("resourceVersion")
         if wanted and wanted != old["metadata"]["resourceVersion"]:
             raise errors.conflict(resource, name)
-        return await self._store(resource, old, rev, new, scope=scope, dry_run=dry_run)
+        return await self._store(resource, old, rev, new, scope=scope, dry_run=dry_run, manager=manager)
 
     async def _store(self, resource: Resource, old: Obj, rev: int, new: Obj, *, scope: str,
-                     dry_run: bool) -> Obj:
+                     dry_run: bool, manager: str | None = None) -> Obj:
+        pruning.prune(new, resource.model)
+        if "managedFields" not in new.get("metadata", {}) and "managedFields" in old["metadata"]:
+            new.setdefault("metadata", {})["managedFields"] = old["metadata"]["managedFields"]
         meta.prepare_update(new, old, resource, scope=scope)
         if resource is SERVICES:
             allocation.keep_on_update(new, old)
         defaulting.apply_defaults(new)
         validation.validate(new, resource)
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
-        if new == old or dry_run:
+        if new == old:
+            return old
+        if manager:
+            new = applying.record_update(old, new, manager, resource, "status" if scope == "status" else "")
+        if dry_run:
             return new
         if finalized(new):
             return await self.remove(resource, new["metadata"].get("namespace"), old["metadata"]["name"], rev)

@@ -1,6 +1,6 @@
 """Subresources: ``scale`` (as autoscaling/v1 Scale), pod ``binding`` and ``eviction``.
 
-``status`` needs nothing here: it is the ordinary update path with ``status_only`` set.
+``status`` needs nothing here: it is the ordinary update path with the ``status`` scope.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
-from rktnetes.api import errors, meta
+from rktnetes.api import errors, meta, patching
 from rktnetes.api.resources import Resource
-from rktnetes.apiserver import deleting, patches
+from rktnetes.apiserver import deleting, requestopts
 from rktnetes.apiserver.negotiation import Target, respond
 from rktnetes.apiserver.objects import Objects
 
@@ -71,7 +71,8 @@ async def patch_scale(request: web.Request, target: Target, patch_type: str, bod
     scale_resource = Resource("autoscaling", "v1", "Scale", "scales", True, "V1Scale")
 
     def change(obj: Obj) -> Obj:
-        patched = patches.apply_patch(patch_type, scale_of(obj), body, scale_resource, manager="", force=False)
+        patched = patching.apply_patch(patch_type, scale_of(obj), body, scale_resource,
+                                         manager=requestopts.manager(request))
         return _set_replicas(target.resource, obj, patched)
 
     obj = await _objects(request).modify(target.resource, target.namespace, target.name, change)

@@ -159,3 +159,11 @@ async def test_bad_prefixes_are_refused(open_sqlite) -> None:
     for call in (s.list("/\udc80"), s.count("a\x00"), s.watch("/\udc80", 0)):
         with pytest.raises(errors.InvalidKey):
             await call
+
+
+async def test_the_database_files_are_private(open_sqlite, tmp_path: Path) -> None:
+    s = await open_sqlite()
+    await s.create("/registry/secrets/default/token", b"secret")
+    db = str(tmp_path / "state.db")
+    for path in (db, sqlite_files.wal_path(db), sqlite_files.lock_path(db)):
+        assert Path(path).stat().st_mode & 0o077 == 0, path

@@ -158,6 +158,7 @@ async def open_sqlite(parts: SplitResult) -> SqliteStore:
     """Open (creating if needed) the database a ``sqlite:///path[?synchronous=FULL]`` URL names."""
     path, synchronous = _options(parts)
     lock = sqlite_files.lock(path)
+    sqlite_files.create_private(path)
     pool = ThreadPoolExecutor(1, thread_name_prefix="store-write")
     loop = asyncio.get_running_loop()
     try:

@@ -1,4 +1,5 @@
-"""The files beside a SQLite store, and the lock that makes one process its only writer.
+"""The files of a SQLite store (owner-only: they hold Secrets), and the lock that makes one process its
+only writer.
 
 Revisions are handed out by the one ``LogWriter`` in memory and watches are fed by it, so a second process
 writing the same file would break both: the store takes an exclusive ``flock`` on ``<db>.lock`` at open
@@ -21,6 +22,12 @@ def lock_path(db: str) -> str:
 def wal_path(db: str) -> str:
     """SQLite's write-ahead log of ``db``."""
     return db + "-wal"
+
+
+def create_private(db: str) -> None:
+    """Create ``db`` readable by its owner only if it does not exist: it holds Secrets. SQLite gives its
+    -wal and -shm files the database file's permissions."""
+    os.close(os.open(db, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
 
 
 def lock(db: str) -> int:

@@ -100,3 +100,7 @@ def from_status(code: int, body: Any) -> APIStatusError:
     code = int((status or {}).get("code") or code)
     cls = _BY_REASON.get(reason) or _BY_CODE.get(code) or (ServerError if code >= 500 else APIStatusError)
     return cls(code, reason or cls.__name__, message, status)
+
+
+class ShutDown(ClientError):
+    """The work queue was shut down: workers stop taking keys."""

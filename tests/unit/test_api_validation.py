@@ -93,3 +93,26 @@ def test_generation_bumps_only_on_spec_change() -> None:
     changed = {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2}}
     meta.prepare_update(changed, old, DEPLOYMENTS)
     assert changed["metadata"]["generation"] == 4
+
+
+def test_pod_spec_is_immutable_but_images_may_change() -> None:
+    from rktnetes.api import immutability
+
+    old = _pod(containers=[{"name": "c", "image": "a"}], nodeName="n1")
+    old["metadata"]["name"] = "p"
+    new = _pod(containers=[{"name": "c", "image": "b"}], nodeName="n1")
+    immutability.validate_update(new, old, PODS)
+    moved = _pod(containers=[{"name": "c", "image": "a"}], nodeName="n2")
+    with pytest.raises(errors.APIError) as info:
+        immutability.validate_update(moved, old, PODS)
+    assert info.value.status()["details"]["causes"][0]["field"] == "spec"
+
+
+def test_workload_selector_is_immutable() -> None:
+    from rktnetes.api import immutability
+
+    old = {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"a": "b"}}}}
+    new = {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"a": "c"}}}}
+    with pytest.raises(errors.APIError) as info:
+        immutability.validate_update(new, old, DEPLOYMENTS)
+    assert "field is immutable" in info.value.status()["message"]

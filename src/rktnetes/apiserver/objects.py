@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rktnetes.api import applying, defaulting, errors, meta, pruning, validation
+from rktnetes.api import applying, defaulting, errors, immutability, meta, pruning, validation
 from rktnetes.api.resources import Resource, lookup
 from rktnetes.apiserver import allocation
 from rktnetes.apiserver.nscache import NamespaceCache
@@ -98,6 +98,8 @@ class Objects:
             allocation.keep_on_update(new, old)
         defaulting.apply_defaults(new)
         validation.validate(new, resource)
+        if scope == "main":
+            immutability.validate_update(new, old, resource)
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         if new == old:
             return old

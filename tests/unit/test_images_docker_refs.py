@@ -85,3 +85,14 @@ def test_config_becomes_a_valid_appc_manifest(tmp_path: Path) -> None:
 def test_a_command_not_on_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(errors.FetchError, match="not on the image's PATH"):
         converting.app({"Cmd": ["missing"]}, _tree(tmp_path))
+
+
+@pytest.mark.parametrize(("manifest_", "message"), [
+    ({"config": {"digest": "sha256:x"}}, "no layers list"),
+    ({"layers": [], "config": "nope"}, "config is not a descriptor"),
+    ({"layers": [{"size": 3}], "config": {"digest": "d"}}, "layer 0 is not a descriptor"),
+    ({"layers": [{"digest": "d", "size": "3"}], "config": {"digest": "d"}}, "size that is not a number"),
+])
+def test_malformed_manifests_are_refused(manifest_, message: str) -> None:
+    with pytest.raises(errors.FetchError, match=message):
+        docker.check_descriptors(manifest_)

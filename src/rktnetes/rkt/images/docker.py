@@ -54,12 +54,29 @@ def _cached(store: ImageStore, url: str, pull_policy: str) -> ImageInfo | None:
     return found
 
 
+def _descriptor(entry: Any, what: str) -> dict[str, Any]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
+        raise errors.FetchError(f"{what} is not a descriptor with a digest")
+    if not isinstance(entry.get("size", 0), int):
+        raise errors.FetchError(f"{what} has a size that is not a number")
+    return entry
+
+
+def check_descriptors(manifest: dict[str, Any]) -> None:
+    """Refuse an image manifest whose config or layers are not well-formed descriptors."""
+    if not isinstance(manifest.get("layers"), list):
+        raise errors.FetchError("image manifest has no layers list")
+    _descriptor(manifest.get("config"), "image manifest config")
+    for n, layer in enumerate(manifest["layers"]):
+        _descriptor(layer, f"image manifest layer {n}")
+
+
 def pick_platform(index: dict[str, Any]) -> dict[str, Any]:
     """The linux/amd64 entry of an image index or manifest list."""
     for entry in index.get("manifests") or []:
-        platform = entry.get("platform") or {}
+        platform = (entry.get("platform") if isinstance(entry, dict) else None) or {}
         if all(platform.get(k) == v for k, v in PLATFORM.items()):
-            return entry
+            return _descriptor(entry, "image index entry")
     raise errors.FetchError("the image index has no linux/amd64 image")
 
 

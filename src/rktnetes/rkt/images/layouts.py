@@ -70,8 +70,7 @@ def _manifest(layout: Path, tag: str | None) -> tuple[bytes, dict[str, Any]]:
     raw, doc = _document(layout, descriptor)
     if descriptor.get("mediaType") in docker.INDEX_TYPES or "manifests" in doc:
         raw, doc = _document(layout, docker.pick_platform(doc))
-    if not isinstance(doc.get("config"), dict) or not isinstance(doc.get("layers"), list):
-        raise errors.FetchError(f"image manifest in {layout} has no config or layers")
+    docker.check_descriptors(doc)
     return raw, doc
 
 

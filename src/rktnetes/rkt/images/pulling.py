@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import converting, errors, http, ids, progressing, references, whiteouts
-from rktnetes.rkt.images.docker import IMAGE_TYPES, INDEX_TYPES, move_tree, parse_json, pick_platform, stored
+from rktnetes.rkt.images import converting, docker, errors, http, ids, progressing, references, whiteouts
 from rktnetes.rkt.images.registry import Registry
 from rktnetes.rkt.images.store import ImageInfo, ImageStore
 
@@ -42,7 +41,7 @@ class Pull:
     async def run(self, registry: Registry) -> ImageInfo:
         body, digest = await self._image_manifest(registry)
         image_id = ids.from_hexdigest(hashlib.sha512(body).hexdigest())
-        info = stored(self.store, image_id)
+        info = docker.stored(self.store, image_id)
         if info is None:
             work = Path(tempfile.mkdtemp(prefix="docker-", dir=paths.cas_tmp_dir(self.store.root)))
             try:
@@ -54,14 +53,13 @@ class Pull:
 
     async def _image_manifest(self, registry: Registry) -> tuple[bytes, str]:
         body, media_type, digest = await registry.manifest(self.ref.reference)
-        doc = parse_json(body, "manifest")
-        if media_type in INDEX_TYPES or (not media_type and "manifests" in doc):
-            body, media_type, digest = await registry.manifest(pick_platform(doc)["digest"])
-            doc = parse_json(body, "manifest")
-        if media_type not in IMAGE_TYPES and doc.get("schemaVersion") != 2:
+        doc = docker.parse_json(body, "manifest")
+        if media_type in docker.INDEX_TYPES or (not media_type and "manifests" in doc):
+            body, media_type, digest = await registry.manifest(docker.pick_platform(doc)["digest"])
+            doc = docker.parse_json(body, "manifest")
+        if media_type not in docker.IMAGE_TYPES and doc.get("schemaVersion") != 2:
             raise errors.FetchError(f"unsupported manifest type {media_type or 'schema ' + str(doc.get('schemaVersion'))}")
-        if not isinstance(doc.get("config"), dict) or not isinstance(doc.get("layers"), list):
-            raise errors.FetchError("image manifest has no config or layers")
+        docker.check_descriptors(doc)
         return body, digest
 
     async def _download(self, registry: Registry, manifest: dict[str, Any], digest: str, image_id: str,
@@ -76,7 +74,7 @@ class Pull:
             await _fetch_and_apply(registry, manifest["layers"], diff_ids, tree, work, bars)
         doc = converting.appc_manifest(self.ref.image_name(), self.ref.tag or (None if self.ref.digest else "latest"),
                                        config, tree, self._annotations(digest))
-        return self.store.add_image(manifest=doc, build_rootfs=lambda dest: move_tree(tree, dest),
+        return self.store.add_image(manifest=doc, build_rootfs=lambda dest: docker.move_tree(tree, dest),
                                     image_id=image_id, origin=self.ref.url(), fmt="oci")
 
     async def _config(self, registry: Registry, descriptor: dict[str, Any], work: Path) -> dict[str, Any]:
@@ -84,7 +82,7 @@ class Pull:
             raise errors.FetchError(f"image config is larger than {_MAX_CONFIG} bytes")
         path = work / "config.json"
         await registry.blob(descriptor["digest"], descriptor.get("size"), path)
-        return parse_json(path.read_bytes(), "image config")
+        return docker.parse_json(path.read_bytes(), "image config")
 
     def _annotations(self, digest: str) -> dict[str, str]:
         found = {"appc.io/docker/registryurl": self.ref.host, "appc.io/docker/repository": self.ref.repository,

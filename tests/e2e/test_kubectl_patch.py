@@ -161,3 +161,25 @@ def test_python_client_patch_types(apiserver, namespace):
     finally:
         api_client.close()
     assert cm.data == {"x": "1", "y": "2", "z": "3"} and not cm.metadata.labels
+
+
+def test_strict_validation_refuses_unknown_fields_and_warn_warns(apiserver, namespace):
+    doc = json.loads(deployment("d7"))
+    doc["spec"]["bogusField"] = 1
+    doc["spec"]["template"]["spec"]["containers"][0]["imagee"] = "typo"
+    for verb in ("create", "apply"):
+        bad = apiserver.kubectl(verb, "-n", namespace, "-f", "-", input=json.dumps(doc), check=False)
+        assert bad.returncode != 0 and 'unknown field "spec.bogusField"' in bad.stderr
+        assert 'unknown field "spec.template.spec.containers[0].imagee"' in bad.stderr
+    ok = apiserver.kubectl("create", "--validate=warn", "-n", namespace, "-f", "-", input=json.dumps(doc))
+    assert 'unknown field "spec.bogusField"' in ok.stderr
+    assert "bogusField" not in get(apiserver, namespace, "deployment", "d7")["spec"]
+
+
+def test_create_records_the_creator_and_apply_conflicts_with_it(apiserver, namespace):
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=deployment("d8"))
+    d = get(apiserver, namespace, "deployment", "d8", managed=True)
+    assert [(e["manager"], e["operation"]) for e in d["metadata"]["managedFields"]] == [("kubectl-create", "Update")]
+    bad = apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d8", 4),
+                            check=False)
+    assert bad.returncode != 0 and 'conflict with "kubectl-create"' in bad.stderr

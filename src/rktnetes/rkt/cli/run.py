@@ -23,5 +23,4 @@ def run(args: argparse.Namespace) -> int:
         running.start_detached(ctx.root, uuid)
         print(uuid)
         return 0
-    running.exec_stage1(ctx.root, uuid)
-    return 254
+    return running.run_foreground(ctx.root, uuid)

@@ -24,5 +24,4 @@ def run(args: argparse.Namespace) -> int:
     if args.detach:
         running.start_detached(root, args.uuid)
         return 0
-    running.exec_stage1(root, args.uuid)
-    return 254
+    return running.run_foreground(root, args.uuid)

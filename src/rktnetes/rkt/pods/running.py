@@ -6,6 +6,7 @@ caller (the kubelet, a shell); the caller waits until the pod is running (or has
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -20,9 +21,11 @@ STAGE1_MODULES = {"default": "rktnetes.rkt.stage1.supervisor", "fly": "rktnetes.
 
 
 def stage1_argv(root: Path, uuid: str, stage1: str) -> list[str]:
+    """The detached stage1 command line (its own interpreter, in its own session)."""
     if stage1 not in STAGE1_MODULES:
         raise errors.PodError(f"unknown stage1 {stage1!r} (valid: {', '.join(STAGE1_MODULES)})")
-    return [sys.executable, "-m", STAGE1_MODULES[stage1], str(root.absolute()), uuid]
+    mode = ["--detached"] if stage1 == "default" else []
+    return [sys.executable, "-m", STAGE1_MODULES[stage1], *mode, str(root.absolute()), uuid]
 
 
 def prepared(root: Path, uuid: str) -> state.Pod:
@@ -32,17 +35,20 @@ def prepared(root: Path, uuid: str) -> state.Pod:
     return pod
 
 
+def _stage1(pod: state.Pod) -> str:
+    return json.loads(paths.pod_runtime_path(pod.path).read_text()).get("stage1", "default")
+
+
 def _argv(pod: state.Pod) -> list[str]:
-    runtime = json.loads(paths.pod_runtime_path(pod.path).read_text())
-    return stage1_argv(pod.root, pod.uuid, runtime.get("stage1", "default"))
+    return stage1_argv(pod.root, pod.uuid, _stage1(pod))
 
 
-def exec_stage1(root: Path, uuid: str) -> None:
-    """Replace this process by the pod's stage1; returns only by raising."""
-    argv = _argv(prepared(root, uuid))
+def run_foreground(root: Path, uuid: str) -> int:
+    """Run the pod's stage1 in this process (as rkt's stage0 exec'd it); returns the pod's exit code."""
+    pod = prepared(root, uuid)
+    module = importlib.import_module(STAGE1_MODULES[_stage1(pod)])
     sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(argv[0], argv)
+    return module.main([str(root.absolute()), pod.uuid])
 
 
 def start_detached(root: Path, uuid: str, timeout: float = 60.0) -> int:

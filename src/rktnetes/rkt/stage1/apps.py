@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -54,17 +53,31 @@ def _make_empty(source: Path, volume: dict[str, Any]) -> None:
     os.chown(source, int(volume.get("uid", 0)), int(volume.get("gid", 0)))
 
 
-def start(pod: Path, name: str, interactive: bool) -> subprocess.Popen[bytes]:
-    """``runc run`` in the foreground; output goes to pipes the supervisor pumps, or the tty if interactive."""
-    cmd = ["runc", "--root", str(paths.pod_runc_root(pod)), "run", "--bundle", str(paths.app_dir(pod, name)), name]
+def start(pod: Path, name: str, interactive: bool) -> tuple[int, int, int]:
+    """``runc run`` in the foreground: (pid, stdout fd, stderr fd); the fds are -1 for a terminal app,
+    which shares this process's stdio."""
+    argv = ["runc", "--root", str(paths.pod_runc_root(pod)), "run", "--bundle", str(paths.app_dir(pod, name)), name]
     if interactive:
-        return subprocess.Popen(cmd)
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return os.posix_spawnp("runc", argv, os.environ), -1, -1
+    (out_r, out_w), (err_r, err_w) = os.pipe(), os.pipe()
+    null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        actions = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)]
+        pid = os.posix_spawnp("runc", argv, os.environ, file_actions=actions)
+    finally:
+        for fd in (null, out_w, err_w):
+            os.close(fd)
+    return pid, out_r, err_r
 
 
-def wait_created(pod: Path, name: str, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+def _exited(pid: int) -> bool:
+    """True once ``pid`` has ended, without reaping it (the waiting loop does)."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
+def wait_created(pod: Path, name: str, pid: int, timeout: float = 10.0) -> None:
     """Return once runc has created the container (its state exists) or has given up."""
     state = paths.app_runc_state_path(pod, name)
     deadline = time.monotonic() + timeout
-    while not state.exists() and proc.poll() is None and time.monotonic() < deadline:
+    while not state.exists() and not _exited(pid) and time.monotonic() < deadline:
         time.sleep(0.002)

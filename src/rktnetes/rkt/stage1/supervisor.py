@@ -1,20 +1,20 @@
 """stage1 default: the supervisor that lives as long as the pod, holding the lock on its folder.
 
-Why it is built this way: one single-threaded process per pod, no daemon. It holds the pod folder's flock
-for its whole life (so "run + locked" means running, and a crash releases it); it makes the shared
-namespaces, brings up networks, starts every app with ``runc run`` in the foreground and then sits in one
-``selectors`` loop that copies each app's stdout/stderr to its log (and to the caller's terminal) and
-learns of exits when an app's pipes close. Signals reach the loop through ``signal.set_wakeup_fd`` and are
-forwarded to the apps with ``runc kill``, so teardown always runs in this same thread, in order.
+Why it is built this way: one process per pod, no daemon. It holds the pod folder's flock for its whole
+life (so "run + locked" means running, and a crash releases it). It makes the shared namespaces, brings up
+networks and starts every app with ``runc run`` in the foreground; then ``waiting.pump`` copies output and
+reaps the apps, and ``teardown`` undoes everything in order. In the foreground (``rkt run``) all of this
+happens in the caller's process. Detached (``--detached``, for the kubelet), the process re-execs itself
+twice on the same pid, keeping the lock fd, app pipes and runc children: into ``waiting.py`` under a bare
+interpreter for the pod's life (small RSS), then back here with ``--finish`` to tear down.
 
-Run as ``python -m rktnetes.rkt.stage1.supervisor ROOT UUID``; imports are kept few to keep its RSS low.
+Run as ``python -m rktnetes.rkt.stage1.supervisor [--detached|--finish] ROOT UUID [NAME=CODE…]``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +22,7 @@ from pathlib import Path
 from rktnetes.rkt import paths
 from rktnetes.rkt.errors import RktError
 from rktnetes.rkt.pods import state
-from rktnetes.rkt.stage1 import apps, cgroups, namespaces, oci, pumping, teardown
+from rktnetes.rkt.stage1 import apps, cgroups, namespaces, oci, teardown, waiting
 
 
 class Supervisor:
@@ -31,24 +31,52 @@ class Supervisor:
         self.manifest = json.loads(paths.pod_manifest_path(pod).read_text())
         self.runtime = json.loads(paths.pod_runtime_path(pod).read_text())
         self.names = [a["name"] for a in self.manifest["apps"]]
+        self.plan, self.net_infos = None, []
+
+    def start(self) -> dict[str, tuple[int, int, int]]:
+        ns = self.setup()
+        procs = {name: self.launch(name, ns) for name in self.names}
+        paths.pod_started_path(self.pod).write_text(f"{os.getpid()}\n")
+        return procs
 
     def run(self) -> int:
+        """Foreground: everything in this process; returns the pod's exit code."""
+        codes: dict[str, int] = {}
         try:
-            ns = self.setup()
-            procs = {name: self.launch(name, ns) for name in self.names}
-            paths.pod_started_path(self.pod).write_text(f"{os.getpid()}\n")
-            codes = pumping.Pump(self.pod, procs, self.runtime["interactive"]).run()
+            procs = self.start()
+            codes = waiting.pump(self.pump_args(procs), str(paths.pod_runc_root(self.pod)), True)
         except RktError as exc:
             print(f"stage1: {exc}", file=sys.stderr)
-            codes = {}
         finally:
             teardown.teardown(self.pod, self.uuid)
         return self.finish(codes)
 
+    def run_detached(self, lock_fd: int) -> int:
+        """Start the apps, then become the bare waiting loop (never returns unless setup fails)."""
+        try:
+            procs = self.start()
+        except RktError as exc:
+            print(f"stage1: {exc}", file=sys.stderr)
+            teardown.teardown(self.pod, self.uuid)
+            return self.finish({})
+        args = self.pump_args(procs)
+        for fd in [lock_fd] + [fd for app in args for fd in app[2:4] if fd >= 0]:
+            os.set_inheritable(fd, True)
+        words = [f"{name}:{pid}:{out}:{err}:{log}" for name, pid, out, err, log in args]
+        finish = [sys.executable, "-m", __name__ if __name__ != "__main__" else "rktnetes.rkt.stage1.supervisor",
+                  "--finish", str(self.root), self.uuid]
+        argv = [sys.executable, "-I", "-S", waiting.__file__, str(paths.pod_runc_root(self.pod)), "0", *words,
+                "--", *finish]
+        os.execv(argv[0], argv)
+        return 254
+
+    def pump_args(self, procs: dict[str, tuple[int, int, int]]) -> list[tuple[str, int, int, int, str]]:
+        """(name, runc pid, stdout fd, stderr fd, log path) of every app, for waiting.pump."""
+        return [(n, *procs[n], str(paths.app_log_path(self.pod, n))) for n in self.names]
+
     def setup(self) -> dict[str, Path]:
         ns = namespaces.create(self.pod, self.runtime["hostname"])
-        pod_cgroup = cgroups.host_pod_path(self.uuid)
-        paths.pod_cgroup_path(self.pod).write_text(pod_cgroup + "\n")
+        paths.pod_cgroup_path(self.pod).write_text(cgroups.host_pod_path(self.uuid) + "\n")
         self.network(ns["net"])
         if self.plan is not None and self.plan.mode == "host":
             del ns["net"]
@@ -56,7 +84,6 @@ class Supervisor:
 
     def network(self, netns: Path) -> None:
         """Bring the pod's networks up (none for --net=none/host)."""
-        self.plan, self.net_infos = None, []
         if not self.runtime.get("netplan"):
             return
         from rktnetes.rkt.networking import podnet
@@ -74,7 +101,7 @@ class Supervisor:
         image_text = image_hosts.read_text() if image_hosts.is_file() else None
         return podnet.etc_files(self.plan, self.net_infos, self.runtime["hostname"], image_text)
 
-    def launch(self, name: str, ns: dict[str, Path]) -> subprocess.Popen[bytes]:
+    def launch(self, name: str, ns: dict[str, Path]) -> tuple[int, int, int]:
         app = self.manifest["apps"][self.names.index(name)]
         lower = self.runtime["lowers"][name]
         rootfs = apps.mount_rootfs(self.pod, name, lower, self.runtime["overlay"])
@@ -88,9 +115,9 @@ class Supervisor:
             "terminal": self.runtime["interactive"],
         }
         oci.write(paths.app_config_path(self.pod, name), oci.config(app, rootfs, settings))
-        proc = apps.start(self.pod, name, self.runtime["interactive"])
-        apps.wait_created(self.pod, name, proc)
-        return proc
+        pid, out_fd, err_fd = apps.start(self.pod, name, self.runtime["interactive"])
+        apps.wait_created(self.pod, name, pid)
+        return pid, out_fd, err_fd
 
     def finish(self, codes: dict[str, int]) -> int:
         for name, code in codes.items():
@@ -101,16 +128,27 @@ class Supervisor:
         return pod_code
 
 
+def _take(root: Path, uuid: str) -> tuple[int, state.Pod]:
+    fd = state.lock(paths.pod_dir(root, "prepared", uuid))
+    return fd, state.transition(state.Pod(root, uuid, "prepared"), "run")
+
+
 def main(argv: list[str]) -> int:
+    mode = argv.pop(0) if argv and argv[0].startswith("--") else "--foreground"
     root, uuid = Path(argv[0]), argv[1]
+    if mode == "--finish":
+        pod = paths.pod_dir(root, "run", uuid)
+        codes = {k: int(v) for k, v in (w.split("=", 1) for w in argv[2:])}
+        teardown.teardown(pod, uuid)
+        return Supervisor(root, pod, uuid).finish(codes)
     try:
-        fd = state.lock(paths.pod_dir(root, "prepared", uuid))
-        pod = state.transition(state.Pod(root, uuid, "prepared"), "run")
+        fd, pod = _take(root, uuid)
     except (RktError, FileNotFoundError) as exc:
         print(f"run-prepared: {exc if isinstance(exc, RktError) else f'no prepared pod {uuid}'}", file=sys.stderr)
         return 254
     try:
-        return Supervisor(root, pod.path, uuid).run()
+        supervisor = Supervisor(root, pod.path, uuid)
+        return supervisor.run_detached(fd) if mode == "--detached" else supervisor.run()
     finally:
         os.close(fd)
 

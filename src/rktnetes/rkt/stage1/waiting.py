@@ -1,0 +1,115 @@
+"""The pod's waiting loop: copy app output to logs (and the terminal), forward signals, reap the apps.
+
+Why it is built this way: this loop is what a pod's supervisor does for the pod's whole life, so it must
+be small. It runs either in-process (``rkt run`` in the foreground) or, for a detached pod, as this very
+file executed by ``python -I -S`` in the supervisor's own process after setup (``execv`` keeps the pid,
+the pod lock fd, the app pipes and the runc children), importing only ``os``, ``select``, ``_signal`` and
+``sys`` (about 9 MB resident). It is single-threaded: ``poll`` watches every app's stdout/stderr and a
+wakeup pipe that SIGTERM/SIGINT/SIGHUP write to, and a signal is forwarded to the apps with ``runc kill``.
+An app has ended when both its pipes reach EOF (or at once, for a terminal app); its runc is then reaped.
+When every app has ended, the detached form execs the teardown (``next`` argv plus ``name=code`` words).
+
+Script usage: ``waiting.py RUNC_ROOT ECHO NAME:PID:OUTFD:ERRFD:LOG… -- NEXT_ARGV…``.
+"""
+
+from __future__ import annotations
+
+import _signal
+import os
+import select
+import sys
+
+FORWARDED = (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP)
+
+
+def pump(apps: list[tuple[str, int, int, int, str]], runc_root: str, echo: bool) -> dict[str, int]:
+    """``apps`` is (name, runc pid, stdout fd, stderr fd, log path); fd -1 means a terminal app."""
+    poll, codes = select.poll(), {}
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    _signal.set_wakeup_fd(wake_w)
+    for sig in FORWARDED:
+        _signal.signal(sig, _ignore)
+    poll.register(wake_r, select.POLLIN)
+    streams, logs, left = {}, {}, {}
+    for name, _pid, out_fd, err_fd, log in apps:
+        if out_fd < 0:
+            continue
+        logs[name] = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
+        left[name] = 2
+        for fd, stream in ((out_fd, 1), (err_fd, 2)):
+            streams[fd] = (name, stream)
+            poll.register(fd, select.POLLIN)
+    pids = {name: pid for name, pid, *_ in apps}
+    for name in pids:
+        if name not in left:
+            codes[name] = _reap(pids[name])
+    while left:
+        for fd, _event in poll.poll():
+            if fd == wake_r:
+                _forward(os.read(wake_r, 64), runc_root, left)
+                continue
+            name, stream = streams[fd]
+            data = os.read(fd, 65536)
+            if data:
+                os.write(logs[name], data)
+                if echo:
+                    _write(stream, data)
+                continue
+            poll.unregister(fd)
+            os.close(fd)
+            left[name] -= 1
+            if not left[name]:
+                del left[name]
+                codes[name] = _reap(pids[name])
+    _signal.set_wakeup_fd(-1)
+    for fd in (wake_r, wake_w, *logs.values()):
+        os.close(fd)
+    return codes
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """Signals only wake the loop (through the wakeup fd); the loop forwards them."""
+
+
+def _reap(pid: int) -> int:
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return 255
+    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _forward(signals: bytes, runc_root: str, names: dict[str, int]) -> None:
+    for _ in set(signals):
+        for name in list(names):
+            _kill(runc_root, name, "TERM")
+
+
+def _kill(runc_root: str, name: str, sig: str) -> None:
+    with open(os.devnull, "wb") as null:
+        pid = os.posix_spawnp("runc", ["runc", "--root", runc_root, "kill", name, sig], os.environ,
+                              file_actions=[(os.POSIX_SPAWN_DUP2, null.fileno(), 2)])
+    os.waitpid(pid, 0)
+
+
+def _write(stream: int, data: bytes) -> None:
+    try:
+        os.write(stream, data)
+    except OSError:
+        pass
+
+
+def parse_app(word: str) -> tuple[str, int, int, int, str]:
+    name, pid, out_fd, err_fd, log = word.split(":", 4)
+    return name, int(pid), int(out_fd), int(err_fd), log
+
+
+def main(argv: list[str]) -> None:
+    split = argv.index("--")
+    runc_root, echo, apps, after = argv[0], argv[1] == "1", argv[2:split], argv[split + 1:]
+    codes = pump([parse_app(w) for w in apps], runc_root, echo)
+    os.execv(after[0], after + [f"{name}={code}" for name, code in codes.items()])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -97,3 +97,11 @@ def test_table_watch(apiserver, namespace) -> None:
     assert [c["name"] for c in events[0]["object"]["columnDefinitions"]] == ["Name", "Data", "Age"]
     assert events[1]["object"]["columnDefinitions"] is None
     assert [e["object"]["rows"][0]["cells"][0] for e in events] == ["a", "b"]
+
+
+def test_metadata_watch(apiserver, namespace) -> None:
+    call(apiserver, "POST", f"/api/v1/namespaces/{namespace}/configmaps", cm("m", k="v"))
+    accept = {"Accept": "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"}
+    events = stream(apiserver, f"/api/v1/namespaces/{namespace}/configmaps?watch=1&timeoutSeconds=1", accept)
+    assert [(e["type"], e["object"]["kind"]) for e in events] == [("ADDED", "PartialObjectMetadata")]
+    assert "data" not in events[0]["object"] and events[0]["object"]["metadata"]["name"] == "m"

@@ -56,8 +56,7 @@ async def collection(request: web.Request, target: Target) -> web.StreamResponse
     query = listing.parse_query(request.query, target.resource)
     as_ = negotiation.wants_as(request)
     if request.query.get("watch") in ("true", "1"):
-        return await watching.serve(request, registry, target, query, as_ == "Table",
-                                    request.app["bookmark_interval"])
+        return await watching.serve(request, registry, target, query, as_, request.app["bookmark_interval"])
     items, meta = await listing.collect(registry, target.resource, target.namespace, query)
     if as_ == "Table":
         return respond(tables.table(target.resource, items, meta, include=request.query.get("includeObject",

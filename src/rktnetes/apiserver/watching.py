@@ -28,16 +28,18 @@ DEFAULT_TIMEOUT = 1800
 class Stream:
     """One watch response: renders events (plain objects or Table rows) and writes them as JSON lines."""
 
-    def __init__(self, response: web.StreamResponse, target: Target, as_table: bool, include: str) -> None:
-        self.response, self.target, self.as_table, self.include = response, target, as_table, include
+    def __init__(self, response: web.StreamResponse, target: Target, as_: str | None, include: str) -> None:
+        self.response, self.target, self.as_, self.include = response, target, as_, include
         self.headers_sent = False
         self.revision = 0
 
     async def send(self, kind: str, obj: Obj) -> None:
-        if self.as_table and kind in ("ADDED", "MODIFIED", "DELETED"):
+        if self.as_ == "Table" and kind in ("ADDED", "MODIFIED", "DELETED"):
             obj = tables.table(self.target.resource, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
                                include=self.include, headers=not self.headers_sent)
             self.headers_sent = True
+        elif self.as_ == "PartialObjectMetadata" and kind != "ERROR":
+            obj = tables.partial_metadata(obj)
         await self.response.write(orjson.dumps({"type": kind, "object": obj}) + b"\n")
 
     async def bookmark(self, initial_end: bool = False) -> None:
@@ -86,13 +88,13 @@ async def _initial(registry: Registry, target: Target, query: listing.Query, sen
 
 
 async def serve(request: web.Request, registry: Registry, target: Target, query: listing.Query,
-                as_table: bool, bookmark_interval: float) -> web.StreamResponse:
+                as_: str | None, bookmark_interval: float) -> web.StreamResponse:
     timeout, bookmarks, send_initial = _options(request)
     initial, start = await _initial(registry, target, query, send_initial)
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     response.enable_chunked_encoding()
     await response.prepare(request)
-    stream = Stream(response, target, as_table, request.query.get("includeObject", "Metadata"))
+    stream = Stream(response, target, as_, request.query.get("includeObject", "Metadata"))
     stream.revision = start
     try:
         watch = await registry.watch(target.resource, target.namespace, start)

@@ -31,11 +31,16 @@ def timed(argv: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def cold_round(aci: Path, work: Path) -> tuple[float, float]:
+def cold_round(aci: Path, work: Path) -> tuple[float, float, float]:
+    """(rkt fetch CLI, ImageStore.import_aci in this process, tar -xf), each into a fresh place."""
     ours = timed([str(BIN / "rkt"), f"--dir={work / 'rkt'}", "--insecure-options=image", "fetch", str(aci)])
+    start = time.perf_counter()
+    with ImageStore(work / "lib") as store:
+        store.import_aci(aci)
+    library = time.perf_counter() - start
     (work / "tar").mkdir()
     theirs = timed(["tar", "-xf", str(aci), "-C", str(work / "tar")])
-    return ours, theirs
+    return ours, library, theirs
 
 
 def cached_work(aci: Path, root: Path, rounds: int) -> float:
@@ -72,10 +77,11 @@ def main() -> None:
         report(aci, cold, cli, bare, work)
 
 
-def report(aci: Path, cold: list[tuple[float, float]], cli: list[float], bare: list[float], work: float) -> None:
-    ours, theirs = statistics.median(c[0] for c in cold), statistics.median(c[1] for c in cold)
+def report(aci: Path, cold: list[tuple[float, float, float]], cli: list[float], bare: list[float], work: float) -> None:
+    ours, library, theirs = (statistics.median(c[i] for c in cold) for i in range(3))
     print(f"nginx ACI {aci.stat().st_size / 2**20:.1f} MiB")
     print(f"cold import  rkt fetch {ours * 1000:7.1f} ms   tar -xf {theirs * 1000:7.1f} ms   ratio {ours / theirs:.2f}x")
+    print(f"cold import  import_aci {library * 1000:6.1f} ms   tar -xf {theirs * 1000:7.1f} ms   ratio {library / theirs:.2f}x")
     c, b = statistics.median(cli), statistics.median(bare)
     print(f"cached fetch rkt fetch {c * 1000:7.1f} ms   python -c pass {b * 1000:5.1f} ms   ratio {c / b:.2f}x")
     print(f"cached fetch in-process work {work * 1000:.1f} ms (goal <= 50 ms)")

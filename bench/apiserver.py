@@ -121,12 +121,13 @@ async def api_creates(session: aiohttp.ClientSession, url: str, prefix: str, n: 
     return n / (time.perf_counter() - began)
 
 
-async def paced_latency(session: aiohttp.ClientSession, url: str, rate: int, seconds: float) -> tuple[float, float]:
+async def paced_latency(session: aiohttp.ClientSession, url: str, rate: int, seconds: float,
+                        prefix: str = "paced") -> tuple[float, float]:
     latencies: list[float] = []
 
     async def one(i: int) -> None:
         began = time.perf_counter()
-        async with session.post(f"{url}/api/v1/namespaces/default/pods", json=pod(f"paced{i}")) as r:
+        async with session.post(f"{url}/api/v1/namespaces/default/pods", json=pod(f"{prefix}{i}")) as r:
             assert r.status == 201, await r.text()
         latencies.append(time.perf_counter() - began)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import io
 import json
+import signal
+import subprocess
+import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -77,18 +80,25 @@ def test_an_index_resolves_to_linux_amd64(store: ImageStore, tmp_path: Path) -> 
 
 
 class _Truncating(BaseHTTPRequestHandler):
-    """A registry that serves one valid manifest and config, and a layer cut in half."""
+    """A registry that serves one valid manifest and config, and a layer cut in half; with ``stall`` it then
+    holds the connection open (setting ``stalled``) instead of closing it."""
 
     blobs: dict[str, bytes] = {}
     manifest = b""
+    stall: threading.Event | None = None
+    stalled = threading.Event()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         if self.path.endswith("/manifests/latest"):
             self._send(self.manifest, len(self.manifest), "application/vnd.oci.image.manifest.v1+json")
-        else:
-            body = self.blobs[self.path.rsplit("/", 1)[-1]]
-            cut = body if b"rootfs" in body else body[: len(body) // 2]
-            self._send(cut, len(body), "application/octet-stream")
+            return
+        body = self.blobs[self.path.rsplit("/", 1)[-1]]
+        cut = body if b"rootfs" in body else body[: len(body) // 2]
+        self._send(cut, len(body), "application/octet-stream")
+        if self.stall is not None and cut is not body:
+            self.wfile.flush()
+            self.stalled.set()
+            self.stall.wait(30)
 
     def _send(self, body: bytes, length: int, media_type: str) -> None:
         self.send_response(200)
@@ -102,21 +112,45 @@ class _Truncating(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_truncated_layer_leaves_nothing(store: ImageStore, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _cutting_registry(tmp_path: Path, stall: threading.Event | None = None) -> Iterator[str]:
     layout = tmp_path / "layout"
     digest = oci.write_image(layout, CONFIG, [_tar(tmp_path / "l.tar", {"big": "x" * 300_000})], "latest")
     _Truncating.manifest = oci.blob_path(layout, digest).read_bytes()
     _Truncating.blobs = {"sha256:" + p.name: p.read_bytes() for p in (layout / "blobs/sha256").iterdir()}
-    assert all(hashlib.sha256(v).hexdigest() == k[7:] for k, v in _Truncating.blobs.items())
+    _Truncating.stall = stall
+    _Truncating.stalled.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Truncating)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with pytest.raises(errors.FetchError, match="truncated") as info:
-            docker.fetch_docker(store, f"docker://127.0.0.1:{server.server_address[1]}/cut", insecure=INSECURE)
+        yield f"127.0.0.1:{server.server_address[1]}"
     finally:
+        if stall is not None:
+            stall.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_truncated_layer_leaves_nothing(store: ImageStore, tmp_path: Path) -> None:
+    with _cutting_registry(tmp_path) as addr, pytest.raises(errors.FetchError, match="truncated") as info:
+        docker.fetch_docker(store, f"docker://{addr}/cut", insecure=INSECURE)
     assert "\n" not in str(info.value)
+    assert store.list() == [] and list(paths.cas_tmp_dir(store.root).iterdir()) == []
+
+
+def test_an_interrupted_fetch_leaves_nothing(store: ImageStore, tmp_path: Path) -> None:
+    rkt = str(Path(sys.executable).parent / "rkt")
+    with _cutting_registry(tmp_path, threading.Event()) as addr:
+        proc = subprocess.Popen([rkt, f"--dir={store.root}", "--insecure-options=image,http", "fetch",
+                                 f"docker://{addr}/cut"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert _Truncating.stalled.wait(60), "the fetch never reached the layer download"
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
     assert store.list() == [] and list(paths.cas_tmp_dir(store.root).iterdir()) == []

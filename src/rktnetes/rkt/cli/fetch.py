@@ -20,25 +20,17 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.errors import UsageError
     from rktnetes.rkt.images import fetching, ids
     from rktnetes.rkt.images.store import ImageStore
 
     if len(args.signature) > len(args.images):
-        raise common_usage("more --signature flags than images")
-    store = ImageStore(common.data_dir(args))
-    try:
+        raise UsageError("more --signature flags than images")
+    with ImageStore(common.data_dir(args)) as store:
         for position, ref in enumerate(args.images):
             signature = args.signature[position] if position < len(args.signature) else None
             info = fetching.fetch(store, ref, insecure=common.insecure_options(args), pull_policy=args.pull_policy,
                                   signature=signature, local_config=common.local_config(args),
                                   system_config=common.system_config(args), progress=sys.stdout.isatty())
             print(ids.display(info.id, full=args.full))
-    finally:
-        store.close()
     return 0
-
-
-def common_usage(message: str) -> Exception:
-    from rktnetes.rkt.errors import UsageError
-
-    return UsageError(message)

@@ -183,3 +183,13 @@ def test_create_records_the_creator_and_apply_conflicts_with_it(apiserver, names
     bad = apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d8", 4),
                             check=False)
     assert bad.returncode != 0 and 'conflict with "kubectl-create"' in bad.stderr
+
+
+def test_client_side_apply_migrates_to_server_side(apiserver, namespace):
+    apiserver.kubectl("apply", "-n", namespace, "-f", "-", input=deployment("d9"))
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d9"))
+    d = get(apiserver, namespace, "deployment", "d9", managed=True)
+    assert ("kubectl", "Apply") in {(e["manager"], e["operation"]) for e in d["metadata"]["managedFields"]}
+    assert "kubectl-client-side-apply" not in {e["manager"] for e in d["metadata"]["managedFields"]}
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d9", 6))
+    assert get(apiserver, namespace, "deployment", "d9")["spec"]["replicas"] == 6

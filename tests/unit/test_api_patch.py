@@ -191,3 +191,16 @@ def test_strategic_retain_keys_inside_list_elements():
                                               "$retainKeys": ["configMap", "name"]}]}})
     assert out["spec"]["volumes"] == [{"name": "v", "configMap": {"name": "cm"}},
                                       {"name": "w", "hostPath": {"path": "/x"}}]
+
+
+def test_writes_that_change_managed_fields_replace_them():
+    from rktnetes.api import applying
+
+    first = ssa(None, cm({"a": "1"}))
+    moved = [{**first["metadata"]["managedFields"][0], "manager": "renamed"}]
+    patched = patching.apply_patch(patching.JSON_PATCH, first, orjson.dumps(
+        [{"op": "replace", "path": "/metadata/managedFields", "value": moved}]), CONFIGMAPS, manager="kubectl")
+    assert list(owners(patched)) == [("renamed", "Apply")]
+    reset = applying.record_update(first, {**first, "metadata": {**first["metadata"], "managedFields": [{}]}},
+                                   "x", CONFIGMAPS)
+    assert "managedFields" not in reset["metadata"]

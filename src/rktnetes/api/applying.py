@@ -44,8 +44,17 @@ def apply(current: dict[str, Any] | None, config: dict[str, Any], resource: Reso
 
 def record_update(old: dict[str, Any] | None, new: dict[str, Any], manager: str, resource: Resource,
                   subresource: str = "") -> dict[str, Any]:
-    """``new`` with ``manager`` owning (operation ``Update``) every field the write changed or added."""
+    """``new`` with ``manager`` owning (operation ``Update``) every field the write changed or added.
+
+    managedFields the write itself changed (kubectl rewrites them when it moves an object from client-side to
+    server-side apply) replace the stored ones; ``[{}]`` removes them all.
+    """
     entries = _entries(old or {})
+    supplied = (new.get("metadata") or {}).get("managedFields")
+    if supplied is not None and supplied != [dict(e) for e in entries]:
+        if supplied == [{}]:
+            return _with_entries(new, [])
+        entries = _entries(new)
     present = _owned(resource, new, subresource)
     changed = {p for p in present if old is None or fieldsets.value_at(old, p) != fieldsets.value_at(new, p)}
     key = (manager, "Update", subresource)

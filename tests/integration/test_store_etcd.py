@@ -122,3 +122,19 @@ async def test_a_watch_opened_after_a_member_died_finds_another(etcd_cluster) ->
         await watch.aclose()
     finally:
         await s.close()
+
+
+async def test_a_key_with_a_ttl_expires_through_an_etcd_lease(etcd_server) -> None:
+    s = await store.open_store(etcd_server.url)
+    try:
+        start = await s.current_revision()
+        await s.create("/r/events/e1", b"event", ttl=1)  # etcd rounds tiny leases up to its minimum (~2 s)
+        await s.create("/r/events/keep", b"no ttl")
+        async with await s.watch("/r/events/", start) as watch:
+            events = [await asyncio.wait_for(anext(watch), 15) for _ in range(3)]
+        assert [(e.type, e.kv.key) for e in events][2] == ("DELETE", "/r/events/e1")
+        assert [kv.key for kv in (await s.list("/r/events/")).kvs] == ["/r/events/keep"]
+        with pytest.raises(errors.InvalidTTL):
+            await s.create("/r/events/bad", b"x", ttl=-5)
+    finally:
+        await s.close()

@@ -69,6 +69,10 @@ class InvalidKey(StoreError):
     """A key is empty or not text the backends can store."""
 
 
+class InvalidTTL(StoreError):
+    """A time to live that is not a positive whole number of seconds (within ten years)."""
+
+
 class Unavailable(StoreError):
     """The backend cannot be reached (etcd down, database closed)."""
 

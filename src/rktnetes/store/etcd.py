@@ -12,7 +12,7 @@ from urllib.parse import SplitResult
 import aiohttp
 import orjson
 
-from rktnetes.store import backends, errors, etcd_mux, etcd_url, etcd_wire, keys
+from rktnetes.store import backends, errors, etcd_mux, etcd_url, etcd_wire, expiring, keys
 from rktnetes.store.etcd_mux import MuxWatch
 from rktnetes.store.etcd_watch import EtcdWatch
 from rktnetes.store.protocol import KeyValue, ListResult
@@ -74,9 +74,17 @@ class EtcdStore:
         data = await self._call("/v3/kv/range", body)
         return etcd_wire.revision(data), int(data.get("count", 0))
 
-    async def create(self, key: str, value: bytes) -> int:
+    async def _put(self, key: str, value: bytes, ttl: int) -> dict:
+        """A put request; with ``ttl``, attached to a fresh lease of that many seconds."""
+        put = {"key": etcd_wire.b64(keys.check_key(key)), "value": etcd_wire.b64(value)}
+        if ttl:
+            lease = await self._call("/v3/lease/grant", {"TTL": expiring.check_ttl(ttl)})
+            put["lease"] = lease["ID"]
+        return {"request_put": put}
+
+    async def create(self, key: str, value: bytes, *, ttl: int = 0) -> int:
         compare = {"target": "CREATE", "result": "EQUAL", "create_revision": 0}
-        put = {"request_put": {"key": etcd_wire.b64(keys.check_key(key)), "value": etcd_wire.b64(value)}}
+        put = await self._put(key, value, ttl)
         data = await self._call("/v3/kv/txn", etcd_wire.txn(key, compare, put))
         if not data.get("succeeded"):
             raise errors.KeyExists(key, etcd_wire.revision(data))
@@ -91,8 +99,8 @@ class EtcdStore:
             raise errors.NotFound(key, etcd_wire.revision(data))
         raise errors.Conflict(current, expected)
 
-    async def update(self, key: str, value: bytes, expected_revision: int) -> int:
-        put = {"request_put": {"key": etcd_wire.b64(key), "value": etcd_wire.b64(value)}}
+    async def update(self, key: str, value: bytes, expected_revision: int, *, ttl: int = 0) -> int:
+        put = await self._put(key, value, ttl)
         return etcd_wire.revision(await self._cas(key, expected_revision, put))
 
     async def delete(self, key: str, expected_revision: int = 0) -> tuple[int, KeyValue]:

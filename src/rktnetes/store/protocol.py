@@ -70,8 +70,9 @@ class Store(Protocol):
     async def current_revision(self) -> int:
         """The revision of the last committed write."""
 
-    async def create(self, key: str, value: bytes) -> int:
-        """Write a new key; the new revision. ``KeyExists`` if it is live."""
+    async def create(self, key: str, value: bytes, *, ttl: int = 0) -> int:
+        """Write a new key; the new revision. ``KeyExists`` if it is live. With ``ttl`` (seconds) the key is
+        deleted (a normal DELETE event) once that time has passed without a write that sets a new ttl."""
 
     async def get(self, key: str) -> tuple[int, KeyValue | None]:
         """The current revision and the key (None if absent)."""
@@ -83,9 +84,10 @@ class Store(Protocol):
     async def count(self, prefix: str) -> tuple[int, int]:
         """The current revision and the number of live keys under ``prefix``."""
 
-    async def update(self, key: str, value: bytes, expected_revision: int) -> int:
-        """Replace the key if its mod_revision is ``expected_revision``; the new revision.
-        ``Conflict`` (carrying the current version) otherwise, ``NotFound`` if absent."""
+    async def update(self, key: str, value: bytes, expected_revision: int, *, ttl: int = 0) -> int:
+        """Replace the key if its mod_revision is ``expected_revision`` (0: any); the new revision.
+        ``Conflict`` (carrying the current version) otherwise, ``NotFound`` if absent. The key's expiry
+        becomes ``ttl`` seconds from now, or none without it (as an etcd put with or without a lease)."""
 
     async def delete(self, key: str, expected_revision: int = 0) -> tuple[int, KeyValue]:
         """Delete the key (if its mod_revision is ``expected_revision``, unless 0); the new revision and

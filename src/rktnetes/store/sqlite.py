@@ -11,14 +11,14 @@ raced a read is detected after it (``LogWriter.compacted`` moves before the COMM
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
-from urllib.parse import SplitResult, parse_qs
+from urllib.parse import SplitResult
 
-from rktnetes.store import backends, errors, keys, sqlite_files, sqlite_log
+from rktnetes.store import backends, errors, expiring, keys, sqlite_files, sqlite_log, sqlite_url
 from rktnetes.store.protocol import KeyValue, ListResult
 from rktnetes.store.sqlite_committing import Committer
 from rktnetes.store.sqlite_writes import LogWriter, Op
@@ -42,6 +42,8 @@ class SqliteStore:
         self._hub = Hub()
         self._committer = Committer(writer, write_pool, self._hub, path, inline=synchronous == "NORMAL")
         self._closed = False
+        self.clock: Callable[[], float] = time.time  # wall clock: expiry times outlive the process
+        self._expirer = asyncio.get_running_loop().create_task(expiring.expire_periodically(self))
 
     # -- reads -------------------------------------------------------------------------------------------
 
@@ -105,13 +107,16 @@ class SqliteStore:
         self._check_open()
         return await self._committer.write(op)
 
-    async def create(self, key: str, value: bytes) -> int:
-        event = await self._write(Op("create", keys.check_key(key), bytes(value)))
+    def _expires(self, ttl: int) -> float:
+        return self.clock() + expiring.check_ttl(ttl) if ttl else 0.0
+
+    async def create(self, key: str, value: bytes, *, ttl: int = 0) -> int:
+        event = await self._write(Op("create", keys.check_key(key), bytes(value), expires=self._expires(ttl)))
         return event.revision
 
-    async def update(self, key: str, value: bytes, expected_revision: int) -> int:
-        event = await self._write(Op("update", keys.check_key(key), bytes(value), expected_revision))
-        return event.revision
+    async def update(self, key: str, value: bytes, expected_revision: int, *, ttl: int = 0) -> int:
+        op = Op("update", keys.check_key(key), bytes(value), expected_revision, self._expires(ttl))
+        return (await self._write(op)).revision
 
     async def delete(self, key: str, expected_revision: int = 0) -> tuple[int, KeyValue]:
         event = await self._write(Op("delete", keys.check_key(key), b"", expected_revision))
@@ -119,6 +124,18 @@ class SqliteStore:
 
     async def compact(self, revision: int) -> None:
         await self._write(Op("compact", expected=revision))
+
+    async def expire_due(self) -> int:
+        """Delete the keys whose time to live ran out by ``clock()``; how many. A key written again since
+        is left alone (the delete is a compare-and-swap on the revision seen)."""
+        expired = 0
+        for key, revision in await self._read(sqlite_log.expired, self.clock()):
+            try:
+                await self.delete(key, revision)
+                expired += 1
+            except (errors.Conflict, errors.NotFound):
+                pass
+        return expired
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -130,6 +147,8 @@ class SqliteStore:
         if self._closed:
             return
         self._closed = True
+        self._expirer.cancel()
+        await asyncio.gather(self._expirer, return_exceptions=True)
         await self._committer.close()
         self._hub.close()
         await asyncio.to_thread(self._shutdown)
@@ -142,21 +161,9 @@ class SqliteStore:
         sqlite_files.unlock(self._lock)
 
 
-def _options(parts: SplitResult) -> tuple[str, str]:
-    if parts.netloc or not parts.path.startswith("/"):
-        raise errors.InvalidURL(f"invalid sqlite URL {parts.geturl()!r}: expected sqlite:///absolute/path")
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    synchronous = query.pop("synchronous", "NORMAL").upper()
-    if synchronous not in ("NORMAL", "FULL") or query:
-        raise errors.InvalidURL(f"invalid sqlite URL {parts.geturl()!r}: only ?synchronous=NORMAL|FULL is known")
-    if not os.path.isdir(os.path.dirname(parts.path)):
-        raise errors.InvalidURL(f"invalid sqlite URL {parts.geturl()!r}: no directory {os.path.dirname(parts.path)}")
-    return parts.path, synchronous
-
-
 async def open_sqlite(parts: SplitResult) -> SqliteStore:
     """Open (creating if needed) the database a ``sqlite:///path[?synchronous=FULL]`` URL names."""
-    path, synchronous = _options(parts)
+    path, synchronous = sqlite_url.parse(parts)
     lock = sqlite_files.lock(path)
     sqlite_files.create_private(path)
     pool = ThreadPoolExecutor(1, thread_name_prefix="store-write")

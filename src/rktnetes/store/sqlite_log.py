@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS log (
     create_revision INTEGER NOT NULL, prev_revision INTEGER NOT NULL, value BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ttl (name TEXT PRIMARY KEY, expires REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS ttl_expires ON ttl (expires);
 """
 
 LATEST = "SELECT id, create_revision, value, deleted FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1"
@@ -95,6 +97,13 @@ def _event(row: tuple) -> Event:
     if deleted:
         return Event(DELETE, KeyValue(name, b"", 0, rev), prev)
     return Event(PUT, KeyValue(name, bytes(value), create_rev, rev), None if created else prev)
+
+
+def expired(conn: sqlite3.Connection, now: float, limit: int = 1000) -> list[tuple[str, int]]:
+    """Keys whose time to live ran out by ``now``, each with its mod_revision (to delete it only as it is)."""
+    sql = ("SELECT t.name, (SELECT MAX(l.id) FROM log l WHERE l.name = t.name) FROM ttl t "
+           "WHERE t.expires <= ? ORDER BY t.expires LIMIT ?")
+    return list(conn.execute(sql, (now, limit)))
 
 
 def compact(conn: sqlite3.Connection, revision: int) -> None:

@@ -22,6 +22,7 @@ class Op:
     key: str = ""
     value: bytes = b""
     expected: int = 0
+    expires: float = 0.0  # wall-clock time the key expires at (0: never)
 
 
 Outcome = Event | errors.StoreError | None
@@ -70,21 +71,32 @@ class LogWriter:
             raise errors.Conflict(current, expected)
         return current
 
+    def _expire_at(self, key: str, expires: float) -> None:
+        """Every write sets or clears the key's expiry, as an etcd put with or without a lease does."""
+        if expires:
+            self.conn.execute("INSERT OR REPLACE INTO ttl (name, expires) VALUES (?, ?)", (key, expires))
+        else:
+            self.conn.execute("DELETE FROM ttl WHERE name = ?", (key,))
+
     def _create(self, op: Op) -> Event:
         if sqlite_log.latest(self.conn, op.key, self._revision) is not None:
             raise errors.KeyExists(op.key, self._revision)
         rev = self._revision + 1
         self._append(op.key, 1, 0, rev, 0, op.value)
+        if op.expires:
+            self._expire_at(op.key, op.expires)
         return Event(PUT, KeyValue(op.key, op.value, rev, rev))
 
     def _update(self, op: Op) -> Event:
         prev = self._expect(op.key, op.expected)
         rev = self._append(op.key, 0, 0, prev.create_revision, prev.mod_revision, op.value)
+        self._expire_at(op.key, op.expires)
         return Event(PUT, KeyValue(op.key, op.value, prev.create_revision, rev), prev)
 
     def _delete(self, op: Op) -> Event:
         prev = self._expect(op.key, op.expected)
         rev = self._append(op.key, 0, 1, prev.create_revision, prev.mod_revision, b"")
+        self._expire_at(op.key, 0)
         return Event(DELETE, KeyValue(op.key, b"", 0, rev), prev)
 
     def _compact(self, op: Op) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import pytest
 
 from rktnetes import store
@@ -136,5 +137,24 @@ async def test_a_key_with_a_ttl_expires_through_an_etcd_lease(etcd_server) -> No
         assert [kv.key for kv in (await s.list("/r/events/")).kvs] == ["/r/events/keep"]
         with pytest.raises(errors.InvalidTTL):
             await s.create("/r/events/bad", b"x", ttl=-5)
+    finally:
+        await s.close()
+
+
+async def test_keys_written_together_with_a_long_ttl_share_one_lease(etcd_server) -> None:
+    s = await store.open_store(etcd_server.url)
+    try:
+        for i in range(5):
+            await s.create(f"/r/events/e{i}", b"event", ttl=3600)
+        await s.create("/r/events/other", b"event", ttl=60)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"http://{etcd_server.endpoint}/v3/lease/leases", json={}) as resp:
+                leases = (await resp.json())["leases"]
+            ttls = []
+            for lease in leases:
+                async with session.post(f"http://{etcd_server.endpoint}/v3/lease/timetolive",
+                                        json={"ID": lease["ID"]}) as resp:
+                    ttls.append(int((await resp.json())["grantedTTL"]))
+        assert sorted(ttls) == [63, 3780]  # each ttl + 5%, one lease per ttl
     finally:
         await s.close()

@@ -7,6 +7,7 @@ compare reads the key in the same txn, so ``Conflict`` carries the key as it was
 
 from __future__ import annotations
 
+import time
 from urllib.parse import SplitResult
 
 import aiohttp
@@ -18,6 +19,7 @@ from rktnetes.store.etcd_watch import EtcdWatch
 from rktnetes.store.protocol import KeyValue, ListResult
 
 _TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
+LEASE_REUSE_FRACTION = 0.05
 
 
 class EtcdStore:
@@ -28,6 +30,7 @@ class EtcdStore:
         self._session = session
         self._watches: set[EtcdWatch | MuxWatch] = set()
         self._feed: etcd_mux.Feed | None = None
+        self._leases: dict[int, tuple[str, float]] = {}  # ttl -> (lease ID, when granted)
         self._closed = False
 
     @property
@@ -78,9 +81,19 @@ class EtcdStore:
         """A put request; with ``ttl``, attached to a fresh lease of that many seconds."""
         put = {"key": etcd_wire.b64(keys.check_key(key)), "value": etcd_wire.b64(value)}
         if ttl:
-            lease = await self._call("/v3/lease/grant", {"TTL": expiring.check_ttl(ttl)})
-            put["lease"] = lease["ID"]
+            put["lease"] = await self._lease(expiring.check_ttl(ttl))
         return {"request_put": put}
+
+    async def _lease(self, ttl: int) -> str:
+        """A lease for keys that live ``ttl`` seconds. Like kube-apiserver, writes within a short window share
+        one lease, granted that much longer (a key lives ttl to ttl + 5%), so Events don't cost a lease each."""
+        window = int(ttl * LEASE_REUSE_FRACTION)
+        cached = self._leases.get(ttl)
+        if cached and time.monotonic() - cached[1] < window:
+            return cached[0]
+        lease = (await self._call("/v3/lease/grant", {"TTL": ttl + window}))["ID"]
+        self._leases[ttl] = (lease, time.monotonic())
+        return lease
 
     async def create(self, key: str, value: bytes, *, ttl: int = 0) -> int:
         compare = {"target": "CREATE", "result": "EQUAL", "create_revision": 0}

@@ -187,3 +187,22 @@ def test_stage1_fly_exit_code_and_volume(rkt, tmp_path):
                "--mount=volume=h,target=/h", "--exec", "/bin/sh", "--", "-c", "echo fly > /h/f; exit 6", "---")
     assert done.returncode == 6, done.stderr
     assert (tmp_path / "f").read_text() == "fly\n"
+
+
+def test_cpu_oom_nnp_and_supplementary_gids(rkt):
+    uuid = rkt.detach("--no-new-privileges", "busybox", "--cpu=500m", "--cpu-shares=256", "--oom-score-adj=300",
+                      "--supplementary-gids=5,7", "--exec", "/bin/sleep", "--", "60", "---")
+    cat = rkt("enter", uuid, "/bin/sh", "-c", "cat /proc/self/oom_score_adj; grep -E 'NoNewPrivs|Groups' /proc/self/status")
+    lines = cat.stdout.split("\n")
+    assert lines[0] == "300", cat.stderr
+    assert "NoNewPrivs:\t1" in cat.stdout and lines[1].split()[1:] == ["5", "7"]
+    cpu = next(Path("/sys/fs/cgroup/cpu").glob(f"**/rkt/{uuid}/busybox"))
+    assert (cpu / "cpu.cfs_quota_us").read_text().strip() == "50000"
+    assert (cpu / "cpu.shares").read_text().strip() == "256"
+
+
+def test_set_env_file(rkt, tmp_path):
+    envfile = tmp_path / "env"
+    envfile.write_text("# comment\nFROM_FILE=yes\nOVERRIDDEN=file\n")
+    done = sh(rkt, "echo $FROM_FILE $OVERRIDDEN", pod_flags=(f"--set-env-file={envfile}", "--set-env=OVERRIDDEN=flag"))
+    assert done.stdout.split() == ["yes", "flag"], done.stderr

@@ -25,7 +25,8 @@ def mount(source: str, target: Path, fstype: str, flags: int = 0, data: str = ""
 
 
 def overlay(lower: Path | str, upper: Path, work: Path, target: Path) -> None:
-    mount("overlay", target, "overlay", 0, f"lowerdir={lower},upperdir={upper},workdir={work}")
+    """An app's rootfs; ``volatile``: the upper dir is scratch, so unmounting need not sync it to disk."""
+    mount("overlay", target, "overlay", 0, f"lowerdir={lower},upperdir={upper},workdir={work},volatile")
 
 
 def bind(source: Path | str, target: Path, *, recursive: bool = False) -> None:

@@ -144,3 +144,21 @@ async def test_informer_relists_after_expired(compacting_server) -> None:
             assert deleted == ["gone"]
         finally:
             await informer.stop()
+
+
+async def test_factory_shares_one_informer_per_collection(client, namespace) -> None:
+    from rktnetes.client.sharing import InformerFactory
+
+    await client.create("pods", _pod("p", "n9"), namespace)
+    factory = InformerFactory(client)
+    pods = factory.informer("pods", namespace)
+    same = factory.informer("po", namespace, indexers={"node": caching.by_field("spec.nodeName")})
+    other = factory.informer("configmaps", namespace)
+    assert pods is same and other is not pods and len(factory) == 2
+    factory.start()
+    try:
+        await asyncio.wait_for(factory.wait_for_sync(), 20)
+        assert [p["metadata"]["name"] for p in pods.cache.by_index("node", "n9")] == ["p"]
+        assert other.has_synced
+    finally:
+        await factory.stop()

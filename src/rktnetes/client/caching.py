@@ -89,6 +89,9 @@ class Cache:
             raise KeyError(f"no index named {index!r}")
         return [self._items[key] for key in sorted(self._indexes[index].get(value, ()))]
 
+    def has_index(self, name: str) -> bool:
+        return name in self._indexers
+
     def add_indexer(self, name: str, func: IndexFunc) -> None:
         """Add an index, filled from what is cached already."""
         self._indexers[name], self._indexes[name] = func, {}

@@ -77,7 +77,7 @@ class Informer:
     def start(self) -> asyncio.Task:
         """Run in a background task (once); ``stop()`` ends it."""
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self.run(), name=f"informer-{self.resource}")
+            self._task = asyncio.create_task(self.run(), name=f"informer-{getattr(self.resource, 'plural', self.resource)}")
         return self._task
 
     async def stop(self) -> None:

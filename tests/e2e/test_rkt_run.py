@@ -206,3 +206,13 @@ def test_set_env_file(rkt, tmp_path):
     envfile.write_text("# comment\nFROM_FILE=yes\nOVERRIDDEN=file\n")
     done = sh(rkt, "echo $FROM_FILE $OVERRIDDEN", pod_flags=(f"--set-env-file={envfile}", "--set-env=OVERRIDDEN=flag"))
     assert done.stdout.split() == ["yes", "flag"], done.stderr
+
+
+def test_stage1_fly_detached_and_stopped(rkt):
+    uuid = rkt("run", "--detach", "--stage1-name=fly", "busybox", "--exec", "/bin/sh", "--", "-c",
+               'trap "exit 4" TERM; sleep 60 & wait', "---", check=True).stdout.strip()
+    status = rkt.status(uuid)
+    assert status["state"] == "running"
+    assert Path(f"/proc/{status['pid']}/root").resolve() != Path("/")  # the app, chrooted
+    assert rkt("stop", uuid).returncode == 0
+    assert rkt.status(uuid)["app-busybox"] == "4"

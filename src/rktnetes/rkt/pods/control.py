@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,11 @@ def app_names(pod: Path) -> list[str]:
 
 
 def _signal(pod: state.Pod, signal_name: str) -> None:
+    runtime = json.loads(paths.pod_runtime_path(pod.path).read_text())
+    if runtime.get("stage1") == "fly":  # no runc: the pid file holds the app's own pid
+        pid = int(paths.pod_started_path(pod.path).read_text())
+        os.kill(pid, signal.SIGKILL if signal_name == "KILL" else signal.SIGTERM)
+        return
     for name in app_names(pod.path):
         teardown.runc(pod.path, "kill", name, signal_name)
 

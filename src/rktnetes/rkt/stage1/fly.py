@@ -75,7 +75,7 @@ def supervise(pod: Path, uuid: str) -> int:
         child = os.fork()
         if child == 0:
             _exec_app(rootfs, app)
-        paths.pod_started_path(pod).write_text(f"{os.getpid()}\n")
+        paths.pod_started_path(pod).write_text(f"{child}\n")  # the app itself: stop signals it directly
         code = _wait(child)
         paths.app_exit_path(pod, app["name"]).write_text(f"{code}\n")
     except RktError as exc:

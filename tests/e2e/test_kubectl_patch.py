@@ -193,3 +193,12 @@ def test_client_side_apply_migrates_to_server_side(apiserver, namespace):
     assert "kubectl-client-side-apply" not in {e["manager"] for e in d["metadata"]["managedFields"]}
     apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d9", 6))
     assert get(apiserver, namespace, "deployment", "d9")["spec"]["replicas"] == 6
+
+
+def test_status_patch_is_owned_apart_from_the_applier(apiserver, namespace):
+    apiserver.kubectl("apply", "--server-side", "-n", namespace, "-f", "-", input=deployment("d10"))
+    apiserver.kubectl("patch", "-n", namespace, "deployment", "d10", "--subresource=status", "--type=merge",
+                      "-p", '{"status":{"replicas":3}}')
+    d = get(apiserver, namespace, "deployment", "d10", managed=True)
+    owners = {(e["manager"], e["operation"], e.get("subresource", "")) for e in d["metadata"]["managedFields"]}
+    assert {("kubectl", "Apply", ""), ("kubectl-patch", "Update", "status")} <= owners

@@ -204,3 +204,13 @@ def test_writes_that_change_managed_fields_replace_them():
     reset = applying.record_update(first, {**first, "metadata": {**first["metadata"], "managedFields": [{}]}},
                                    "x", CONFIGMAPS)
     assert "managedFields" not in reset["metadata"]
+
+
+def test_status_writes_leave_main_resource_owners_alone():
+    from rktnetes.api import applying
+
+    config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2}}
+    applied = patching.apply_patch(patching.APPLY_PATCH, None, orjson.dumps(config), DEPLOYMENTS, manager="k")
+    status = applying.record_update(applied, {**applied, "status": {"replicas": 2}}, "ctl", DEPLOYMENTS, "status")
+    entries = {(e["manager"], e.get("subresource", "")): e["fieldsV1"] for e in status["metadata"]["managedFields"]}
+    assert entries == {("k", ""): {"f:spec": {"f:replicas": {}}}, ("ctl", "status"): {"f:status": {"f:replicas": {}}}}

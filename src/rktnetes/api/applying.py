@@ -55,8 +55,9 @@ def record_update(old: dict[str, Any] | None, new: dict[str, Any], manager: str,
         if supplied == [{}]:
             return _with_entries(new, [])
         entries = _entries(new)
-    present = _owned(resource, new, subresource)
-    changed = {p for p in present if old is None or fieldsets.value_at(old, p) != fieldsets.value_at(new, p)}
+    scoped = _owned(resource, new, subresource)
+    changed = {p for p in scoped if old is None or fieldsets.value_at(old, p) != fieldsets.value_at(new, p)}
+    present = _owned(resource, new, "*")
     key = (manager, "Update", subresource)
     kept = [_narrow(e, (_set(e) - changed) & present, resource) for e in entries if _key(e) != key]
     previous = next(((_set(e) & present) for e in entries if _key(e) == key), set())
@@ -107,12 +108,13 @@ def _check_config(config: dict[str, Any], resource: Resource) -> None:
 
 
 def _owned(resource: Resource, obj: dict[str, Any], subresource: str) -> set[Path]:
+    """The paths a write to ``subresource`` can own (``"*"``: the whole object, for every scope)."""
     stripped = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _SYSTEM_META}
     stripped.pop("metadata", None)
     if meta:
         stripped["metadata"] = meta
-    if "status" in resource.subresources:
+    if "status" in resource.subresources and subresource != "*":
         stripped = {"status": stripped.get("status")} if subresource == "status" else stripped
         if subresource != "status":
             stripped.pop("status", None)

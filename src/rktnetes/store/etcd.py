@@ -1,8 +1,9 @@
 """The etcd backend: a real etcd (3.4+) through its v3 JSON gateway, with aiohttp (no gRPC dependency).
 
-``etcd://host:port[,host:port...][?cacert=..&cert=..&key=..]`` (see ``etcd_url``): calls go to the first endpoint that accepts a connection. Create is a
-txn comparing ``create_revision == 0``; update and delete are txns comparing ``mod_revision``; a failed
-compare reads the key in the same txn, so ``Conflict`` carries the key as it was at that revision.
+``etcd://host:port[,host:port...][?cacert=..&cert=..&key=..]`` (see ``etcd_url`` and ``etcd_client``).
+Create is a txn comparing ``create_revision == 0``; update and delete are txns comparing ``mod_revision``;
+a failed compare reads the key in the same txn, so ``Conflict`` carries the key as it was at that revision.
+Watches share one etcd stream (``etcd_mux``).
 """
 
 from __future__ import annotations
@@ -10,47 +11,27 @@ from __future__ import annotations
 import time
 from urllib.parse import SplitResult
 
-import aiohttp
-import orjson
-
 from rktnetes.store import backends, errors, etcd_mux, etcd_url, etcd_wire, expiring, keys
+from rktnetes.store.etcd_client import EtcdClient
 from rktnetes.store.etcd_mux import MuxWatch
 from rktnetes.store.etcd_watch import EtcdWatch
 from rktnetes.store.protocol import KeyValue, ListResult
 
-_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
 LEASE_REUSE_FRACTION = 0.05
 
 
 class EtcdStore:
     """A ``Store`` on an etcd cluster; make one with ``open_store("etcd://127.0.0.1:2379")``."""
 
-    def __init__(self, endpoints: list[str], session: aiohttp.ClientSession, scheme: str = "http") -> None:
-        self.endpoints, self.scheme = endpoints, scheme
-        self._session = session
+    def __init__(self, client: EtcdClient) -> None:
+        self._client = client
         self._watches: set[EtcdWatch | MuxWatch] = set()
         self._feed: etcd_mux.Feed | None = None
         self._leases: dict[int, tuple[str, float]] = {}  # ttl -> (lease ID, when granted)
         self._closed = False
 
-    @property
-    def _base(self) -> str:
-        return f"{self.scheme}://{self.endpoints[0]}"
-
     async def _call(self, path: str, body: dict, requested: int = 0) -> dict:
-        for _ in self.endpoints:
-            try:
-                async with self._session.post(self._base + path, data=orjson.dumps(body), timeout=_TIMEOUT) as resp:
-                    data = orjson.loads(await resp.read() or b"{}")
-            except aiohttp.ClientConnectorError:
-                self._rotate()  # never reached etcd: safe to try the next one
-                continue
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                raise errors.Unavailable(f"etcd {self.endpoints[0]}: {exc or type(exc).__name__}") from None
-            if resp.status != 200:
-                raise etcd_wire.error(resp.status, data, requested)
-            return data
-        raise errors.Unavailable(f"no etcd endpoint reachable ({', '.join(self.endpoints)})")
+        return await self._client.call(path, body, requested)
 
     async def current_revision(self) -> int:
         return etcd_wire.revision(await self._call("/v3/kv/range", etcd_wire.range_request("\x00", None, count_only=True)))
@@ -117,7 +98,7 @@ class EtcdStore:
         return etcd_wire.revision(await self._cas(key, expected_revision, put))
 
     async def delete(self, key: str, expected_revision: int = 0) -> tuple[int, KeyValue]:
-        delete = {"request_delete_range": {"key": etcd_wire.b64(key), "prev_kv": True}}
+        delete = {"request_delete_range": {"key": etcd_wire.b64(keys.check_key(key)), "prev_kv": True}}
         data = await self._cas(key, expected_revision, delete)
         prev = data["responses"][0]["response_delete_range"]["prev_kvs"][0]
         return etcd_wire.revision(data), etcd_wire.kv(prev)
@@ -141,22 +122,10 @@ class EtcdStore:
         """A dedicated etcd watch stream."""
         if self._closed:
             raise errors.Unavailable("store is closed")
-        watch = await self._start_stream(prefix, after)
+        watch = await self._client.stream(prefix, after)
         self._watches = {w for w in self._watches if not w.closed}
         self._watches.add(watch)
         return watch
-
-    async def _start_stream(self, prefix: str, after: int) -> EtcdWatch:
-        for _ in self.endpoints:
-            try:
-                return await EtcdWatch(self._session, self._base, prefix, after).start()
-            except errors.Unreachable:
-                self._rotate()
-        raise errors.Unavailable(f"no etcd endpoint reachable ({', '.join(self.endpoints)})")
-
-    def _rotate(self) -> None:
-        """Try the next endpoint from now on (the current one refused a connection)."""
-        self.endpoints.append(self.endpoints.pop(0))
 
     async def _feed_alive(self) -> etcd_mux.Feed:
         if self._feed is None or not self._feed.alive:
@@ -176,14 +145,12 @@ class EtcdStore:
             await self._feed.close()
         for watch in list(self._watches):
             await watch.aclose()
-        await self._session.close()
+        await self._client.close()
 
 
 async def open_etcd(parts: SplitResult) -> EtcdStore:
     """Connect to the etcd an ``etcd://host:port[,host:port][?cacert=..]`` URL names (checked with one read)."""
-    target = etcd_url.parse(parts)
-    connector = aiohttp.TCPConnector(limit=0, ssl=target.tls if target.tls else True)
-    store = EtcdStore(target.endpoints, aiohttp.ClientSession(connector=connector), target.scheme)
+    store = EtcdStore(EtcdClient(etcd_url.parse(parts)))
     try:
         await store._feed_alive()  # the shared watch stream starts now, so any later revision can use it
     except errors.StoreError:

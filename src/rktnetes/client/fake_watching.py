@@ -1,0 +1,107 @@
+"""The fake API's watches: its write history replayed after a resourceVersion, then new writes as they come.
+
+A ``FakeWatch`` reads the ``FakeClient``'s history list by position and parks on a future the client resolves
+at its next write, so it never misses or repeats an event; selections follow the API server's rule that an
+object leaving a label or field selection is seen as DELETED and one entering it as ADDED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rktnetes.api import errors as api_errors
+from rktnetes.api import selectors
+from rktnetes.api.resources import Resource
+from rktnetes.client import errors
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Event:
+    revision: int
+    resource: str
+    type: str
+    obj: Obj
+    prev: Obj | None
+
+
+def client_error(exc: api_errors.APIError) -> errors.APIStatusError:
+    """The client exception the real server's answer for ``exc`` would raise."""
+    return errors.from_status(exc.code, exc.status())
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Raise the object model's errors as the client's."""
+    try:
+        yield
+    except api_errors.APIError as exc:
+        raise client_error(exc) from None
+
+
+def select(resource: Resource, namespace: str | None, label_selector: str | None, field_selector: str | None,
+           objects: list[Obj]) -> list[Obj]:
+    """The objects in ``namespace`` (None: all) matching both selectors; a bad selector is BadRequest."""
+    with translated():
+        labels = selectors.parse_labels(label_selector)
+        fields = selectors.parse_fields(field_selector, resource)
+    return [o for o in objects if (not namespace or o["metadata"].get("namespace") == namespace)
+            and selectors.matches_labels(labels, o) and selectors.matches_fields(fields, o)]
+
+
+@dataclass(frozen=True)
+class Selection:
+    resource: Resource
+    namespace: str | None
+    labels: str | None
+    fields: str | None
+
+    def matches(self, obj: Obj | None) -> bool:
+        return obj is not None and bool(select(self.resource, self.namespace, self.labels, self.fields, [obj]))
+
+    def translate(self, event: Event) -> tuple[str, Obj] | None:
+        if event.resource != self.resource.qualified:
+            return None
+        now, was = self.matches(event.obj), self.matches(event.prev)
+        if event.type == "DELETED":
+            return ("DELETED", copy.deepcopy(event.obj)) if was or now else None
+        if now:
+            return ("MODIFIED" if was else "ADDED"), copy.deepcopy(event.obj)
+        return ("DELETED", copy.deepcopy(event.obj)) if was else None
+
+
+class FakeWatch:
+    """``async with api.watch(...) as w: async for kind, obj in w`` on a ``FakeClient``."""
+
+    def __init__(self, api: Any, selection: Selection, since: int) -> None:
+        self.api, self.selection = api, selection
+        self.resource_version = str(since)
+        self._position = next((i for i, e in enumerate(api._history) if e.revision > since), len(api._history))
+
+    async def __aenter__(self) -> FakeWatch:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        pass
+
+    def __aiter__(self) -> FakeWatch:
+        return self
+
+    async def __anext__(self) -> tuple[str, Obj]:
+        while True:
+            history = self.api._history
+            while self._position < len(history):
+                event = history[self._position]
+                self._position += 1
+                self.resource_version = str(event.revision)
+                if (out := self.selection.translate(event)) is not None:
+                    return out
+            future = asyncio.get_running_loop().create_future()
+            self.api._waiters.append(future)
+            await future

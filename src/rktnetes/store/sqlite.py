@@ -11,7 +11,6 @@ raced a read is detected after it (``LogWriter.compacted`` moves before the COMM
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +20,10 @@ from urllib.parse import SplitResult
 from rktnetes.store import backends, errors, expiring, keys, sqlite_files, sqlite_log, sqlite_url
 from rktnetes.store.protocol import KeyValue, ListResult
 from rktnetes.store.sqlite_committing import Committer
+from rktnetes.store.sqlite_reading import Readers
 from rktnetes.store.sqlite_writes import LogWriter, Op
 from rktnetes.store.watching import Hub, LogWatch
 
-READERS = 2
 T = TypeVar("T")
 
 
@@ -35,10 +34,7 @@ class SqliteStore:
                  lock: int) -> None:
         self.path, self.synchronous, self._lock = path, synchronous, lock
         self._writer, self._write_pool = writer, write_pool
-        self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="store-read")
-        self._local = threading.local()
-        self._readers = [writer.conn]
-        self._loop_reader: Any = None
+        self._readers = Readers(path, synchronous)
         self._hub = Hub()
         self._committer = Committer(writer, write_pool, self._hub, path, inline=synchronous == "NORMAL")
         self._closed = False
@@ -47,17 +43,9 @@ class SqliteStore:
 
     # -- reads -------------------------------------------------------------------------------------------
 
-    def _reader(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = sqlite_log.connect(self.path, self.synchronous, readonly=True)
-            self._readers.append(conn)
-        return conn
-
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
         self._check_open()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._read_pool, lambda: fn(self._reader(), *args))
+        return await self._readers.run(fn, *args)
 
     def _at(self, revision: int) -> int:
         current = self._writer.committed
@@ -76,10 +64,7 @@ class SqliteStore:
         """A point read through the primary-key index costs less than a hop to a reader thread: done inline."""
         self._check_open()
         rev = self._at(0)
-        if self._loop_reader is None:
-            self._loop_reader = sqlite_log.connect(self.path, self.synchronous, readonly=True)
-            self._readers.append(self._loop_reader)
-        return rev, sqlite_log.latest(self._loop_reader, keys.check_key(key), rev)
+        return rev, sqlite_log.latest(self._readers.inline(), keys.check_key(key), rev)
 
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = "") -> ListResult:
         keys.check_prefix(prefix), keys.check_prefix(start_after)
@@ -154,10 +139,9 @@ class SqliteStore:
         await asyncio.to_thread(self._shutdown)
 
     def _shutdown(self) -> None:
-        self._read_pool.shutdown(wait=True)
+        self._readers.close()
         self._write_pool.shutdown(wait=True)
-        for conn in self._readers:
-            conn.close()
+        self._writer.conn.close()
         sqlite_files.unlock(self._lock)
 
 

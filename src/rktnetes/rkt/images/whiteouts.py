@@ -70,7 +70,8 @@ def _place(tar: tarfile.TarFile, member: tarfile.TarInfo, root: Path, name: str)
     rel = str(dest.relative_to(root))
     if not (member.isdir() and dest.is_dir() and not dest.is_symlink()):
         _remove(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.parent.is_dir():
+        dest.parent.mkdir(parents=True, exist_ok=True)
     link = ""
     if member.islnk():
         link = str(rootfs.inside(root, "/" + tarsafe.clean_name(member.linkname)).relative_to(root))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import gc
+from rktnetes.rkt.images import gc, scratch
 from rktnetes.rkt.images.errors import ImageError
 from rktnetes.rkt.images.store import ImageStore
 from tests.fixtures.images_acis import manifest_doc
@@ -54,14 +54,24 @@ def test_grace_period_keeps_recent_images(image_store: ImageStore, make_aci) -> 
     assert gc.collect(image_store, 3600.0, now=time.time() + 7200).images == [info.id]
 
 
-def test_orphans_and_scratch(image_store: ImageStore, make_aci) -> None:
+def test_orphans(image_store: ImageStore, make_aci) -> None:
     info = image_store.import_aci(make_aci())
     orphan_blob = paths.cas_blob_path(image_store.root, "sha512-" + "0" * 64)
     orphan_blob.write_bytes(b"left by a killed fetch")
-    fresh = paths.cas_tmp_dir(image_store.root) / "tree-fresh"
-    fresh.mkdir()
     report = gc.collect(image_store, 3600.0)
-    assert report.orphans == [str(orphan_blob)] and report.scratch == [] and fresh.exists()
-    later = gc.collect(image_store, 86400.0, now=time.time() + gc.SCRATCH_MAX_AGE + 1)
-    assert later.scratch == [str(fresh)] and not fresh.exists()
+    assert report.orphans == [str(orphan_blob)] and not orphan_blob.exists()
     assert image_store.rootfs(info.id).is_dir() and paths.cas_blob_path(image_store.root, info.id).exists()
+
+
+def test_scratch_of_killed_fetches_goes_in_a_minute_work_in_progress_stays(image_store: ImageStore) -> None:
+    tmp = paths.cas_tmp_dir(image_store.root)
+    killed = tmp / "tree-killed"
+    killed.mkdir()
+    other = tmp / "fetch-download"  # not under the lock protocol: aged out after an hour
+    other.mkdir()
+    with scratch.ScratchDir(tmp) as busy:
+        assert gc.collect(image_store, 0.0).scratch == []
+        minute = gc.collect(image_store, 0.0, now=time.time() + gc.ABANDONED_AGE + 1)
+        assert minute.scratch == [str(killed)] and busy.exists() and other.exists()
+        hour = gc.collect(image_store, 0.0, now=time.time() + gc.SCRATCH_MAX_AGE + 1)
+        assert hour.scratch == [str(other)] and busy.exists()

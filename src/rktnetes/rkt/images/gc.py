@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import index, locking
+from rktnetes.rkt.images import index, locking, scratch
 from rktnetes.rkt.images.errors import ImageError
 from rktnetes.rkt.images.store import ImageStore
 
 SCRATCH_MAX_AGE = 3600.0
+ABANDONED_AGE = 60.0  # covers the instant between creating a scratch entry and locking it
 _LIVE_POD_STATES = ("embryo", "prepare", "prepared", "run")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -85,9 +86,15 @@ def _remove_idle_locks(store: ImageStore) -> None:
 
 
 def _remove_scratch(store: ImageStore, now: float) -> list[str]:
+    """Unlocked store scratch a minute old (a killed fetch's), and anything else an hour old."""
     removed = []
     for entry in sorted(paths.cas_tmp_dir(store.root).iterdir()):
-        if entry.lstat().st_mtime < now - SCRATCH_MAX_AGE:
+        age = now - entry.lstat().st_mtime
+        if entry.name.startswith(scratch.PREFIXES):
+            doomed = age > ABANDONED_AGE and scratch.abandoned(entry)
+        else:
+            doomed = age > SCRATCH_MAX_AGE
+        if doomed:
             _delete(entry)
             removed.append(str(entry))
     return removed

@@ -53,7 +53,7 @@ class ImageStore:
         """Store an ACI (gzip/bzip2/xz/plain), checking the manifest and every member first."""
         from rktnetes.rkt.images import aci
 
-        with tempfile.NamedTemporaryFile(dir=paths.cas_tmp_dir(self.root), prefix="blob-") as spooled:
+        with scratch.spool_file(paths.cas_tmp_dir(self.root)) as spooled:
             if isinstance(src, Path):
                 with open(src, "rb") as fh:
                     image_id, doc = aci.spool_checked(fh, spooled)
@@ -98,7 +98,7 @@ class ImageStore:
             return self._insert(doc, image_id, size, origin, fmt, has_blob=False)
 
     def _scratch_tree(self) -> scratch.ScratchDir:
-        return scratch.ScratchDir(Path(tempfile.mkdtemp(dir=paths.cas_tmp_dir(self.root), prefix="tree-")))
+        return scratch.ScratchDir(paths.cas_tmp_dir(self.root))
 
     def _render(self, tree: Path, doc: dict[str, Any]) -> None:
         from rktnetes.rkt.images import rendering

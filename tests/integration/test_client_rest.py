@@ -103,3 +103,17 @@ async def test_watch_sees_changes_then_times_out(client, namespace) -> None:
                 seen.append((kind, obj["metadata"]["name"]))
     assert seen == [("ADDED", "w"), ("MODIFIED", "w"), ("DELETED", "w")]
     assert int(events.resource_version) > int(start)
+
+
+async def test_recorded_events_show_in_kubectl_describe(apiserver, client, namespace) -> None:
+    from rktnetes.client.recording import WARNING, EventRecorder
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "evt"},
+           "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    pod = await client.create("pods", pod, namespace)
+    recorder = EventRecorder(client, "client-test", "node-x")
+    for _ in range(3):
+        assert await recorder.event(pod, WARNING, "FailedMount", "volume not ready") is not None
+    described = (await asyncio.to_thread(apiserver.kubectl, "describe", "pod", "evt", "-n", namespace)).stdout
+    line = next(line for line in described.splitlines() if "FailedMount" in line)
+    assert "Warning" in line and "volume not ready" in line and "client-test" in line and "x3" in line

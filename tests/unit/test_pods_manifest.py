@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
 from rktnetes.rkt.pods import appargs, errors, stage0, volumes
@@ -67,4 +65,4 @@ def test_unprivileged_users_are_refused(monkeypatch, tmp_path):
     monkeypatch.setattr("os.geteuid", lambda: 1000)
     ctx = stage0.Context(tmp_path, tmp_path, tmp_path)
     with pytest.raises(errors.Unprivileged, match="cannot run as unprivileged user"):
-        stage0.prepare(ctx, argparse.Namespace(pod_manifest=None, images=["busybox"]))
+        stage0.prepare(ctx, stage0.PodRequest(apps=[appargs.AppSpec("busybox")]))

@@ -6,7 +6,8 @@ import argparse
 
 from rktnetes.rkt.cli import common
 from rktnetes.rkt.networking import flags as netflags
-from rktnetes.rkt.pods.stage0 import Context
+from rktnetes.rkt.pods import appargs
+from rktnetes.rkt.pods.stage0 import Context, PodRequest
 
 PULL_POLICIES = ("new", "update", "never")
 
@@ -35,6 +36,17 @@ def context(args: argparse.Namespace) -> Context:
         system_config=common.system_config(args),
         insecure=common.insecure_options(args),
         pull_policy=getattr(args, "pull_policy", "new"),
+    )
+
+
+def request(args: argparse.Namespace) -> PodRequest:
+    return PodRequest(
+        apps=appargs.parse(args.images), pod_manifest=args.pod_manifest, volumes=args.volume or [],
+        set_env=args.set_env or [], set_env_files=args.set_env_file or [], inherit_env=args.inherit_env,
+        hostname=args.hostname or "", interactive=args.interactive, stage1=args.stage1_name,
+        overlay=not args.no_overlay, no_new_privileges=args.no_new_privileges, net=args.net, dns=args.dns,
+        dns_search=args.dns_search, dns_opt=args.dns_opt, dns_domain=args.dns_domain,
+        hosts_entries=args.hosts_entry, ports=args.port,
     )
 
 

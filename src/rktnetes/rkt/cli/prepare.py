@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
-    uuid = stage0.prepare(podflags.context(args), args)
+    uuid = stage0.prepare(podflags.context(args), podflags.request(args))
     podflags.save_uuid(args, uuid)
     print(uuid)
     return 0

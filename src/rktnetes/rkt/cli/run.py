@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 def run(args: argparse.Namespace) -> int:
     ctx = podflags.context(args)
-    uuid = stage0.prepare(ctx, args)
+    uuid = stage0.prepare(ctx, podflags.request(args))
     podflags.save_uuid(args, uuid)
     if args.detach:
         running.start_detached(ctx.root, uuid)

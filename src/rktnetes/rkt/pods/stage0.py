@@ -6,10 +6,9 @@ anything, so bad input leaves nothing behind.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,31 @@ from rktnetes.rkt.pods import appargs, errors, preparing, volumes
 from rktnetes.rkt.pods import manifest as podmanifest
 from rktnetes.rkt.pods.manifest import ImageRef, PodOptions
 
-_MANIFEST_CONFLICTS = ("volume", "set_env", "set_env_file", "port", "inherit_env")
+_MANIFEST_CONFLICTS = ("apps", "volumes", "set_env", "set_env_files", "ports", "inherit_env")
+
+
+@dataclass
+class PodRequest:
+    """A pod as ``rkt run``/``prepare`` flags describe it; library callers (the kubelet) fill one in."""
+
+    apps: list[appargs.AppSpec] = field(default_factory=list)
+    pod_manifest: Path | None = None
+    volumes: list[str] = field(default_factory=list)
+    set_env: list[str] = field(default_factory=list)
+    set_env_files: list[str] = field(default_factory=list)
+    inherit_env: bool = False
+    hostname: str = ""
+    interactive: bool = False
+    stage1: str = "default"
+    overlay: bool = True
+    no_new_privileges: bool = False
+    net: list[str] | None = None
+    dns: list[str] | None = None
+    dns_search: list[str] | None = None
+    dns_opt: list[str] | None = None
+    dns_domain: str | None = None
+    hosts_entries: list[str] | None = None
+    ports: list[str] | None = None
 
 
 @dataclass
@@ -74,42 +97,41 @@ def env_pairs(values: list[str]) -> dict[str, str]:
     return env
 
 
-def _set_env(args: argparse.Namespace) -> dict[str, str]:
+def _set_env(req: PodRequest) -> dict[str, str]:
     env: dict[str, str] = {}
-    for path in args.set_env_file or []:
+    for path in req.set_env_files:
         try:
             lines = Path(path).read_text().splitlines()
         except OSError as exc:
             raise errors.BadAppFlag(f"cannot read --set-env-file {path}: {exc.strerror}") from None
         env.update(env_pairs([ln for ln in lines if ln.strip() and not ln.startswith("#")]))
-    env.update(env_pairs(args.set_env or []))
+    env.update(env_pairs(req.set_env))
     return env
 
 
-def _from_flags(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, Any], list[ImageRef]]:
-    specs = appargs.parse(args.images)
-    if not specs:
+def _from_flags(ctx: Context, req: PodRequest) -> tuple[dict[str, Any], list[ImageRef]]:
+    if not req.apps:
         raise errors.NoApps()
-    if args.interactive and len(specs) != 1:
-        raise errors.BadAppFlag("--interactive supports pods with one app only")
+    if (req.interactive or req.stage1 == "fly") and len(req.apps) != 1:
+        raise errors.BadAppFlag(f"{'--interactive' if req.interactive else 'stage1 fly'} runs pods of one app only")
     opts = PodOptions(
-        volumes=[volumes.parse_volume(v) for v in args.volume or []],
-        set_env=_set_env(args),
-        inherit_env=dict(os.environ) if args.inherit_env else {},
-        stage1=args.stage1_name,
-        no_new_privileges=args.no_new_privileges,
+        volumes=[volumes.parse_volume(v) for v in req.volumes],
+        set_env=_set_env(req),
+        inherit_env=dict(os.environ) if req.inherit_env else {},
+        stage1=req.stage1,
+        no_new_privileges=req.no_new_privileges,
     )
-    images = resolve_images(ctx, [s.image for s in specs])
-    return podmanifest.pod_manifest(specs, images, opts), images
+    images = resolve_images(ctx, [s.image for s in req.apps])
+    return podmanifest.pod_manifest(req.apps, images, opts), images
 
 
-def _from_manifest(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, Any], list[ImageRef]]:
-    if args.images or any(getattr(args, k, None) for k in _MANIFEST_CONFLICTS):
+def _from_manifest(ctx: Context, req: PodRequest) -> tuple[dict[str, Any], list[ImageRef]]:
+    if any(getattr(req, k) for k in _MANIFEST_CONFLICTS):
         raise errors.ManifestConflict()
     try:
-        doc = json.loads(Path(args.pod_manifest).read_text())
+        doc = json.loads(Path(req.pod_manifest or "").read_text())
     except (OSError, ValueError) as exc:
-        raise errors.PodError(f"cannot read pod manifest {args.pod_manifest}: {exc}") from None
+        raise errors.PodError(f"cannot read pod manifest {req.pod_manifest}: {exc}") from None
     if doc.get("acKind") != "PodManifest" or not doc.get("apps"):
         raise errors.NoApps()
     refs = [a.get("image", {}).get("id") or a.get("image", {}).get("name") for a in doc["apps"]]
@@ -120,22 +142,22 @@ def _from_manifest(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, An
     return doc, images
 
 
-def prepare(ctx: Context, args: argparse.Namespace) -> str:
-    """Build and write the pod the flags describe; returns its UUID."""
+def prepare(ctx: Context, req: PodRequest) -> str:
+    """Build and write the pod ``req`` describes; returns its UUID. Nothing is written on bad input."""
     if os.geteuid() != 0:
         raise errors.Unprivileged()
-    build = _from_manifest if args.pod_manifest else _from_flags
-    doc, images = build(ctx, args)
-    runtime = preparing.Runtime(stage1=args.stage1_name, hostname=args.hostname or "", interactive=args.interactive,
-                                insecure=sorted(ctx.insecure), overlay=not args.no_overlay,
-                                local_config=str(ctx.local_config))
-    if args.stage1_name != "fly":
-        runtime.netplan = _netplan(args, ctx.local_config, images).to_json()
+    build = _from_manifest if req.pod_manifest else _from_flags
+    doc, images = build(ctx, req)
+    runtime = preparing.Runtime(stage1=req.stage1, hostname=req.hostname, interactive=req.interactive,
+                                insecure=sorted(ctx.insecure), overlay=req.overlay, local_config=str(ctx.local_config))
+    if req.stage1 != "fly":
+        runtime.netplan = _netplan(req, ctx.local_config, images).to_json()
     return preparing.prepare(ctx.root, doc, images, runtime)
 
 
-def _netplan(args: argparse.Namespace, local_config: Path, images: list[ImageRef]) -> Any:
-    from rktnetes.rkt.networking import flags
+def _netplan(req: PodRequest, local_config: Path, images: list[ImageRef]) -> Any:
+    from rktnetes.rkt.networking import podnet, resolvconf
 
     declared = [p for img in images for p in (img.manifest.get("app") or {}).get("ports", [])]
-    return flags.plan_from(args, local_config, declared)
+    dns = resolvconf.parse_dns(req.dns, req.dns_search, req.dns_opt, req.dns_domain)
+    return podnet.plan(local_config, req.net, dns, req.hosts_entries, req.ports, declared)

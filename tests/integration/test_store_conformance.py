@@ -165,6 +165,13 @@ async def test_watch_follows_live_writes_and_closes(s: Store) -> None:
         await asyncio.wait_for(anext(watch), STEP)
 
 
+async def test_a_watch_from_a_future_revision_waits_for_it(s: Store) -> None:
+    start = await s.current_revision()
+    async with await s.watch("/r/f/", start + 2) as watch:
+        revs = [await s.create(f"/r/f/{i}", b"v") for i in range(3)]
+        assert (await next_events(watch, 1))[0].revision == revs[2] == start + 3
+
+
 async def test_a_consumer_that_gives_up_waiting_loses_nothing(s: Store) -> None:
     watch = await s.watch("/r/t/", await s.current_revision())
     for i in range(10):

@@ -66,6 +66,10 @@ class FakeClient:
         """Make the next ``verb`` call on ``resource`` raise ``exc`` (queued: call again for more)."""
         self._failures.setdefault((verb, urls.resolve(resource).qualified), []).append(exc)
 
+    def clear_failures(self) -> None:
+        """Drop the failures ``fail_next`` queued and no call has used yet."""
+        self._failures.clear()
+
     def compact(self) -> None:
         """Forget the history: a watch from an older resourceVersion now gets ``Expired``."""
         self._compacted = self._revision

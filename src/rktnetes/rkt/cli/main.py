@@ -1,20 +1,27 @@
 """Entry point of the ``rkt`` command: builds the parser from the subcommand modules and runs one.
 
-Errors derived from ``RktError`` become one line on stderr and exit code 254; nothing else is caught, so
-a bug shows its traceback.
+Only the module of the subcommand named on the command line is imported, so a cached ``rkt fetch`` or a
+``rkt status`` does not pay for importing pods, stage1 and networking. ``COMMANDS`` maps each subcommand to
+its module (``image`` itself loads its ``image_*.py`` extensions). Help and unknown commands import them
+all. Errors derived from ``RktError`` become one line on stderr and exit
+code 254; nothing else is caught, so a bug shows its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 
 from rktnetes.rkt import errors
 from rktnetes.rkt.cli import common
 
-_SKIP = {"main", "common"}
+COMMANDS = {
+    "cat-manifest": "cat_manifest", "config": "config", "enter": "enter", "export": "export",
+    "fetch": "fetch", "gc": "gc", "image": "image", "list": "list", "logs": "logs", "prepare": "prepare",
+    "rm": "rm", "run": "run", "run-prepared": "run_prepared", "status": "status", "stop": "stop",
+    "trust": "trust", "version": "version",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,25 +31,31 @@ class _Parser(argparse.ArgumentParser):
         raise errors.UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in argv (the first word that is not a flag), if it is a known one."""
+    words = [w for w in argv if not w.startswith("-")]
+    return words[0] if words and words[0] in COMMANDS else None
+
+
+def _modules_for(command: str | None) -> list[str]:
+    return sorted(set(COMMANDS.values())) if command is None else [COMMANDS[command]]
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with the subcommands argv needs (all of them when argv is None)."""
     parents = [common.global_flags()]
     parser = _Parser(prog="rkt", description="rkt, the pod-native container engine", parents=parents)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    import rktnetes.rkt.cli as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name in _SKIP:
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        if hasattr(module, "register"):
-            module.register(subparsers, parents)
+    wanted = None if argv is None or "--help" in argv or "-h" in argv else _command_in(argv)
+    for name in _modules_for(wanted):
+        importlib.import_module(f"{__package__}.{name}").register(subparsers, parents)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     try:
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)

@@ -243,6 +243,13 @@ async def test_compaction_survives_a_restart_and_revisions_never_go_back(backend
     assert await s.create("/r/q/a", b"again") > r2
 
 
+async def test_db_size_grows_with_the_data(s: Store) -> None:
+    before = await s.db_size()
+    for i in range(20):
+        await s.create(f"/r/big/{i}", bytes(50_000))
+    assert before > 0 and await s.db_size() >= before + 500_000
+
+
 async def test_close_ends_open_watches(backend: Backend) -> None:
     s = await backend.open()
     watch = await s.watch("/r/", await s.current_revision())

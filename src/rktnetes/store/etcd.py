@@ -139,6 +139,9 @@ class EtcdStore:
         except errors.Compacted:
             pass  # already compacted at or past it
 
+    async def db_size(self) -> int:
+        return int((await self._call("/v3/maintenance/status", {})).get("dbSize", 0))
+
     async def close(self) -> None:
         self._closed = True
         if self._feed is not None:

@@ -101,5 +101,8 @@ class Store(Protocol):
         """Forget history before ``revision``: reads and watches below it fail with ``Compacted``.
         Compacting at or below the current compacted revision does nothing."""
 
+    async def db_size(self) -> int:
+        """Bytes the backend's database takes (kube-apiserver's apiserver_storage_size_bytes)."""
+
     async def close(self) -> None:
         """Release everything; open watches end."""

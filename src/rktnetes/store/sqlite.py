@@ -110,6 +110,9 @@ class SqliteStore:
     async def compact(self, revision: int) -> None:
         await self._write(Op("compact", expected=revision))
 
+    async def db_size(self) -> int:
+        return await self._read(sqlite_log.db_size)
+
     async def expire_due(self) -> int:
         """Delete the keys whose time to live ran out by ``clock()``; how many. A key written again since
         is left alone (the delete is a compare-and-swap on the revision seen)."""

@@ -112,6 +112,12 @@ def compact(conn: sqlite3.Connection, revision: int) -> None:
     conn.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('compact', ?)", (revision,))
 
 
+def db_size(conn: sqlite3.Connection) -> int:
+    """Bytes in the database's pages as of its last commit (pages still in the WAL included)."""
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    return pages * conn.execute("PRAGMA page_size").fetchone()[0]
+
+
 def check_revision(revision: int, current: int, compacted: int) -> None:
     """``Compacted`` or ``FutureRevision`` when a read at ``revision`` is impossible."""
     if revision > current:

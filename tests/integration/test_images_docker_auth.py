@@ -26,9 +26,11 @@ from rktnetes.rkt.images import docker, errors
 from rktnetes.rkt.images.store import ImageStore
 from tests.conftest import require_root
 from tests.fixtures.registry import push_layout, run_registry
+from tests.integration.test_images_docker_basic_auth import auth_d
 
 pytestmark = pytest.mark.integration
 SERVICE, ISSUER = "rktnetes-test-registry", "rktnetes-test-issuer"
+INSECURE = frozenset({"image", "http"})
 
 
 def _b64(data: bytes) -> str:
@@ -68,7 +70,7 @@ def issuer(tmp_path: Path) -> Iterator[tuple[TokenIssuer, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(self.path).query))
-            found.requests.append(query)
+            found.requests.append({**query, "authorization": self.headers.get("Authorization", "")})
             body = json.dumps({"token": found.token(query.get("scope", "repository:x:pull"))}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -102,9 +104,15 @@ def test_fetch_through_bearer_token_auth(tmp_path: Path, built_images, issuer) -
             push_layout(built_images["busybox"].oci_layout, f"{addr}/secured/busybox:latest",
                         registry_token=token)
             found.requests.clear()
-            info = docker.fetch_docker(store, f"docker://{addr}/secured/busybox", insecure=frozenset({"image", "http"}))
-        assert (store.rootfs(info.id) / "bin/busybox").is_file()
-        assert found.requests[0] == {"service": SERVICE, "scope": "repository:secured/busybox:pull"}
+            ref = f"docker://{addr}/secured/busybox"
+            info = docker.fetch_docker(store, ref, insecure=INSECURE, local_config=tmp_path / "no-config")
+            assert (store.rootfs(info.id) / "bin/busybox").is_file()
+            assert found.requests == [{"service": SERVICE, "scope": "repository:secured/busybox:pull",
+                                       "authorization": ""}]
+            found.requests.clear()  # with dockerAuth credentials, the token request carries them
+            config = auth_d(tmp_path / "etc-rkt", addr, "bob", "pw")
+            docker.fetch_docker(store, ref, insecure=INSECURE, pull_policy="update", local_config=config)
+            assert found.requests[0]["authorization"] == "Basic " + base64.b64encode(b"bob:pw").decode()
     finally:
         store.close()
 

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rktnetes.rkt import paths
 from rktnetes.rkt.images import errors, references
 from rktnetes.rkt.images.store import ImageInfo, ImageStore
 
@@ -24,8 +25,10 @@ PLATFORM = {"os": "linux", "architecture": "amd64"}
 
 
 def fetch_docker(store: ImageStore, ref: str, *, insecure: frozenset[str] = frozenset(), pull_policy: str = "new",
-                 progress: bool = False) -> ImageInfo:
-    """Fetch ``docker://…`` into ``store`` (or find it there, as the pull policy allows)."""
+                 progress: bool = False, local_config: Path = paths.DEFAULT_LOCAL_CONFIG,
+                 system_config: Path = paths.DEFAULT_SYSTEM_CONFIG) -> ImageInfo:
+    """Fetch ``docker://…`` into ``store`` (or find it there, as the pull policy allows); registry
+    credentials come from ``dockerAuth`` files in the configs' ``auth.d``."""
     parsed = references.parse(ref)
     if "image" not in insecure:
         raise errors.SignatureError(f"{ref}: docker images are not signed; "
@@ -33,10 +36,12 @@ def fetch_docker(store: ImageStore, ref: str, *, insecure: frozenset[str] = froz
     cached = _cached(store, parsed.url(), pull_policy)
     if cached is not None:
         return cached
-    from rktnetes.rkt.images import pulling  # the network side (asyncio, aiohttp) costs nothing on a cache hit
+    from rktnetes.rkt.images import config, pulling  # the network side costs nothing on a cache hit
 
+    settings = config.load(system_config, local_config)
+    credentials = settings.docker_credentials(parsed.registry) or settings.docker_credentials(parsed.host)
     return pulling.pull(store, parsed, scheme="http" if "http" in insecure else "https",
-                        insecure_tls="tls" in insecure, progress=progress)
+                        insecure_tls="tls" in insecure, progress=progress, credentials=credentials)
 
 
 def stored(store: ImageStore, image_id: str) -> ImageInfo | None:

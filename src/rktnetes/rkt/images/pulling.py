@@ -25,11 +25,12 @@ from rktnetes.rkt.images.store import ImageInfo, ImageStore
 _MAX_CONFIG = 4 << 20
 
 
-def pull(store: ImageStore, ref: references.DockerRef, *, scheme: str, insecure_tls: bool,
-         progress: bool) -> ImageInfo:
+def pull(store: ImageStore, ref: references.DockerRef, *, scheme: str, insecure_tls: bool, progress: bool,
+         credentials: tuple[str, str] | None = None) -> ImageInfo:
     """Fetch ``ref`` from its registry into ``store`` (reusing a stored image with the same manifest)."""
     job = Pull(store, ref, progress)
-    return http.run(lambda session: job.run(Registry(session, ref, scheme=scheme)), insecure_tls=insecure_tls)
+    return http.run(lambda session: job.run(Registry(session, ref, scheme=scheme, credentials=credentials)),
+                    insecure_tls=insecure_tls)
 
 
 class Pull:

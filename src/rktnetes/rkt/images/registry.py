@@ -1,14 +1,16 @@
-"""A Docker Registry HTTP API v2 client: manifests, blobs, anonymous and bearer-token auth.
+"""A Docker Registry HTTP API v2 client: manifests, blobs; anonymous, basic and bearer-token auth.
 
 Why it is built this way: one fetch is a handful of dependent requests (manifest, maybe an index, config)
 followed by independent layer downloads, so it runs on one aiohttp session in one event loop and the
 layers download concurrently. A 401 with a ``Bearer`` challenge is answered once per scope by asking the
-token server named in ``WWW-Authenticate``; the token is then reused. Every body is checked against the
+token server named in ``WWW-Authenticate`` (with the configured credentials, if any), a ``Basic`` one with
+the credentials themselves; the header is then reused. Every body is checked against the
 digest it was asked by, while it streams, and a blob lands under its final name only when it verifies.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from pathlib import Path
@@ -39,18 +41,19 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
 class Registry:
     """One repository on one registry, over an open aiohttp session."""
 
-    def __init__(self, session: aiohttp.ClientSession, ref: DockerRef, *, scheme: str) -> None:
-        self.session, self.ref, self.token = session, ref, ""
+    def __init__(self, session: aiohttp.ClientSession, ref: DockerRef, *, scheme: str,
+                 credentials: tuple[str, str] | None = None) -> None:
+        self.session, self.ref, self.credentials, self.authorization = session, ref, credentials, ""
         self.base = f"{scheme}://{ref.host}/v2/{ref.repository}"
 
     def _headers(self, extra: dict[str, str]) -> dict[str, str]:
-        return {**extra, "Authorization": f"Bearer {self.token}"} if self.token else extra
+        return {**extra, "Authorization": self.authorization} if self.authorization else extra
 
     async def _get(self, url: str, headers: dict[str, str]) -> aiohttp.ClientResponse:
-        """GET with auth: on a first 401 fetch a token as the challenge says, then retry once."""
+        """GET with auth: on a first 401 authenticate as the challenge says, then retry once."""
         try:
             resp = await self.session.get(url, headers=self._headers(headers))
-            if resp.status == 401 and not self.token:
+            if resp.status == 401 and not self.authorization:
                 challenge = resp.headers.get("WWW-Authenticate", "")
                 resp.release()
                 await self._authenticate(challenge)
@@ -67,21 +70,30 @@ class Registry:
 
     async def _authenticate(self, challenge: str) -> None:
         scheme, params = parse_challenge(challenge)
-        if scheme != "bearer" or "realm" not in params:
-            raise errors.RegistryError(f"{self.ref.host} asks for {scheme or 'unknown'} authentication; "
-                                       "only anonymous bearer tokens are supported")
+        if scheme == "basic" and self.credentials:
+            self.authorization = _basic(self.credentials)
+        elif scheme == "bearer" and "realm" in params:
+            self.authorization = f"Bearer {await self._token(params)}"
+        else:
+            raise errors.RegistryError(f"{self.ref.host} asks for {scheme or 'unknown'} authentication: "
+                                       f"add dockerAuth credentials for {self.ref.registry} in auth.d")
+
+    async def _token(self, params: dict[str, str]) -> str:
+        """A bearer token from the challenge's token server (with the configured credentials, if any)."""
         query = {"service": params.get("service", ""),
                  "scope": params.get("scope") or f"repository:{self.ref.repository}:pull"}
+        headers = {"Authorization": _basic(self.credentials)} if self.credentials else {}
         try:
-            async with self.session.get(params["realm"], params=query) as resp:
+            async with self.session.get(params["realm"], params=query, headers=headers) as resp:
                 if resp.status >= 400:
                     raise errors.RegistryError(f"token server {params['realm']}: {resp.status} {resp.reason}")
                 body = await resp.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
             raise errors.RegistryError(f"token server {params['realm']}: {_describe(exc)}") from None
-        self.token = body.get("token") or body.get("access_token") or ""
-        if not self.token:
+        token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
+        if not token or not isinstance(token, str):
             raise errors.RegistryError(f"token server {params['realm']} returned no token")
+        return token
 
     async def manifest(self, reference: str) -> tuple[bytes, str, str]:
         """(body, media type, digest) of a manifest or index; the digest is checked."""
@@ -137,3 +149,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "timed out"
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _basic(credentials: tuple[str, str]) -> str:
+    return "Basic " + base64.b64encode(f"{credentials[0]}:{credentials[1]}".encode()).decode()

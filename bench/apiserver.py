@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import socket
 import ssl
@@ -86,12 +87,16 @@ class Server:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
 
-async def raw_commits(url: str, n: int) -> float:
+async def raw_commits(url: str, n: int, prefix: str) -> float:
     """Commits/s of the bare store with 16 concurrent writers of pod-sized values."""
     st = await store_pkg.open_store(url)
     value = orjson.dumps(pod("x"))
@@ -99,7 +104,7 @@ async def raw_commits(url: str, n: int) -> float:
 
     async def writer() -> None:
         for i in counter:
-            await st.create(f"/raw/pods/{i}", value)
+            await st.create(f"/raw/{prefix}/{i}", value)
 
     began = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(CLIENTS)))
@@ -138,12 +143,6 @@ async def paced_latency(session: aiohttp.ClientSession, url: str, rate: int, sec
     await asyncio.gather(*tasks)
     q = statistics.quantiles(latencies, n=100)
     return q[49] * 1000, q[98] * 1000
-
-
-async def fill(session: aiohttp.ClientSession, url: str, total: int) -> None:
-    async with session.get(f"{url}/api/v1/pods?limit=1") as r:
-        have = len((await r.json())["items"]) and 0
-    await api_creates(session, url, "fill", max(0, total - have))
 
 
 async def timed_list(session: aiohttp.ClientSession, url: str) -> tuple[float, int]:
@@ -192,16 +191,22 @@ async def bench_backend(name: str, args: argparse.Namespace) -> dict:
         if etcd:
             await asyncio.sleep(1.5)
         raw_url = etcd.url if etcd else f"sqlite://{root / 'raw.db'}"
-        raw = await raw_commits(raw_url, args.creates)
         server = Server(root, etcd.url if etcd else None)
         try:
             await server.wait()
             conn = aiohttp.TCPConnector(ssl=server.ssl(), limit=200)
             async with aiohttp.ClientSession(connector=conn) as session:
-                api = await api_creates(session, server.url, "create", args.creates)
+                raws, apis, cpu = [], [], 0.0
+                for r in range(args.rounds):  # alternate, so both sides see the same machine load
+                    raws.append(await raw_commits(raw_url, args.creates, f"r{r}"))
+                    before = server.cpu_seconds()
+                    apis.append(await api_creates(session, server.url, f"create{r}-", args.creates))
+                    cpu += server.cpu_seconds() - before
+                raw, api = statistics.median(raws), statistics.median(apis)
+                cpu_ms = cpu * 1000 / (args.creates * args.rounds)
                 p50, p99 = await paced_latency(session, server.url, 200, args.paced_seconds)
-                await api_creates(session, server.url, "fill", max(0, args.pods - args.creates - 200 * int(
-                    args.paced_seconds)))
+                made = args.creates * args.rounds + 200 * int(args.paced_seconds)
+                await api_creates(session, server.url, "fill", max(0, args.pods - made))
                 list_s, listed = await timed_list(session, server.url)
                 watch_s = await watchers(session, server.url, 100, args.watch_events)
                 rss = server.rss_mb()
@@ -211,16 +216,18 @@ async def bench_backend(name: str, args: argparse.Namespace) -> dict:
         if etcd:
             etcd.stop()
         shutil.rmtree(root, ignore_errors=True)
-    return {"raw": raw, "api": api, "ratio": api / raw, "p50": p50, "p99": p99, "list_s": list_s,
+    return {"raw": raw, "api": api, "ratio": api / raw, "cpu_ms": cpu_ms, "capacity": 1000 / cpu_ms, "p50": p50, "p99": p99, "list_s": list_s,
             "listed": listed, "watch_s": watch_s, "rss": rss}
 
 
 def report(results: dict[str, dict], args: argparse.Namespace) -> None:
     names = list(results)
     rows = [
-        ("raw store commits/s (16 writers)", "raw", "{:.0f}"),
-        ("pod creates/s over HTTPS (16 clients)", "api", "{:.0f}"),
+        ("raw store commits/s, 16 writers (median)", "raw", "{:.0f}"),
+        ("pod creates/s, HTTPS, 16 clients (median)", "api", "{:.0f}"),
         ("ratio api/raw (goal >= 0.3)", "ratio", "{:.2f}"),
+        ("server CPU ms per create", "cpu_ms", "{:.2f}"),
+        ("creates/s one server core could do", "capacity", "{:.0f}"),
         ("create p50 ms at 200 req/s", "p50", "{:.1f}"),
         ("create p99 ms at 200 req/s (goal <= 50)", "p99", "{:.1f}"),
         ("LIST all pods, seconds", "list_s", "{:.2f}"),
@@ -236,7 +243,8 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, default=10000)
-    parser.add_argument("--creates", type=int, default=2000)
+    parser.add_argument("--creates", type=int, default=2000, help="creates per throughput round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating raw/API rounds (medians reported)")
     parser.add_argument("--paced-seconds", type=float, default=5.0)
     parser.add_argument("--watch-events", type=int, default=50)
     parser.add_argument("--backends", default="sqlite,etcd")

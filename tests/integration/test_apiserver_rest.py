@@ -209,6 +209,11 @@ def test_builtins(apiserver) -> None:
     code, svc = call(apiserver, "GET", "/api/v1/namespaces/default/services/kubernetes")
     assert svc["spec"]["clusterIP"] == "10.96.0.1"
     assert call(apiserver, "GET", "/api/v1/namespaces/kube-system/serviceaccounts/default")[0] == 200
+    code, eps = call(apiserver, "GET", "/api/v1/namespaces/default/endpoints/kubernetes")
+    assert eps["subsets"][0]["addresses"] == [{"ip": "127.0.0.1"}]
+    assert eps["subsets"][0]["ports"][0]["port"] == apiserver.port
+    code, eps = call(apiserver, "GET", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes")
+    assert eps["endpoints"][0]["addresses"] == ["127.0.0.1"]
 
 
 def test_table_response(apiserver, namespace) -> None:

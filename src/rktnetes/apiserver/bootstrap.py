@@ -26,9 +26,41 @@ def kubernetes_service(port: int) -> dict:
                      "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}]}}
 
 
-async def ensure_builtins(objects: Objects, secure_port: int) -> None:
+def _endpoints(address: str, port: int) -> dict:
+    return {"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": address}],
+                         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}]}
+
+
+def _endpoint_slice(address: str, port: int) -> dict:
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes",
+                                                          "endpointslice.kubernetes.io/managed-by":
+                                                              "rktnetes-apiserver"}},
+            "addressType": "IPv4", "endpoints": [{"addresses": [address], "conditions": {"ready": True}}],
+            "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}
+
+
+async def _upsert(objects: Objects, resource, obj: dict) -> None:
+    """Create ``obj`` in default, or make the stored one carry its content."""
+    try:
+        await objects.create(resource, "default", obj)
+    except errors.APIError as exc:
+        if exc.code != 409:
+            raise
+        content = {k: v for k, v in obj.items() if k not in ("metadata", "kind", "apiVersion")}
+        await objects.modify(resource, "default", obj["metadata"]["name"], lambda o: {**o, **content}, scope="all")
+
+
+async def ensure_builtins(objects: Objects, secure_port: int, advertise_address: str = "127.0.0.1") -> None:
+    """The system namespaces, their default ServiceAccounts, and the kubernetes Service with its endpoints
+    (``advertise_address``:``secure_port``, where clients in pods reach this server)."""
     for name in SYSTEM_NAMESPACES:
         await _create(objects, "namespaces", None, {"apiVersion": "v1", "kind": "Namespace",
                                                     "metadata": {"name": name}})
         await objects.ensure_service_account(name)
     await _create(objects, "services", "default", kubernetes_service(secure_port))
+    await _upsert(objects, lookup("", "v1", "endpoints"), _endpoints(advertise_address, secure_port))
+    await _upsert(objects, lookup("discovery.k8s.io", "v1", "endpointslices"),
+                  _endpoint_slice(advertise_address, secure_port))

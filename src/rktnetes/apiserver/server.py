@@ -34,6 +34,7 @@ class Config:
     token_file: Path | None = None
     bookmark_interval: float = 30.0
     compaction_interval: float = compaction.DEFAULT_INTERVAL
+    advertise_address: str | None = None
 
 
 @dataclass
@@ -112,7 +113,8 @@ async def start(config: Config) -> Running:
     url = f"https://{config.host}:{port}"
     running = Running(url, config.kubeconfig or paths.kubeconfig_path(config.data_dir), store,
                       await _serve(app, sock, context))
-    await bootstrap.ensure_builtins(app["objects"], port)
+    advertise = config.advertise_address or (config.host if config.host not in ("0.0.0.0", "::") else "127.0.0.1")
+    await bootstrap.ensure_builtins(app["objects"], port, advertise)
     running.compactor = compaction.Compactor(store, config.compaction_interval)
     running.compactor.start()
     if insecure is not None:

@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="PKI, tokens and the default SQLite store")
     p.add_argument("--bind-address", default="127.0.0.1", help="address to serve HTTPS on")
     p.add_argument("--port", type=int, default=6443, help="HTTPS port (0: any free port)")
+    p.add_argument("--advertise-address", help="the IP pods reach this server on, published as the endpoints of "
+                                               "the kubernetes Service (default: the bind address)")
     p.add_argument("--insecure-port", type=int, help="also serve plain HTTP without authentication on "
                                                      "127.0.0.1:PORT")
     p.add_argument("--kubeconfig", type=Path, help="where to write the admin kubeconfig "
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     config = server.Config(data_dir=args.data_dir.resolve(), store_url=args.store, host=args.bind_address,
                            port=args.port, insecure_port=args.insecure_port, kubeconfig=args.kubeconfig,
                            sans=tuple(args.tls_san), token_file=args.token_auth_file,
-                           compaction_interval=args.compaction_interval, bookmark_interval=args.bookmark_interval)
+                           compaction_interval=args.compaction_interval, bookmark_interval=args.bookmark_interval,
+                           advertise_address=args.advertise_address)
     try:
         return server.run(config)
     except (ApiServerError, StoreError, OSError) as exc:

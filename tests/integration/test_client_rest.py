@@ -117,3 +117,36 @@ async def test_recorded_events_show_in_kubectl_describe(apiserver, client, names
     described = (await asyncio.to_thread(apiserver.kubectl, "describe", "pod", "evt", "-n", namespace)).stdout
     line = next(line for line in described.splitlines() if "FailedMount" in line)
     assert "Warning" in line and "volume not ready" in line and "client-test" in line and "x3" in line
+
+
+async def test_watch_carries_objects_larger_than_a_read_buffer(client, namespace) -> None:
+    start = (await client.list("configmaps", namespace))["metadata"]["resourceVersion"]
+    big = "x" * 300_000
+    await client.create("configmaps", _cm("big", blob=big), namespace)
+    await client.create("configmaps", _cm("small", k="v"), namespace)
+    async with client.watch("configmaps", namespace, resource_version=start, timeout_seconds=5) as events:
+        seen = []
+        async for kind, obj in events:
+            if kind == "ADDED":
+                seen.append(obj)
+            if len(seen) == 2:
+                break
+    assert seen[0]["data"]["blob"] == big and seen[1]["data"] == {"k": "v"}
+
+
+async def test_watch_with_a_bad_resource_version_is_bad_request(client, namespace) -> None:
+    with pytest.raises(errors.BadRequest):
+        async with client.watch("configmaps", namespace, resource_version="abc") as events:
+            async for _ in events:
+                pass
+
+
+async def test_crud_and_watch_on_each_store(apiserver_any, namespace_any) -> None:
+    async with rest.Client.from_kubeconfig(apiserver_any.kubeconfig) as client:
+        start = (await client.list("configmaps", namespace_any))["metadata"]["resourceVersion"]
+        await client.create("configmaps", _cm("e", a="1"), namespace_any)
+        await client.patch("configmaps", "e", {"data": {"a": "2"}}, "strategic", namespace_any)
+        await client.delete("configmaps", "e", namespace_any)
+        async with client.watch("configmaps", namespace_any, resource_version=start, timeout_seconds=2) as events:
+            kinds = [kind async for kind, _ in events if kind != "BOOKMARK"]
+        assert kinds == ["ADDED", "MODIFIED", "DELETED"]

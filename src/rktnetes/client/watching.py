@@ -18,6 +18,7 @@ from rktnetes.client import errors
 
 Obj = dict[str, Any]
 Event = tuple[str, Obj]
+STALL_MARGIN = 30.0
 
 
 class Watch:
@@ -33,9 +34,11 @@ class Watch:
         self._lines: list[bytes] = []
 
     async def __aenter__(self) -> Watch:
+        # the server ends the stream at timeoutSeconds; a connection that outlives that by a margin is dead
+        limit = float(self.params["timeoutSeconds"]) + STALL_MARGIN if "timeoutSeconds" in self.params else None
         try:
             self._response = await self.session.get(self.path, params=self.params, server_hostname=self.server_hostname,
-                                                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=30))
+                                                    timeout=aiohttp.ClientTimeout(total=limit, sock_connect=30))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise errors.TransportError(f"watch {self.path}: {exc or type(exc).__name__}") from None
         if self._response.status >= 400:

@@ -167,3 +167,13 @@ async def test_the_database_files_are_private(open_sqlite, tmp_path: Path) -> No
     db = str(tmp_path / "state.db")
     for path in (db, sqlite_files.wal_path(db), sqlite_files.lock_path(db)):
         assert Path(path).stat().st_mode & 0o077 == 0, path
+
+
+async def test_compaction_gives_space_back(open_sqlite) -> None:
+    s = await open_sqlite()
+    rev = await s.create("/k/big", bytes(100_000))
+    for _ in range(20):
+        rev = await s.update("/k/big", bytes(100_000), rev)
+    before = await s.db_size()
+    await s.compact(rev)
+    assert await s.db_size() < before / 5

@@ -36,6 +36,8 @@ _COMPACT = """DELETE FROM log WHERE id <= :rev AND (deleted = 1 OR id <
 def connect(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), WAL, the given durability."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    if not readonly:  # takes effect only on a new, empty database: freed pages can then be given back
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     if readonly:
@@ -110,6 +112,14 @@ def compact(conn: sqlite3.Connection, revision: int) -> None:
     """Delete the history at or before ``revision`` and remember it as the compacted revision."""
     conn.execute(_COMPACT, {"rev": revision})
     conn.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('compact', ?)", (revision,))
+
+
+def give_back_free_pages(conn: sqlite3.Connection) -> None:
+    """Shrink the file by its free pages (outside any transaction; ``execute`` would free one page only)."""
+    try:
+        conn.executescript("PRAGMA incremental_vacuum;")
+    except sqlite3.Error:
+        pass  # only space: the pages stay free for the next writes
 
 
 def db_size(conn: sqlite3.Connection) -> int:

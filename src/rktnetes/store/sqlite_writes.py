@@ -37,6 +37,7 @@ class LogWriter:
         self.conn = conn
         self.committed, self.compacted = sqlite_log.load_revisions(conn)
         self._revision = self.committed
+        self._vacuum = False  # a compaction freed pages: give them back after the commit
 
     def apply(self, ops: list[Op]) -> list[Outcome]:
         compacted = self.compacted
@@ -50,6 +51,9 @@ class LogWriter:
             self._revision, self.compacted = self.committed, compacted
             raise
         self.committed = self._revision
+        if self._vacuum:
+            self._vacuum = False
+            sqlite_log.give_back_free_pages(self.conn)
         return outcomes
 
     def _one(self, op: Op) -> Outcome:
@@ -105,3 +109,4 @@ class LogWriter:
         if op.expected > self.compacted:
             self.compacted = op.expected
             sqlite_log.compact(self.conn, op.expected)
+            self._vacuum = True

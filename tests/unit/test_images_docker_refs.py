@@ -27,6 +27,9 @@ def test_docker_hub_api_host_and_appc_name() -> None:
     name = references.parse("docker://127.0.0.1:5000/team/nginx").image_name()
     assert name == "127.0.0.1-5000/team/nginx"
     manifest.check_identifier(name, "name")
+    odd = references.parse("docker://localhost:5000/a__b/c---d").image_name()
+    assert odd == "localhost-5000/a-b/c-d"
+    manifest.check_identifier(odd, "name")
 
 
 @pytest.mark.parametrize("ref", ["docker://UPPER", "docker://a/b:bad/tag", "docker://x@sha256:abc", "docker://",

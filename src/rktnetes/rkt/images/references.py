@@ -42,7 +42,8 @@ class DockerRef:
 
     def image_name(self) -> str:
         """The appc name: ``host/repository`` with characters AC identifiers forbid replaced by ``-``."""
-        return re.sub(r"[^a-z0-9._~/-]+", "-", f"{self.host}/{self.repository}".lower())
+        name = re.sub(r"[^a-z0-9._~/-]+", "-", f"{self.host}/{self.repository}".lower())
+        return re.sub(r"([-._~/])[-._~/]+", r"\1", name)  # AC identifiers allow no separator runs
 
 
 def _split_registry(rest: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ def test_docker_hub_api_host_and_appc_name() -> None:
     assert name == "127.0.0.1-5000/team/nginx"
     manifest.check_identifier(name, "name")
     odd = references.parse("docker://localhost:5000/a__b/c---d").image_name()
-    assert odd == "localhost-5000/a-b/c-d"
+    assert odd == "localhost-5000/a_b/c-d"
     manifest.check_identifier(odd, "name")
 
 

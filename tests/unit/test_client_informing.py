@@ -153,3 +153,19 @@ async def test_a_failing_handler_does_not_stop_the_informer(clock: FakeClock) ->
     await _settle()
     await informer.stop()
     assert seen == ["a", "b"] and informer.has_synced
+
+
+async def test_resync_replays_the_cache_as_updates(clock: FakeClock) -> None:
+    api = FakeApi([([_cm("a", 1), _cm("b", 2)], "2")], [])
+    informer = Informer(api, "configmaps", "ns", clock=clock, resync=60)
+    recorder = Recorder()
+    recorder.attach(informer)
+    informer.start()
+    await _settle()
+    clock.advance(59)
+    assert recorder.events == [("add", "a"), ("add", "b")]
+    clock.advance(1)
+    clock.advance(60)
+    assert recorder.events[2:] == [("update", "a"), ("update", "b")] * 2
+    await informer.stop()
+    assert clock.pending == 0

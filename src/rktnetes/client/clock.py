@@ -49,10 +49,12 @@ class _FakeTimer:
 
 
 class FakeClock:
-    """Time that stands still until ``advance(seconds)``; due timers fire synchronously, earliest first."""
+    """Time that stands still until ``advance(seconds)``; due timers fire synchronously, earliest first.
+    With ``autojump``, a ``sleep`` moves time itself (for code under test that only ever waits for its own
+    timers, like trio's ``autojump_threshold=0``)."""
 
-    def __init__(self, start: float = 1000.0) -> None:
-        self._now = start
+    def __init__(self, start: float = 1000.0, autojump: bool = False) -> None:
+        self._now, self.autojump = start, autojump
         self._timers: list[tuple[float, int, _FakeTimer]] = []
         self._order = itertools.count()
 
@@ -65,6 +67,10 @@ class FakeClock:
         return timer
 
     async def sleep(self, delay: float) -> None:
+        if self.autojump:
+            self.advance(max(0.0, delay))
+            await asyncio.sleep(0)
+            return
         future = asyncio.get_running_loop().create_future()
         timer = self.call_later(delay, lambda: future.done() or future.set_result(None))
         try:

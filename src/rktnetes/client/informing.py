@@ -6,7 +6,8 @@ same loop always see a whole state. Handlers run inline in that task, which is w
 what changed (a controller enqueues ``key_of(obj)``) and never await or block. The watch resumes from the last
 resourceVersion seen (bookmarks included); a 410 Expired means that version is gone from the server's history,
 so the informer relists and turns the difference into add/update/delete calls. Any other failure backs off
-exponentially (on the injected clock) up to ``max_backoff`` and resumes the watch.
+exponentially (on the injected clock) up to ``max_backoff`` and resumes the watch. An optional ``resync``
+timer (a loop callback, so it also runs between awaits) hands every cached object to ``on_update(obj, obj)``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from rktnetes.client import errors
 from rktnetes.client.caching import Cache, IndexFunc, key_of
-from rktnetes.client.clock import Clock, LoopClock
+from rktnetes.client.clock import Clock, LoopClock, Timer
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -43,7 +44,8 @@ class Informer:
     def __init__(self, client: Any, resource: Any, namespace: str | None = None, *,
                  label_selector: str | None = None, field_selector: str | None = None,
                  indexers: dict[str, IndexFunc] | None = None, clock: Clock | None = None,
-                 watch_timeout: int = 300, backoff: float = 0.8, max_backoff: float = 30.0) -> None:
+                 watch_timeout: int = 300, backoff: float = 0.8, max_backoff: float = 30.0,
+                 resync: float | None = None) -> None:
         self.client, self.resource, self.namespace = client, resource, namespace
         self.selectors = {"label_selector": label_selector, "field_selector": field_selector}
         self.cache = Cache(indexers)
@@ -55,6 +57,8 @@ class Informer:
         self._handlers: list[Handlers] = []
         self._synced = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self.resync = resync
+        self._resync_timer: Timer | None = None
 
     @property
     def has_synced(self) -> bool:
@@ -81,6 +85,9 @@ class Informer:
         return self._task
 
     async def stop(self) -> None:
+        if self._resync_timer is not None:
+            self._resync_timer.cancel()
+            self._resync_timer = None
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -115,6 +122,14 @@ class Informer:
         self.lists += 1
         self.failures = 0
         self._synced.set()
+        if self.resync and self._resync_timer is None:
+            self._resync_timer = self.clock.call_later(self.resync, self._resync_all)
+
+    def _resync_all(self) -> None:
+        """Every ``resync`` seconds, each cached object to ``on_update(obj, obj)``: a periodic full look."""
+        for obj in self.cache.list():
+            self._fire("on_update", obj, obj)
+        self._resync_timer = self.clock.call_later(self.resync, self._resync_all)
 
     def _replace(self, items: list[Obj]) -> None:
         fresh = set()

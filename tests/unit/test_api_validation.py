@@ -116,3 +116,23 @@ def test_workload_selector_is_immutable() -> None:
     with pytest.raises(errors.APIError) as info:
         immutability.validate_update(new, old, DEPLOYMENTS)
     assert "field is immutable" in info.value.status()["message"]
+
+
+def test_label_and_annotation_syntax() -> None:
+    pod = _pod(containers=[{"name": "c", "image": "x"}])
+    pod["metadata"]["labels"] = {"good/key": "v", "bad key": "v", "k": "bad value"}
+    pod["metadata"]["annotations"] = {"example.com/ok": "anything at all", "-bad": "x"}
+    causes = _invalid(pod, PODS).status()["details"]["causes"]
+    assert [(c["field"], c["message"].split(":")[1].strip()) for c in causes] == [
+        ("metadata.labels", '"bad key"'), ("metadata.labels", '"bad value"'), ("metadata.annotations", '"-bad"')]
+
+
+def test_config_keys_and_secret_encoding() -> None:
+    configmaps, secrets = resources.lookup("", "v1", "configmaps"), resources.lookup("", "v1", "secrets")
+    cm = {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"ok.key": "1", "bad/key": "2"}}
+    assert _invalid(cm, configmaps).status()["details"]["causes"][0]["field"] == "data[bad/key]"
+    secret = {"kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "not base64!"}}
+    with pytest.raises(errors.APIError) as info:
+        validation.validate(secret, secrets)
+    assert info.value.code == 400
+    validation.validate({"kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "aGk="}}, secrets)

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from rktnetes.api import errors, selectors
+from rktnetes.api import errors, metavalidation, selectors
 from rktnetes.api.errors import Cause
 from rktnetes.api.resources import Resource
 
@@ -160,7 +160,9 @@ CHECKS: dict[str, Callable[[Obj], list[Cause]]] = {
 
 def validate(obj: Obj, resource: Resource) -> None:
     """Raise a 422 Invalid ``APIError`` listing every problem of ``obj``."""
-    causes = _metadata(obj, resource)
+    causes = _metadata(obj, resource) + metavalidation.causes(obj, resource)
+    if resource.group == "" and resource.kind in ("ConfigMap", "Secret"):
+        metavalidation.check_secret_encoding(obj, resource)
     check = CHECKS.get(resource.kind) if resource.group in ("", "apps", "batch") else None
     if check:
         causes += check(obj)

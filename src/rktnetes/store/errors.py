@@ -73,6 +73,10 @@ class InvalidTTL(StoreError):
     """A time to live that is not a positive whole number of seconds (within ten years)."""
 
 
+class InvalidPath(StoreError):
+    """A snapshot destination that exists already or whose directory does not."""
+
+
 class Unavailable(StoreError):
     """The backend cannot be reached (etcd down, database closed)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from urllib.parse import SplitResult
 
-from rktnetes.store import backends, errors, etcd_mux, etcd_url, etcd_wire, expiring, keys
+from rktnetes.store import backends, errors, etcd_mux, etcd_url, etcd_wire, expiring, keys, snapshotting
 from rktnetes.store.etcd_client import EtcdClient
 from rktnetes.store.etcd_mux import MuxWatch
 from rktnetes.store.etcd_watch import EtcdWatch
@@ -138,6 +138,15 @@ class EtcdStore:
             await self._call("/v3/kv/compaction", {"revision": revision, "physical": True}, revision)
         except errors.Compacted:
             pass  # already compacted at or past it
+
+    async def snapshot(self, path: str) -> int:
+        partial = snapshotting.check_destination(path)
+        try:
+            await self._client.download("/v3/maintenance/snapshot", partial)
+        except BaseException:
+            snapshotting.discard(path)
+            raise
+        return snapshotting.publish(path)
 
     async def db_size(self) -> int:
         return int((await self._call("/v3/maintenance/status", {})).get("dbSize", 0))

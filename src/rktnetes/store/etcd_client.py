@@ -14,6 +14,7 @@ from rktnetes.store import errors, etcd_url, etcd_wire
 from rktnetes.store.etcd_watch import EtcdWatch
 
 _TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
+_STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=5, sock_read=60)
 
 
 class EtcdClient:
@@ -60,5 +61,30 @@ class EtcdClient:
                 self._rotate()
         raise self._unreachable()
 
+    async def download(self, path: str, destination: str) -> None:
+        """Write the blobs etcd streams from ``path`` (newline-separated ``{"result": {"blob": ...}}``) to the
+        file ``destination``."""
+        try:
+            async with self._session.post(self.base + path, data=b"{}", timeout=_STREAM_TIMEOUT) as resp:
+                if resp.status != 200:
+                    raise etcd_wire.error(resp.status, orjson.loads(await resp.read() or b"{}"))
+                with open(destination, "wb") as out:
+                    partial = b""
+                    async for chunk in resp.content.iter_any():
+                        *lines, partial = (partial + chunk).split(b"\n")
+                        for line in lines:
+                            out.write(_blob(line))
+                    if partial.strip():
+                        out.write(_blob(partial))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise errors.Unavailable(f"etcd {self.endpoints[0]}: {exc or type(exc).__name__}") from None
+
     async def close(self) -> None:
         await self._session.close()
+
+
+def _blob(line: bytes) -> bytes:
+    message = orjson.loads(line)
+    if "error" in message:
+        raise errors.Unavailable(f"etcd snapshot failed: {message['error']}")
+    return etcd_wire.unb64((message.get("result") or {}).get("blob"))

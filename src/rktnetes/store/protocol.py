@@ -101,6 +101,9 @@ class Store(Protocol):
         """Forget history before ``revision``: reads and watches below it fail with ``Compacted``.
         Compacting at or below the current compacted revision does nothing."""
 
+    async def snapshot(self, path: str) -> int:
+        """Write a consistent backup of the whole store to the new file ``path``; its size in bytes."""
+
     async def db_size(self) -> int:
         """Bytes the backend's database takes (kube-apiserver's apiserver_storage_size_bytes)."""
 

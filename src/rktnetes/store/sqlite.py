@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import SplitResult
 
-from rktnetes.store import backends, errors, expiring, keys, sqlite_files, sqlite_log, sqlite_url
+from rktnetes.store import backends, errors, expiring, keys, snapshotting, sqlite_files, sqlite_log, sqlite_url
 from rktnetes.store.protocol import KeyValue, ListResult
 from rktnetes.store.sqlite_committing import Committer
 from rktnetes.store.sqlite_reading import Readers
@@ -109,6 +109,15 @@ class SqliteStore:
 
     async def compact(self, revision: int) -> None:
         await self._write(Op("compact", expected=revision))
+
+    async def snapshot(self, path: str) -> int:
+        partial = snapshotting.check_destination(path)
+        try:
+            await self._read(sqlite_log.backup, partial)
+        except BaseException:
+            snapshotting.discard(path)
+            raise
+        return snapshotting.publish(path)
 
     async def db_size(self) -> int:
         return await self._read(sqlite_log.db_size)

@@ -122,6 +122,15 @@ def give_back_free_pages(conn: sqlite3.Connection) -> None:
         pass  # only space: the pages stay free for the next writes
 
 
+def backup(conn: sqlite3.Connection, destination: str) -> None:
+    """Copy the database, as of one read transaction, to the file ``destination`` (SQLite's online backup)."""
+    target = sqlite3.connect(destination)
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+
+
 def db_size(conn: sqlite3.Connection) -> int:
     """Bytes in the database's pages as of its last commit (pages still in the WAL included)."""
     pages = conn.execute("PRAGMA page_count").fetchone()[0]

@@ -24,47 +24,67 @@ FORWARDED = (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP)
 
 def pump(apps: list[tuple[str, int, int, int, str]], runc_root: str, echo: bool) -> dict[str, int]:
     """``apps`` is (name, runc pid, stdout fd, stderr fd, log path); fd -1 means a terminal app."""
-    poll, codes = select.poll(), {}
-    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-    _signal.set_wakeup_fd(wake_w)
-    for sig in FORWARDED:
-        _signal.signal(sig, _ignore)
-    poll.register(wake_r, select.POLLIN)
-    streams, logs, left = {}, {}, {}
-    for name, _pid, out_fd, err_fd, log in apps:
+    loop = _Loop(runc_root, echo)
+    try:
+        for app in apps:
+            loop.add(*app)
+        return loop.run()
+    finally:
+        loop.close()
+
+
+class _Loop:
+    def __init__(self, runc_root: str, echo: bool) -> None:
+        self.runc_root, self.echo = runc_root, echo
+        self.poll, self.codes, self.pids = select.poll(), {}, {}
+        self.streams, self.logs, self.left = {}, {}, {}
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        _signal.set_wakeup_fd(self.wake_w)
+        for sig in FORWARDED:
+            _signal.signal(sig, _ignore)
+        self.poll.register(self.wake_r, select.POLLIN)
+
+    def add(self, name: str, pid: int, out_fd: int, err_fd: int, log: str) -> None:
+        self.pids[name] = pid
         if out_fd < 0:
-            continue
-        logs[name] = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
-        left[name] = 2
+            return
+        self.logs[name] = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
+        self.left[name] = 2
         for fd, stream in ((out_fd, 1), (err_fd, 2)):
-            streams[fd] = (name, stream)
-            poll.register(fd, select.POLLIN)
-    pids = {name: pid for name, pid, *_ in apps}
-    for name in pids:
-        if name not in left:
-            codes[name] = _reap(pids[name])
-    while left:
-        for fd, _event in poll.poll():
-            if fd == wake_r:
-                _forward(os.read(wake_r, 64), runc_root, left)
-                continue
-            name, stream = streams[fd]
-            data = os.read(fd, 65536)
-            if data:
-                os.write(logs[name], data)
-                if echo:
-                    _write(stream, data)
-                continue
-            poll.unregister(fd)
-            os.close(fd)
-            left[name] -= 1
-            if not left[name]:
-                del left[name]
-                codes[name] = _reap(pids[name])
-    _signal.set_wakeup_fd(-1)
-    for fd in (wake_r, wake_w, *logs.values()):
+            self.streams[fd] = (name, stream)
+            self.poll.register(fd, select.POLLIN)
+
+    def run(self) -> dict[str, int]:
+        for name, pid in self.pids.items():
+            if name not in self.left:
+                self.codes[name] = _reap(pid)
+        while self.left:
+            for fd, _event in self.poll.poll():
+                if fd == self.wake_r:
+                    _forward(os.read(self.wake_r, 64), self.runc_root, self.left)
+                else:
+                    self.read(fd)
+        return self.codes
+
+    def read(self, fd: int) -> None:
+        name, stream = self.streams[fd]
+        data = os.read(fd, 65536)
+        if data:
+            os.write(self.logs[name], data)
+            if self.echo:
+                _write(stream, data)
+            return
+        self.poll.unregister(fd)
         os.close(fd)
-    return codes
+        self.left[name] -= 1
+        if not self.left[name]:
+            del self.left[name]
+            self.codes[name] = _reap(self.pids[name])
+
+    def close(self) -> None:
+        _signal.set_wakeup_fd(-1)
+        for fd in (self.wake_r, self.wake_w, *self.logs.values()):
+            os.close(fd)
 
 
 def _ignore(signum: int, frame: object) -> None:

@@ -216,3 +216,18 @@ def test_stage1_fly_detached_and_stopped(rkt):
     assert Path(f"/proc/{status['pid']}/root").resolve() != Path("/")  # the app, chrooted
     assert rkt("stop", uuid).returncode == 0
     assert rkt.status(uuid)["app-busybox"] == "4"
+
+
+def test_pods_started_in_parallel(rkt):
+    import subprocess
+
+    from tests.fixtures.pods import RKT
+
+    procs = [subprocess.Popen([RKT, "--dir", str(rkt.root), "run", NONE, "busybox", "--memory=16Mi", "--exec",
+                               "/bin/sh", "--", "-c", f"echo pod-{i}; exit {i}", "---"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(4)]
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert [(code, out) for code, out, _ in results] == [(i, f"pod-{i}\n") for i in range(4)], results

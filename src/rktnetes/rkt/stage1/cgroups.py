@@ -77,15 +77,7 @@ def remove(pod_cgroup: str, mountinfo: str | None = None) -> list[Path]:
                 os.rmdir(here)
             except OSError:
                 left.append(Path(here))
-        _rmdir_quietly(top.parent)  # the shared "rkt" level, once no pod uses it
-    return left
-
-
-def _rmdir_quietly(path: Path) -> None:
-    try:
-        path.rmdir()
-    except OSError:
-        pass
+    return left  # the shared "rkt" level stays: removing it could race with a pod being created
 
 
 def memory_limit(pod_cgroup: str, app: str, mountinfo: str | None = None) -> int | None:

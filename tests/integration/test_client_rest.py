@@ -150,3 +150,20 @@ async def test_crud_and_watch_on_each_store(apiserver_any, namespace_any) -> Non
         async with client.watch("configmaps", namespace_any, resource_version=start, timeout_seconds=2) as events:
             kinds = [kind async for kind, _ in events if kind != "BOOKMARK"]
         assert kinds == ["ADDED", "MODIFIED", "DELETED"]
+
+
+async def test_binding_and_delete_collection(client, namespace) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "tobind", "labels": {"tier": "x"}},
+           "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    await client.create("pods", pod, namespace)
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "tobind"}, "target": {"name": "node-1"}}
+    await client.create_subresource("pods", "tobind", "binding", binding, namespace)
+    assert (await client.get("pods", "tobind", namespace, "status"))["spec"]["nodeName"] == "node-1"
+    with pytest.raises(errors.Conflict):
+        await client.create_subresource("pods", "tobind", "binding", binding, namespace)
+    for i in range(3):
+        await client.create("configmaps", {"metadata": {"name": f"dc{i}", "labels": {"gone": "yes"}}}, namespace)
+    await client.create("configmaps", _cm("kept"), namespace)
+    await client.delete_collection("configmaps", namespace, label_selector="gone=yes")
+    left = {c["metadata"]["name"] for c in (await client.list("configmaps", namespace))["items"]}
+    assert "kept" in left and not {"dc0", "dc1", "dc2"} & left

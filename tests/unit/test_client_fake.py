@@ -119,3 +119,19 @@ async def test_wrong_kind_and_bad_patch_are_client_errors() -> None:
         await api.create("pods", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"}})
     with pytest.raises(errors.APIStatusError):
         await api.patch("pods", "a", [{"op": "remove", "path": "/nope"}], "json")
+
+
+async def test_binding_eviction_and_delete_collection() -> None:
+    api = FakeClient(_pod("a"), _pod("b", labels={"gone": "yes"}), _pod("c", labels={"gone": "yes"}))
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "a"}, "target": {"name": "n1"}}
+    bound = await api.create_subresource("pods", "a", "binding", binding)
+    assert bound["spec"]["nodeName"] == "n1"
+    with pytest.raises(errors.Conflict):
+        await api.create_subresource("pods", "a", "binding", binding)
+    await api.delete_collection("pods", "default", label_selector="gone=yes")
+    assert [p["metadata"]["name"] for p in (await api.list("pods"))["items"]] == ["a"]
+    await api.create_subresource("pods", "a", "eviction", {"apiVersion": "policy/v1", "kind": "Eviction"})
+    assert (await api.list("pods"))["items"] == []
+    assert [(a.verb, a.subresource) for a in api.actions] == [
+        ("create", "binding"), ("create", "binding"), ("deletecollection", ""), ("list", ""),
+        ("create", "eviction"), ("list", "")]

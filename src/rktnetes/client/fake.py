@@ -111,10 +111,13 @@ class FakeClient:
         self._waiters.clear()
         return copy.deepcopy(obj)
 
-    async def get(self, resource: ResourceRef, name: str, namespace: str | None = None) -> Obj:
+    async def get(self, resource: ResourceRef, name: str, namespace: str | None = None,
+                  subresource: str | None = None) -> Obj:
         r = urls.resolve(resource)
         namespace = self._ns(r, namespace)
-        self._call("get", r, namespace, name)
+        self._call("get", r, namespace, name, subresource or "")
+        if subresource not in (None, "status"):
+            raise errors.ClientError(f"the fake API does not serve {r.plural}/{subresource}")
         return copy.deepcopy(self._stored(r, namespace, name))
 
     async def list(self, resource: ResourceRef, namespace: str | None = None, *, label_selector: str | None = None,
@@ -184,10 +187,39 @@ class FakeClient:
         r = urls.resolve(resource)
         namespace = self._ns(r, namespace)
         self._call("delete", r, namespace, name)
+        return await self._delete(r, namespace, name)
+
+    async def _delete(self, r: Resource, namespace: str | None, name: str) -> Obj:
         old = self._stored(r, namespace, name)
         new = copy.deepcopy(old)
         meta.mark_deleted(new, 0)
         return self._replace(r, new, old)
+
+    async def create_subresource(self, resource: ResourceRef, name: str, subresource: str, body: Obj,
+                                 namespace: str | None = None) -> Obj:
+        """``pods/NAME/binding`` sets spec.nodeName (once); ``pods/NAME/eviction`` deletes the pod."""
+        r = urls.resolve(resource)
+        namespace = self._ns(r, namespace)
+        self._call("create", r, namespace, name, subresource, body)
+        old = self._stored(r, namespace, name)
+        if (r.plural, subresource) == ("pods", "eviction"):
+            return await self._delete(r, namespace, name)
+        if (r.plural, subresource) != ("pods", "binding"):
+            raise errors.ClientError(f"the fake API does not serve {r.plural}/{subresource}")
+        new = copy.deepcopy(old)
+        with fake_watching.translated():
+            new["spec"]["nodeName"] = fake_watching.bound_node(old, body)
+        return self._write(r, "MODIFIED", new, old)
+
+    async def delete_collection(self, resource: ResourceRef, namespace: str | None = None, *,
+                                label_selector: str | None = None, field_selector: str | None = None,
+                                **_: Any) -> Obj:
+        r = self._call("deletecollection", resource, namespace)
+        mine = [o for (q, _), o in sorted(self._objects.items()) if q == r.qualified]
+        doomed = fake_watching.select(r, namespace, label_selector, field_selector, mine)
+        for obj in doomed:
+            await self._delete(r, obj["metadata"].get("namespace"), obj["metadata"]["name"])
+        return {"kind": r.list_kind, "apiVersion": r.group_version, "metadata": {}, "items": copy.deepcopy(doomed)}
 
     def watch(self, resource: ResourceRef, namespace: str | None = None, *, resource_version: str | None = None,
               label_selector: str | None = None, field_selector: str | None = None,

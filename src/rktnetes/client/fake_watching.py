@@ -55,6 +55,19 @@ def select(resource: Resource, namespace: str | None, label_selector: str | None
             and selectors.matches_labels(labels, o) and selectors.matches_fields(fields, o)]
 
 
+def bound_node(pod: Obj, binding: Obj) -> str:
+    """The node a ``Binding`` assigns ``pod`` to; a pod already bound elsewhere is a Conflict (as the server)."""
+    node = (binding.get("target") or {}).get("name")
+    if not node:
+        raise api_errors.bad_request("a Binding needs target.name")
+    current = (pod.get("spec") or {}).get("nodeName")
+    if current:
+        raise api_errors.APIError(409, "Conflict", f'Operation cannot be fulfilled on pods/binding '
+                                  f'"{pod["metadata"]["name"]}": pod {pod["metadata"]["name"]} is already '
+                                  f'assigned to node "{current}"')
+    return node
+
+
 @dataclass(frozen=True)
 class Selection:
     resource: Resource

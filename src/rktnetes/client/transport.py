@@ -1,0 +1,75 @@
+"""The HTTP side of the client: one aiohttp session (connection pool, TLS, credentials) per API server.
+
+The session is opened lazily on the running loop, at the first request, because aiohttp binds it to that
+loop; every request after shares its pool, so many concurrent callers cost one connection each at most.
+Answers are decoded here and error answers turned into ``client.errors`` from their ``Status``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import orjson
+
+from rktnetes.client import errors
+from rktnetes.client.kubeconfig import Config
+
+JSON = "application/json"
+
+
+def params(**values: Any) -> dict[str, str]:
+    """Query parameters, leaving out the unset ones; booleans as ``true``/``false``."""
+    out = {}
+    for key, value in values.items():
+        if value is not None:
+            out[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out
+
+
+class Transport:
+    def __init__(self, config: Config, timeout: float) -> None:
+        self.config, self.timeout = config, timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session, opened on first use."""
+        if self._session is None:
+            headers = {"Accept": JSON, "User-Agent": "rktnetes-client"}
+            if self.config.token:
+                headers["Authorization"] = f"Bearer {self.config.token}"
+            ssl_context = self.config.ssl_context()
+            connector = aiohttp.TCPConnector(ssl=ssl_context if ssl_context is not None else False)
+            self._session = aiohttp.ClientSession(self.config.server, headers=headers, connector=connector)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def request(self, method: str, path: str, query: dict[str, str] | None = None, body: Any = None,
+                      content_type: str = JSON) -> Any:
+        """Send one request and return its decoded JSON answer; raise the matching error on a failure."""
+        data = orjson.dumps(body) if body is not None else None
+        headers = {"Content-Type": content_type} if data is not None else None
+        try:
+            async with self.session().request(method, path, params=query, data=data, headers=headers,
+                                              timeout=aiohttp.ClientTimeout(total=self.timeout),
+                                              server_hostname=self.config.tls_server_name) as response:
+                return decode(response.status, await response.read())
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise errors.TransportError(f"{method} {self.config.server}{path}: {exc or type(exc).__name__}") from None
+
+
+def decode(code: int, raw: bytes) -> Any:
+    """The JSON body of an answer; an error code raises its ``client.errors`` exception."""
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        body = None
+    if code >= 400:
+        raise errors.from_status(code, body)
+    if body is None and raw:
+        raise errors.TransportError(f"the server answered {code} with a body that is not JSON")
+    return body

@@ -29,6 +29,8 @@ def test_anonymous_gets_401_status(apiserver) -> None:
     pool = urllib3.PoolManager(ca_certs=str(apiserver.data_dir / "pki" / "ca.crt"))
     resp = pool.request("GET", apiserver.url + "/api/v1/pods", timeout=10)
     assert resp.status == 401
+    assert resp.data == (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized",'
+                         b'"reason":"Unauthorized","code":401}\n')
     assert json.loads(resp.data) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                                      "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
     assert pool.request("GET", apiserver.url + "/healthz", timeout=10).status == 200

@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from rktnetes.api import errors
+from rktnetes.apiserver import negotiation
 from rktnetes.apiserver.errors import BadTokenFile
 
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
@@ -77,7 +78,7 @@ def middleware(tokens: dict[str, User], *, anonymous_admin: bool = False):
             user = User("system:admin", ("system:masters",))
         if user is None and request.path not in PUBLIC_PATHS:
             exc = errors.unauthorized()
-            return web.json_response(exc.status(), status=exc.code)
+            return negotiation.error_response(exc)
         request["user"] = user or User("system:anonymous", ("system:unauthenticated",))
         return await handler(request)
 

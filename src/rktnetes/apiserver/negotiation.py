@@ -112,7 +112,8 @@ def wants_as(request: web.Request) -> str | None:
 
 
 def respond(body: Any, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(body), status=status, content_type=JSON)
+    """A JSON answer, newline-terminated like kube-apiserver's (Go's json.Encoder)."""
+    return web.Response(body=orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE), status=status, content_type=JSON)
 
 
 def error_response(exc: errors.APIError) -> web.Response:

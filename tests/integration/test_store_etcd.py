@@ -158,3 +158,19 @@ async def test_keys_written_together_with_a_long_ttl_share_one_lease(etcd_server
         assert sorted(ttls) == [63, 3780]  # each ttl + 5%, one lease per ttl
     finally:
         await s.close()
+
+
+async def test_two_stores_on_one_etcd_see_each_other(etcd_server) -> None:
+    """Several API servers on one etcd: writes through one are seen by the other's watches and CAS."""
+    a, b = await store.open_store(etcd_server.url), await store.open_store(etcd_server.url)
+    try:
+        start = await b.current_revision()
+        async with await b.watch("/r/shared/", start) as watch:
+            rev = await a.create("/r/shared/x", b"from a")
+            assert (await asyncio.wait_for(anext(watch), 5)).kv.value == b"from a"
+            await b.update("/r/shared/x", b"from b", rev)
+            with pytest.raises(errors.Conflict):
+                await a.update("/r/shared/x", b"stale", rev)
+    finally:
+        await a.close()
+        await b.close()

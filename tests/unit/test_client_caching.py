@@ -56,3 +56,21 @@ def test_cache_hands_out_its_objects_and_mutable_copies() -> None:
     copy = caching.mutable(cache.get("default/a"))
     copy["spec"]["nodeName"] = "changed"
     assert cache.get("default/a")["spec"]["nodeName"] == "n1"
+
+
+def test_select_by_label_selector() -> None:
+    cache = caching.Cache()
+    for name, labels, namespace in (("a", {"app": "web", "tier": "fe"}, "ns"), ("b", {"app": "web"}, "ns"),
+                                    ("c", {"app": "db"}, "ns"), ("d", {"app": "web"}, "other")):
+        pod = _pod(name, namespace=namespace)
+        pod["metadata"]["labels"] = labels
+        cache.upsert(pod)
+
+    def names(objs: list) -> list[str]:
+        return sorted(o["metadata"]["name"] for o in objs)
+
+    assert names(cache.select("ns", {"matchLabels": {"app": "web"}})) == ["a", "b"]
+    assert names(cache.select("ns", {"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]})) == ["b", "c"]
+    assert names(cache.select(None, "app=web,tier!=fe")) == ["b", "d"]
+    assert names(cache.select("ns", {})) == ["a", "b", "c"]
+    assert cache.select("ns", None) == []

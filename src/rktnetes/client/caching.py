@@ -12,6 +12,8 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rktnetes.api import selectors
+
 Obj = dict[str, Any]
 IndexFunc = Callable[[Obj], Iterable[str]]
 NAMESPACE = "namespace"
@@ -82,6 +84,18 @@ class Cache:
     def list(self, namespace: str | None = None) -> list[Obj]:
         """Every cached object, or those of one namespace (do not mutate them)."""
         return self.by_index(NAMESPACE, namespace) if namespace else list(self._items.values())
+
+    def select(self, namespace: str | None, selector: dict[str, Any] | str | None) -> list[Obj]:
+        """Objects of ``namespace`` (None: all) matching a ``LabelSelector`` (matchLabels/matchExpressions) or
+        a selector string (``app=x,tier!=db``). As in Kubernetes, None selects nothing and ``{}`` everything;
+        a Service's plain label map is ``{"matchLabels": spec["selector"]}``."""
+        if selector is None:
+            return []
+        if isinstance(selector, str):
+            reqs = selectors.parse_labels(selector)
+        else:
+            reqs = selectors.from_label_selector(selector)
+        return [o for o in self.list(namespace) if selectors.matches_labels(reqs, o)]
 
     def by_index(self, index: str, value: str) -> list[Obj]:
         """The objects whose ``index`` function yields ``value`` (do not mutate them)."""

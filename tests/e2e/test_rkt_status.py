@@ -35,6 +35,7 @@ def test_status_wait_ready_and_json(rkt):
     assert "state=running" in out
     doc = json.loads(rkt("status", "--format=json", uuid, check=True).stdout)
     assert doc["uuid"] == uuid and doc["state"] == "running" and doc["apps"][0]["name"] == "busybox"
+    assert doc["netns"].endswith(f"{uuid}/ns/net")
 
 
 def test_status_wait_times_out(rkt):

@@ -24,6 +24,7 @@ def add(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--stage1-name", choices=("default", "fly"), default="default", help="the stage1 to run")
     cmd.add_argument("--no-overlay", action="store_true", help="copy each image instead of an overlay")
     cmd.add_argument("--no-new-privileges", action="store_true", help="apps cannot gain privileges (setuid)")
+    cmd.add_argument("--annotation", action="append", metavar="NAME=VALUE", help="a pod annotation")
     cmd.add_argument("--pull-policy", choices=PULL_POLICIES, default="new", help="when to fetch images")
     netflags.add(cmd)
     cmd.add_argument("images", nargs=argparse.REMAINDER, metavar="IMAGE [app flags] [-- args ---] …")
@@ -46,7 +47,7 @@ def request(args: argparse.Namespace) -> PodRequest:
         hostname=args.hostname or "", interactive=args.interactive, stage1=args.stage1_name,
         overlay=not args.no_overlay, no_new_privileges=args.no_new_privileges, net=args.net, dns=args.dns,
         dns_search=args.dns_search, dns_opt=args.dns_opt, dns_domain=args.dns_domain,
-        hosts_entries=args.hosts_entry, ports=args.port,
+        hosts_entries=args.hosts_entry, ports=args.port, annotations=args.annotation or [],
     )
 
 

@@ -31,6 +31,8 @@ class PodInfo:
     exit_code: int | None
     networks: list[dict[str, Any]] = field(default_factory=list)
     apps: list[AppInfo] = field(default_factory=list)
+    annotations: dict[str, str] = field(default_factory=dict)
+    netns: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,11 +52,14 @@ def _mtime(path: Path) -> float | None:
         return None
 
 
-def _apps(pod: Path) -> list[AppInfo]:
+def _manifest(pod: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads(paths.pod_manifest_path(pod).read_text())
+        return json.loads(paths.pod_manifest_path(pod).read_text())
     except (OSError, ValueError):
-        return []
+        return {}
+
+
+def _apps(manifest: dict[str, Any], pod: Path) -> list[AppInfo]:
     found = []
     for app in manifest.get("apps", []):
         code = _read(paths.app_exit_path(pod, app["name"]))
@@ -79,6 +84,7 @@ def networks(pod: Path) -> list[dict[str, Any]]:
 def info(pod: state.Pod) -> PodInfo:
     path, status = pod.path, pod.status()
     pid, exited = _read(paths.pod_started_path(path)), _read(paths.pod_exited_path(path))
+    manifest, running = _manifest(path), status is state.Status.RUNNING
     code, when = (exited.split() + [None])[:2] if exited else (None, None)
     return PodInfo(
         uuid=pod.uuid,
@@ -86,10 +92,12 @@ def info(pod: state.Pod) -> PodInfo:
         created=_mtime(paths.pod_created_path(path)),
         started=_mtime(paths.pod_started_path(path)),
         exited_at=float(when) if when else None,
-        pid=int(pid) if pid and status is state.Status.RUNNING else None,
+        pid=int(pid) if pid and running else None,
         exit_code=int(code) if code is not None else None,
         networks=networks(path),
-        apps=_apps(path),
+        apps=_apps(manifest, path),
+        annotations={a["name"]: a["value"] for a in manifest.get("annotations", [])},
+        netns=str(paths.pod_netns_path(path)) if running and paths.pod_netns_path(path).exists() else "",
     )
 
 

@@ -34,6 +34,7 @@ class PodOptions:
     inherit_env: dict[str, str] = field(default_factory=dict)
     stage1: str = "default"
     no_new_privileges: bool = False
+    annotations: dict[str, str] = field(default_factory=dict)
 
 
 def app_name(image_name: str) -> str:
@@ -130,6 +131,7 @@ def pod_manifest(specs: list[AppSpec], images: list[ImageRef], opts: PodOptions)
         "apps": apps,
         "volumes": opts.volumes,
         "isolators": [],
-        "annotations": [{"name": STAGE1_ANNOTATION, "value": opts.stage1}],
+        "annotations": [{"name": STAGE1_ANNOTATION, "value": opts.stage1}]
+        + [{"name": k, "value": v} for k, v in opts.annotations.items()],
         "ports": [],
     }

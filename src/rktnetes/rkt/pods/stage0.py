@@ -41,6 +41,7 @@ class PodRequest:
     dns_domain: str | None = None
     hosts_entries: list[str] | None = None
     ports: list[str] | None = None
+    annotations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +121,7 @@ def _from_flags(ctx: Context, req: PodRequest) -> tuple[dict[str, Any], list[Ima
         inherit_env=dict(os.environ) if req.inherit_env else {},
         stage1=req.stage1,
         no_new_privileges=req.no_new_privileges,
+        annotations=env_pairs(req.annotations),
     )
     images = resolve_images(ctx, [s.image for s in req.apps])
     return podmanifest.pod_manifest(req.apps, images, opts), images

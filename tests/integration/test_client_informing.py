@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable
 
 import pytest
 
-from rktnetes.client import caching, errors, rest, running
+from rktnetes.client import caching, errors, kubeconfig, rest, running
 from rktnetes.client.informing import Informer
 from rktnetes.client.queueing import WorkQueue
 from tests.fixtures.apiserver import serve
@@ -162,3 +163,69 @@ async def test_factory_shares_one_informer_per_collection(client, namespace) -> 
         assert other.has_synced
     finally:
         await factory.stop()
+
+
+class Cutter:
+    """A TCP forwarder to the API server on its own loopback port that can cut every connection and refuse
+    new ones for a while: a network failure between one client and the server, and nothing else."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port, self.refusing = target_port, False
+        self.pipes: set[asyncio.Task] = set()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refusing:
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        for src, dst in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pump(src, dst))
+            self.pipes.add(task)
+            task.add_done_callback(self.pipes.discard)
+
+    async def _pump(self, src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        try:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+        finally:
+            dst.close()
+
+    async def cut(self) -> None:
+        self.refusing = True
+        for task in list(self.pipes):
+            task.cancel()
+        await asyncio.gather(*self.pipes, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.cut()
+        self.server.close()
+        await self.server.wait_closed()
+
+
+async def test_informer_survives_a_network_cut(apiserver, client, namespace) -> None:
+    cutter = Cutter(apiserver.port)
+    port = await cutter.start()
+    base = kubeconfig.load_kubeconfig(apiserver.kubeconfig)
+    via = rest.Client(dataclasses.replace(base, server=f"https://127.0.0.1:{port}"))
+    informer = Informer(via, "configmaps", namespace, backoff=0.2, max_backoff=1.0)
+    informer.start()
+    try:
+        await asyncio.wait_for(informer.wait_for_sync(), 20)
+        await client.create("configmaps", {"metadata": {"name": "before"}}, namespace)
+        await _until(lambda: f"{namespace}/before" in informer.cache)
+        await cutter.cut()
+        await _until(lambda: informer.failures >= 2)
+        await client.create("configmaps", {"metadata": {"name": "during"}}, namespace)
+        await client.delete("configmaps", "before", namespace)
+        cutter.refusing = False
+        await _until(lambda: sorted(informer.cache.list_keys()) == [f"{namespace}/during"])
+        assert informer.lists == 1, "after a cut the watch resumes from the last version, no relist"
+    finally:
+        await informer.stop()
+        await via.close()
+        await cutter.close()

@@ -122,3 +122,32 @@ def test_exponential_backoff_is_capped() -> None:
     backoff = ratelimiting.ExponentialBackoff(0.005, 1000.0)
     delays = [backoff.when("k") for _ in range(100)]
     assert delays[0] == 0.005 and delays[-1] == 1000.0 and delays == sorted(delays)
+
+
+async def test_metrics_follow_the_queue(clock: FakeClock) -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from rktnetes.client.queuemetrics import QueueMetrics
+
+    registry = CollectorRegistry()
+    queue = WorkQueue(clock, ratelimiting.ExponentialBackoff(1.0, 8.0), QueueMetrics.named("pods", registry))
+    other = WorkQueue(clock, metrics=QueueMetrics.named("nodes", registry))
+    queue.add("a")
+    queue.add("b")
+    queue.add("a")
+    other.add("n")
+
+    def value(name: str, queue_name: str = "pods") -> float:
+        return registry.get_sample_value(name, {"name": queue_name})
+
+    assert value("workqueue_depth") == 2 and value("workqueue_adds_total") == 2
+    clock.advance(0.5)
+    key = await queue.get()
+    clock.advance(2.0)
+    queue.done(key)
+    queue.add_rate_limited("b")
+    assert value("workqueue_depth") == 1 and value("workqueue_retries_total") == 1
+    assert value("workqueue_queue_duration_seconds_sum") == 0.5
+    assert value("workqueue_work_duration_seconds_sum") == 2.0
+    assert value("workqueue_depth", "nodes") == 1
+    assert b'workqueue_depth{name="nodes"} 1.0' in generate_latest(registry)

@@ -17,11 +17,16 @@ from collections import deque
 
 from rktnetes.client import errors, ratelimiting
 from rktnetes.client.clock import Clock, LoopClock, Timer
+from rktnetes.client.queuemetrics import QueueMetrics
 
 
 class WorkQueue:
-    def __init__(self, clock: Clock | None = None, limiter: ratelimiting.RateLimiter | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, limiter: ratelimiting.RateLimiter | None = None,
+                 metrics: QueueMetrics | None = None) -> None:
         self.clock = clock or LoopClock()
+        self.metrics = metrics
+        self._added_at: dict[str, float] = {}
+        self._started_at: dict[str, float] = {}
         self.limiter = limiter or ratelimiting.controller_default(self.clock)
         self._queue: deque[str] = deque()
         self._dirty: set[str] = set()
@@ -42,9 +47,12 @@ class WorkQueue:
         if self._shutting_down or key in self._dirty:
             return
         self._dirty.add(key)
+        if self.metrics is not None:
+            self.metrics.adds.inc()
+            self._added_at.setdefault(key, self.clock.now())
         if key not in self._processing:
             self._queue.append(key)
-            self._wake()
+            self._changed()
 
     async def get(self) -> str:
         """The next key, now owned by the caller until ``done(key)``; raises ``errors.ShutDown`` when stopped."""
@@ -61,14 +69,21 @@ class WorkQueue:
         key = self._queue.popleft()
         self._processing.add(key)
         self._dirty.discard(key)
+        if self.metrics is not None:
+            now = self.clock.now()
+            self.metrics.queue_duration.observe(now - self._added_at.pop(key, now))
+            self._started_at[key] = now
+            self.metrics.depth.set(len(self._queue))
         return key
 
     def done(self, key: str) -> None:
         """The caller finished ``key``; if it was added meanwhile, queue it again."""
         self._processing.discard(key)
+        if self.metrics is not None and key in self._started_at:
+            self.metrics.work_duration.observe(self.clock.now() - self._started_at.pop(key))
         if key in self._dirty:
             self._queue.append(key)
-            self._wake()
+            self._changed()
 
     def add_after(self, key: str, delay: float) -> None:
         """Add ``key`` after ``delay`` seconds of the clock; an earlier pending add for the key wins."""
@@ -91,6 +106,8 @@ class WorkQueue:
 
     def add_rate_limited(self, key: str) -> None:
         """Add ``key`` after the rate limiter's delay (one more failure for its backoff)."""
+        if self.metrics is not None:
+            self.metrics.retries.inc()
         self.add_after(key, self.limiter.when(key))
 
     def forget(self, key: str) -> None:
@@ -106,6 +123,11 @@ class WorkQueue:
         for _, timer in self._waiting.values():
             timer.cancel()
         self._waiting.clear()
+        self._wake()
+
+    def _changed(self) -> None:
+        if self.metrics is not None:
+            self.metrics.depth.set(len(self._queue))
         self._wake()
 
     def _wake(self) -> None:

@@ -71,3 +71,43 @@ def test_serves_writes_kubeconfig_and_stops(tmp_path) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
     assert proc.returncode == 0
+
+
+def _start(data_dir: Path, insecure: int, *extra: str) -> subprocess.Popen:
+    proc = subprocess.Popen([RKTNETES, "apiserver", "--data-dir", str(data_dir), "--port", "0", "--insecure-port",
+                             str(insecure), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{insecure}/readyz", timeout=2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("apiserver did not start")
+
+
+def _get(insecure: int, path: str) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{insecure}{path}", timeout=10) as resp:
+        return json.load(resp)
+
+
+def test_state_survives_a_restart(tmp_path) -> None:
+    insecure = _free_port()
+    proc = _start(tmp_path / "d", insecure)
+    try:
+        body = json.dumps({"metadata": {"name": "kept"}, "data": {"a": "1"}}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{insecure}/api/v1/namespaces/default/configmaps",
+                                         data=body, headers={"Content-Type": "application/json"}, method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    proc = _start(tmp_path / "d", insecure, "--advertise-address", "127.0.0.2")
+    try:
+        assert _get(insecure, "/api/v1/namespaces/default/configmaps/kept")["data"] == {"a": "1"}
+        endpoints = _get(insecure, "/api/v1/namespaces/default/endpoints/kubernetes")
+        assert endpoints["subsets"][0]["addresses"] == [{"ip": "127.0.0.2"}]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)

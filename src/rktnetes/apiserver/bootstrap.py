@@ -12,8 +12,16 @@ KUBERNETES_SERVICE_IP = "10.96.0.1"
 
 
 async def _create(objects: Objects, plural: str, namespace: str | None, obj: dict) -> None:
+    """Create ``obj`` unless an object of that name exists (allocations are only tried for new ones)."""
+    resource = lookup("", "v1", plural)
     try:
-        await objects.create(lookup("", "v1", plural), namespace, obj)
+        await objects.registry.get(resource, namespace, obj["metadata"]["name"])
+        return
+    except errors.APIError as exc:
+        if exc.code != 404:
+            raise
+    try:
+        await objects.create(resource, namespace, obj)
     except errors.APIError as exc:
         if exc.code != 409:
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rktnetes.api.errors import APIError
 from rktnetes.apiserver import server
 from rktnetes.apiserver.errors import ApiServerError
 from rktnetes.cluster.cli import ClusterError
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
                            advertise_address=args.advertise_address)
     try:
         return server.run(config)
-    except (ApiServerError, StoreError, OSError) as exc:
+    except (ApiServerError, StoreError, APIError, OSError) as exc:
         raise ClusterError(str(exc)) from None

@@ -2,7 +2,8 @@
 
 Same server, same objects, alternating rounds; prints the median time of each side and the ratio
 (peer time / our time: above 1 means we are faster); each round starts with a different side. Operations: sequential GETs, 16 concurrent GETs
-(asyncio tasks for us, 16 threads for the peer), sequential creates, and a LIST of --items ConfigMaps.
+(asyncio tasks for us, 16 threads for the peer), sequential creates, a LIST of --items ConfigMaps, and a WATCH
+replaying the --items ADDED events of their creation.
 The peer is measured both as usually used (typed models) and raw (``_preload_content=False`` + json).
 
     .venv/bin/python bench/client.py [--gets 300] [--creates 200] [--items 1000] [--rounds 3]
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
+from kubernetes import watch as k8s_watch
 
 from rktnetes.client import rest
 
@@ -82,7 +84,26 @@ async def ours(client: rest.Client, args: argparse.Namespace) -> dict[str, float
     start = time.perf_counter()
     items, _ = await client.list_all("configmaps", LIST_NS, page=args.items * 10)
     out["list"] = time.perf_counter() - start
+    start, seen = time.perf_counter(), 0
+    async with client.watch("configmaps", LIST_NS, resource_version=args.start_rv, timeout_seconds=120) as events:
+        async for kind, _ in events:
+            seen += kind == "ADDED"
+            if seen == args.items:
+                break
+    out["watch"] = time.perf_counter() - start
     return out
+
+
+def their_watch(api: k8s.CoreV1Api, args: argparse.Namespace, raw: bool) -> float:
+    start, seen = time.perf_counter(), 0
+    stream = k8s_watch.Watch()
+    for event in stream.stream(api.list_namespaced_config_map, LIST_NS, resource_version=args.start_rv,
+                               timeout_seconds=120, deserialize=not raw):
+        seen += event["type"] == "ADDED"
+        if seen == args.items:
+            stream.stop()
+            break
+    return time.perf_counter() - start
 
 
 def theirs(api: k8s.CoreV1Api, args: argparse.Namespace, raw: bool) -> dict[str, float]:
@@ -112,12 +133,15 @@ def theirs(api: k8s.CoreV1Api, args: argparse.Namespace, raw: bool) -> dict[str,
     if raw:
         json.loads(answer.data)
     out["list"] = time.perf_counter() - start
+    out["watch"] = their_watch(api, args, raw)
     return out
 
 
-async def prepare(client: rest.Client, items: int) -> None:
+async def prepare(client: rest.Client, items: int) -> str:
+    """Fill LIST_NS; returns the resourceVersion before the fill (watches replay the fill from there)."""
     for namespace in (NS, LIST_NS):
         await client.create("namespaces", {"metadata": {"name": namespace}})
+    start = (await client.list("configmaps", LIST_NS))["metadata"]["resourceVersion"]
     await client.create("configmaps", cm("probe"), NS)
     sem = asyncio.Semaphore(16)
 
@@ -126,6 +150,7 @@ async def prepare(client: rest.Client, items: int) -> None:
             await client.create("configmaps", cm(f"fill-{i}"), LIST_NS)
 
     await asyncio.gather(*(one(i) for i in range(items)))
+    return start
 
 
 def report(results: dict[str, list[dict[str, float]]]) -> None:
@@ -144,7 +169,7 @@ async def main(args: argparse.Namespace) -> None:
         api = k8s.CoreV1Api(k8s_config.new_client_from_config(str(kubeconfig)))
         results: dict[str, list] = {"ours": [], "typed": [], "raw": []}
         async with rest.Client.from_kubeconfig(kubeconfig) as client:
-            await prepare(client, args.items)
+            args.start_rv = await prepare(client, args.items)
             for i in range(args.rounds):
                 sides = [("ours", lambda: ours(client, args)),
                          ("typed", lambda: asyncio.to_thread(theirs, api, args, False)),

@@ -167,3 +167,20 @@ async def test_binding_and_delete_collection(client, namespace) -> None:
     await client.delete_collection("configmaps", namespace, label_selector="gone=yes")
     left = {c["metadata"]["name"] for c in (await client.list("configmaps", namespace))["items"]}
     assert "kept" in left and not {"dc0", "dc1", "dc2"} & left
+
+
+async def test_server_side_apply_and_strategic_patch(client, namespace) -> None:
+    await client.create("configmaps", _cm("ssa", owned="1"), namespace)
+    intent = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"mine": "a"}}
+    applied = await client.patch("configmaps", "ssa", intent, "apply", namespace, field_manager="client-test")
+    assert applied["data"] == {"owned": "1", "mine": "a"}
+    managers = {entry["manager"] for entry in applied["metadata"]["managedFields"]}
+    assert "client-test" in managers
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "smp"},
+           "spec": {"containers": [{"name": "a", "image": "one"}, {"name": "b", "image": "two"}]}}
+    await client.create("pods", pod, namespace)
+    patched = await client.patch("pods", "smp", {"spec": {"containers": [{"name": "b", "image": "three"}]}},
+                                 "strategic", namespace)
+    assert [(c["name"], c["image"]) for c in patched["spec"]["containers"]] == [("a", "one"), ("b", "three")]
+    with pytest.raises(errors.ClientError, match="unknown patch type"):
+        await client.patch("pods", "smp", {}, "yaml", namespace)

@@ -10,7 +10,6 @@ tests that need those use the real API server.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +19,7 @@ import orjson
 from rktnetes.api import errors as api_errors
 from rktnetes.api import meta, patching, resources
 from rktnetes.api.resources import Resource
-from rktnetes.client import errors, fake_watching, urls
-from rktnetes.client.caching import key_of
+from rktnetes.client import errors, fake_store, urls
 from rktnetes.client.rest import PATCH_TYPES
 from rktnetes.client.urls import ResourceRef
 
@@ -44,11 +42,8 @@ class FakeClient:
     def __init__(self, *objects: Obj, namespace: str = "default") -> None:
         self.namespace = namespace
         self.actions: list[Action] = []
-        self._objects: dict[tuple[str, str], Obj] = {}
-        self._history: list[fake_watching.Event] = []
-        self._revision, self._compacted = 0, 0
+        self.store = fake_store.FakeStore()
         self._failures: dict[tuple[str, str], list[Exception]] = {}
-        self._waiters: list[asyncio.Future] = []
         for obj in objects:
             self.seed(obj)
 
@@ -60,7 +55,7 @@ class FakeClient:
             raise errors.ClientError(f"no resource for kind {obj.get('kind')!r} in {obj.get('apiVersion')!r}")
         obj = copy.deepcopy(obj)
         meta.prepare_create(obj, resource, (obj.get("metadata") or {}).get("namespace") or self.namespace)
-        return self._write(resource, "ADDED", obj, None)
+        return self.store.write(resource, "ADDED", obj, None)
 
     def fail_next(self, verb: str, resource: ResourceRef, exc: Exception) -> None:
         """Make the next ``verb`` call on ``resource`` raise ``exc`` (queued: call again for more)."""
@@ -72,7 +67,7 @@ class FakeClient:
 
     def compact(self) -> None:
         """Forget the history: a watch from an older resourceVersion now gets ``Expired``."""
-        self._compacted = self._revision
+        self.store.compacted = self.store.revision
 
     def _call(self, verb: str, ref: ResourceRef, namespace: str | None, name: str = "", sub: str = "",
               body: Any = None) -> Resource:
@@ -88,29 +83,6 @@ class FakeClient:
             return None
         return namespace or ((obj or {}).get("metadata") or {}).get("namespace") or self.namespace
 
-    def _key(self, resource: Resource, namespace: str | None, name: str) -> tuple[str, str]:
-        return resource.qualified, f"{namespace}/{name}" if namespace else name
-
-    def _stored(self, resource: Resource, namespace: str | None, name: str) -> Obj:
-        found = self._objects.get(self._key(resource, namespace, name))
-        if found is None:
-            raise fake_watching.client_error(api_errors.not_found(resource, name))
-        return found
-
-    def _write(self, resource: Resource, kind: str, obj: Obj, prev: Obj | None) -> Obj:
-        self._revision += 1
-        key = (resource.qualified, key_of(obj))
-        if kind == "DELETED":
-            self._objects.pop(key, None)
-        else:
-            obj["metadata"]["resourceVersion"] = str(self._revision)
-            self._objects[key] = obj
-        self._history.append(fake_watching.Event(self._revision, resource.qualified, kind, obj, prev))
-        for waiter in self._waiters:
-            waiter.done() or waiter.set_result(None)
-        self._waiters.clear()
-        return copy.deepcopy(obj)
-
     async def get(self, resource: ResourceRef, name: str, namespace: str | None = None,
                   subresource: str | None = None) -> Obj:
         r = urls.resolve(resource)
@@ -118,15 +90,14 @@ class FakeClient:
         self._call("get", r, namespace, name, subresource or "")
         if subresource not in (None, "status"):
             raise errors.ClientError(f"the fake API does not serve {r.plural}/{subresource}")
-        return copy.deepcopy(self._stored(r, namespace, name))
+        return copy.deepcopy(self.store.stored(r, namespace, name))
 
     async def list(self, resource: ResourceRef, namespace: str | None = None, *, label_selector: str | None = None,
                    field_selector: str | None = None, **_: Any) -> Obj:
         r = self._call("list", resource, namespace)
-        mine = [o for (q, _), o in sorted(self._objects.items()) if q == r.qualified]
-        items = fake_watching.select(r, namespace, label_selector, field_selector, mine)
+        items = fake_store.select(r, namespace, label_selector, field_selector, self.store.of(r))
         return {"kind": r.list_kind, "apiVersion": r.group_version, "metadata": {
-            "resourceVersion": str(self._revision)}, "items": copy.deepcopy(items)}
+            "resourceVersion": str(self.store.revision)}, "items": copy.deepcopy(items)}
 
     async def list_all(self, resource: ResourceRef, namespace: str | None = None, page: int = 500,
                        **selectors: str | None) -> tuple[list[Obj], str]:
@@ -138,24 +109,24 @@ class FakeClient:
         namespace = self._ns(r, namespace, obj)
         self._call("create", r, namespace, (obj.get("metadata") or {}).get("name", ""), body=obj)
         obj = copy.deepcopy(obj)
-        with fake_watching.translated():
+        with fake_store.translated():
             meta.check_type(obj, r)
             meta.prepare_create(obj, r, namespace)
-        if self._key(r, namespace, obj["metadata"].get("name", "")) in self._objects:
-            raise fake_watching.client_error(api_errors.already_exists(r, obj["metadata"]["name"]))
-        return self._write(r, "ADDED", obj, None)
+        if self.store.exists(r, namespace, obj["metadata"].get("name", "")):
+            raise fake_store.client_error(api_errors.already_exists(r, obj["metadata"]["name"]))
+        return self.store.write(r, "ADDED", obj, None)
 
     async def update(self, resource: ResourceRef, obj: Obj, namespace: str | None = None,
                      subresource: str | None = None) -> Obj:
         r = urls.resolve(resource)
         namespace, name = self._ns(r, namespace, obj), (obj.get("metadata") or {}).get("name", "")
         self._call("update", r, namespace, name, subresource or "", obj)
-        old = self._stored(r, namespace, name)
+        old = self.store.stored(r, namespace, name)
         given = (obj.get("metadata") or {}).get("resourceVersion")
         if given and given != old["metadata"]["resourceVersion"]:
-            raise fake_watching.client_error(api_errors.conflict(r, name))
+            raise fake_store.client_error(api_errors.conflict(r, name))
         new = copy.deepcopy(obj)
-        with fake_watching.translated():
+        with fake_store.translated():
             meta.check_type(new, r)
             meta.prepare_update(new, old, r, scope="status" if subresource == "status" else "main")
         return self._replace(r, new, old)
@@ -166,8 +137,8 @@ class FakeClient:
     def _replace(self, r: Resource, new: Obj, old: Obj) -> Obj:
         """Write an update; an object being deleted goes once its last finalizer is removed."""
         if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers"):
-            return self._write(r, "DELETED", new, old)
-        return self._write(r, "MODIFIED", new, old)
+            return self.store.write(r, "DELETED", new, old)
+        return self.store.write(r, "MODIFIED", new, old)
 
     async def patch(self, resource: ResourceRef, name: str, patch: Any, patch_type: str = "merge",
                     namespace: str | None = None, subresource: str | None = None,
@@ -175,8 +146,8 @@ class FakeClient:
         r = urls.resolve(resource)
         namespace = self._ns(r, namespace)
         self._call("patch", r, namespace, name, subresource or "", patch)
-        old = self._stored(r, namespace, name)
-        with fake_watching.translated():
+        old = self.store.stored(r, namespace, name)
+        with fake_store.translated():
             new = patching.apply_patch(PATCH_TYPES[patch_type], copy.deepcopy(old), orjson.dumps(patch), r,
                                        manager=field_manager or "fake", force=bool(force))
         meta.prepare_update(new, old, r, scope="status" if subresource == "status" else "main")
@@ -190,7 +161,7 @@ class FakeClient:
         return await self._delete(r, namespace, name)
 
     async def _delete(self, r: Resource, namespace: str | None, name: str) -> Obj:
-        old = self._stored(r, namespace, name)
+        old = self.store.stored(r, namespace, name)
         new = copy.deepcopy(old)
         meta.mark_deleted(new, 0)
         return self._replace(r, new, old)
@@ -201,32 +172,31 @@ class FakeClient:
         r = urls.resolve(resource)
         namespace = self._ns(r, namespace)
         self._call("create", r, namespace, name, subresource, body)
-        old = self._stored(r, namespace, name)
+        old = self.store.stored(r, namespace, name)
         if (r.plural, subresource) == ("pods", "eviction"):
             return await self._delete(r, namespace, name)
         if (r.plural, subresource) != ("pods", "binding"):
             raise errors.ClientError(f"the fake API does not serve {r.plural}/{subresource}")
         new = copy.deepcopy(old)
-        with fake_watching.translated():
-            new["spec"]["nodeName"] = fake_watching.bound_node(old, body)
-        return self._write(r, "MODIFIED", new, old)
+        with fake_store.translated():
+            new["spec"]["nodeName"] = fake_store.bound_node(old, body)
+        return self.store.write(r, "MODIFIED", new, old)
 
     async def delete_collection(self, resource: ResourceRef, namespace: str | None = None, *,
                                 label_selector: str | None = None, field_selector: str | None = None,
                                 **_: Any) -> Obj:
         r = self._call("deletecollection", resource, namespace)
-        mine = [o for (q, _), o in sorted(self._objects.items()) if q == r.qualified]
-        doomed = fake_watching.select(r, namespace, label_selector, field_selector, mine)
+        doomed = fake_store.select(r, namespace, label_selector, field_selector, self.store.of(r))
         for obj in doomed:
             await self._delete(r, obj["metadata"].get("namespace"), obj["metadata"]["name"])
         return {"kind": r.list_kind, "apiVersion": r.group_version, "metadata": {}, "items": copy.deepcopy(doomed)}
 
     def watch(self, resource: ResourceRef, namespace: str | None = None, *, resource_version: str | None = None,
               label_selector: str | None = None, field_selector: str | None = None,
-              **_: Any) -> fake_watching.FakeWatch:
+              **_: Any) -> fake_store.FakeWatch:
         r = self._call("watch", resource, namespace)
-        if resource_version and int(resource_version) < self._compacted:
-            raise fake_watching.client_error(api_errors.APIError(410, "Expired", "too old resource version: "
-                                                                 f"{resource_version} ({self._compacted})"))
-        selection = fake_watching.Selection(r, namespace, label_selector, field_selector)
-        return fake_watching.FakeWatch(self, selection, int(resource_version or 0))
+        if resource_version and int(resource_version) < self.store.compacted:
+            raise fake_store.client_error(api_errors.APIError(410, "Expired", "too old resource version: "
+                                                                 f"{resource_version} ({self.store.compacted})"))
+        selection = fake_store.Selection(r, namespace, label_selector, field_selector)
+        return fake_store.FakeWatch(self.store, selection, int(resource_version or 0))

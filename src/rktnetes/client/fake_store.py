@@ -1,8 +1,9 @@
-"""The fake API's watches: its write history replayed after a resourceVersion, then new writes as they come.
+"""The fake API's state: objects, the history of writes, and watches replaying that history.
 
-A ``FakeWatch`` reads the ``FakeClient``'s history list by position and parks on a future the client resolves
-at its next write, so it never misses or repeats an event; selections follow the API server's rule that an
-object leaving a label or field selection is seen as DELETED and one entering it as ADDED.
+``FakeStore`` keeps objects by resource and key and appends every write, with its revision, to a history list.
+A ``FakeWatch`` reads that list by position and parks on a future the store resolves at its next write, so it
+never misses or repeats an event; selections follow the API server's rule that an object leaving a label or
+field selection is seen as DELETED and one entering it as ADDED.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rktnetes.api import errors as api_errors
 from rktnetes.api import selectors
 from rktnetes.api.resources import Resource
 from rktnetes.client import errors
+from rktnetes.client.caching import key_of
 
 Obj = dict[str, Any]
 
@@ -89,13 +91,57 @@ class Selection:
         return ("DELETED", copy.deepcopy(event.obj)) if was else None
 
 
+class FakeStore:
+    """Objects by (resource, key), every write in order, and the watches waiting for the next one."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], Obj] = {}
+        self.history: list[Event] = []
+        self.revision, self.compacted = 0, 0
+        self._waiters: list[asyncio.Future] = []
+
+    def stored(self, resource: Resource, namespace: str | None, name: str) -> Obj:
+        """The stored object (not a copy); NotFound when there is none."""
+        found = self.objects.get((resource.qualified, f"{namespace}/{name}" if namespace else name))
+        if found is None:
+            raise client_error(api_errors.not_found(resource, name))
+        return found
+
+    def exists(self, resource: Resource, namespace: str | None, name: str) -> bool:
+        return (resource.qualified, f"{namespace}/{name}" if namespace else name) in self.objects
+
+    def of(self, resource: Resource) -> list[Obj]:
+        """Every stored object of ``resource``, in key order (not copies)."""
+        return [o for (q, _), o in sorted(self.objects.items()) if q == resource.qualified]
+
+    def write(self, resource: Resource, kind: str, obj: Obj, prev: Obj | None) -> Obj:
+        """Store (or, for DELETED, drop) ``obj`` at the next revision; returns a copy of it."""
+        self.revision += 1
+        key = (resource.qualified, key_of(obj))
+        if kind == "DELETED":
+            self.objects.pop(key, None)
+        else:
+            obj["metadata"]["resourceVersion"] = str(self.revision)
+            self.objects[key] = obj
+        self.history.append(Event(self.revision, resource.qualified, kind, obj, prev))
+        for waiter in self._waiters:
+            waiter.done() or waiter.set_result(None)
+        self._waiters.clear()
+        return copy.deepcopy(obj)
+
+    async def next_write(self) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        await future
+
+
 class FakeWatch:
     """``async with api.watch(...) as w: async for kind, obj in w`` on a ``FakeClient``."""
 
-    def __init__(self, api: Any, selection: Selection, since: int) -> None:
-        self.api, self.selection = api, selection
+    def __init__(self, store: FakeStore, selection: Selection, since: int) -> None:
+        self.store, self.selection = store, selection
         self.resource_version = str(since)
-        self._position = next((i for i, e in enumerate(api._history) if e.revision > since), len(api._history))
+        self._position = next((i for i, e in enumerate(store.history) if e.revision > since), len(store.history))
 
     async def __aenter__(self) -> FakeWatch:
         return self
@@ -108,13 +154,11 @@ class FakeWatch:
 
     async def __anext__(self) -> tuple[str, Obj]:
         while True:
-            history = self.api._history
+            history = self.store.history
             while self._position < len(history):
                 event = history[self._position]
                 self._position += 1
                 self.resource_version = str(event.revision)
                 if (out := self.selection.translate(event)) is not None:
                     return out
-            future = asyncio.get_running_loop().create_future()
-            self.api._waiters.append(future)
-            await future
+            await self.store.next_write()

@@ -39,7 +39,8 @@ async def client(apiserver):
 
 async def test_informer_follows_pods_with_a_node_index(client, namespace) -> None:
     await client.create("pods", _pod("before", "n1"), namespace)
-    informer = Informer(client, "pods", namespace, indexers={"node": caching.by_field("spec.nodeName")})
+    informer = Informer(client, "pods", namespace, indexers={"node": caching.by_field("spec.nodeName")},
+                        detect_mutations=True)
     events = []
     informer.add_handlers(lambda o: events.append(("add", o["metadata"]["name"])),
                           lambda old, new: events.append(("update", new["metadata"]["name"])),
@@ -55,6 +56,7 @@ async def test_informer_follows_pods_with_a_node_index(client, namespace) -> Non
         assert events == [("add", "before"), ("add", "after"), ("update", "after"), ("delete", "before")]
         assert informer.cache.by_index("node", "n1") == []
         assert informer.cache.get(f"{namespace}/after")["metadata"]["labels"] == {"x": "y"}
+        informer.cache.verify()
     finally:
         await informer.stop()
 

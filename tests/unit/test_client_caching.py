@@ -74,3 +74,29 @@ def test_select_by_label_selector() -> None:
     assert names(cache.select(None, "app=web,tier!=fe")) == ["b", "d"]
     assert names(cache.select("ns", {})) == ["a", "b", "c"]
     assert cache.select("ns", None) == []
+
+
+def test_mutation_detector_names_the_mutated_objects(monkeypatch) -> None:
+    from rktnetes.client import errors
+
+    cache = caching.Cache(detect_mutations=True)
+    cache.upsert(_pod("a", "n1"))
+    cache.upsert(_pod("b", "n1"))
+    cache.verify()
+    cache.get("default/a")["spec"]["nodeName"] = "oops"
+    with pytest.raises(errors.CacheMutated, match="default/a"):
+        cache.verify()
+    cache.upsert(_pod("a", "n2", rv="2"))
+    assert cache.mutated == {"default/a"}
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
+    watched = caching.Cache()
+    watched.upsert(_pod("c"))
+    watched.list()[0]["metadata"]["labels"] = {"x": "y"}
+    watched.remove("default/c")
+    with pytest.raises(errors.CacheMutated, match="default/c"):
+        watched.verify()
+    monkeypatch.delenv(caching.MUTATION_DETECTOR_ENV)
+    plain = caching.Cache()
+    plain.upsert(_pod("d"))
+    plain.get("default/d")["spec"]["nodeName"] = "x"
+    plain.verify()

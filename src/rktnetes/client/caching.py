@@ -9,10 +9,16 @@ An informer replaces whole objects, never edits them, so a reference a caller ho
 from __future__ import annotations
 
 import copy
+import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from rktnetes.api import selectors
+from rktnetes.client import errors
+
+log = logging.getLogger(__name__)
+MUTATION_DETECTOR_ENV = "RKTNETES_CACHE_MUTATION_DETECTOR"
 
 Obj = dict[str, Any]
 IndexFunc = Callable[[Obj], Iterable[str]]
@@ -61,9 +67,17 @@ def by_owner_uid(obj: Obj) -> list[str]:
 
 
 class Cache:
-    """Objects by key with always-consistent indexes; ``namespace`` is indexed from the start."""
+    """Objects by key with always-consistent indexes; ``namespace`` is indexed from the start.
 
-    def __init__(self, indexers: dict[str, IndexFunc] | None = None) -> None:
+    With ``detect_mutations`` (default: ``$RKTNETES_CACHE_MUTATION_DETECTOR=1``, as client-go's
+    ``KUBE_CACHE_MUTATION_DETECTOR``) the cache keeps a private copy of each object, notes any object found
+    changed when it is replaced or removed, and ``verify()`` raises ``errors.CacheMutated`` naming them."""
+
+    def __init__(self, indexers: dict[str, IndexFunc] | None = None, detect_mutations: bool | None = None) -> None:
+        if detect_mutations is None:
+            detect_mutations = os.environ.get(MUTATION_DETECTOR_ENV) == "1"
+        self._pristine: dict[str, Obj] | None = {} if detect_mutations else None
+        self.mutated: set[str] = set()
         self._items: dict[str, Obj] = {}
         self._indexers: dict[str, IndexFunc] = {NAMESPACE: by_namespace, **(indexers or {})}
         self._indexes: dict[str, dict[str, set[str]]] = {name: {} for name in self._indexers}
@@ -117,8 +131,11 @@ class Cache:
         key = key_of(obj)
         old = self._items.get(key)
         if old is not None:
+            self._check(key, old)
             self._unindex(key, old)
         self._items[key] = obj
+        if self._pristine is not None:
+            self._pristine[key] = copy.deepcopy(obj)
         for name in self._indexers:
             self._index(name, key, obj)
         return old
@@ -127,8 +144,25 @@ class Cache:
         """Drop ``key``; returns the object it held."""
         old = self._items.pop(key, None)
         if old is not None:
+            self._check(key, old)
             self._unindex(key, old)
+            if self._pristine is not None:
+                self._pristine.pop(key, None)
         return old
+
+    def _check(self, key: str, obj: Obj) -> None:
+        if self._pristine is not None and self._pristine.get(key) != obj:
+            log.error("cached object %s was mutated by its reader", key)
+            self.mutated.add(key)
+
+    def verify(self) -> None:
+        """Raise ``errors.CacheMutated`` if any cached object was changed by a reader (mutation detection only)."""
+        if self._pristine is not None:
+            for key, obj in self._items.items():
+                self._check(key, obj)
+        if self.mutated:
+            keys = ", ".join(sorted(self.mutated))
+            raise errors.CacheMutated(f"cached objects were mutated: {keys}; copy them first (caching.mutable)")
 
     def _index(self, name: str, key: str, obj: Obj) -> None:
         for value in self._indexers[name](obj):

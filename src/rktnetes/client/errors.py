@@ -104,3 +104,7 @@ def from_status(code: int, body: Any) -> APIStatusError:
 
 class ShutDown(ClientError):
     """The work queue was shut down: workers stop taking keys."""
+
+
+class CacheMutated(ClientError):
+    """A reader changed an object it got from an informer's cache (mutation detection)."""

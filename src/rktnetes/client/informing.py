@@ -45,10 +45,10 @@ class Informer:
                  label_selector: str | None = None, field_selector: str | None = None,
                  indexers: dict[str, IndexFunc] | None = None, clock: Clock | None = None,
                  watch_timeout: int = 300, backoff: float = 0.8, max_backoff: float = 30.0,
-                 resync: float | None = None) -> None:
+                 resync: float | None = None, detect_mutations: bool | None = None) -> None:
         self.client, self.resource, self.namespace = client, resource, namespace
         self.selectors = {"label_selector": label_selector, "field_selector": field_selector}
-        self.cache = Cache(indexers)
+        self.cache = Cache(indexers, detect_mutations)
         self.clock = clock or LoopClock()
         self.watch_timeout, self.backoff, self.max_backoff = watch_timeout, backoff, max_backoff
         self.resource_version = ""

@@ -327,3 +327,20 @@ def test_field_validation_and_pruning(apiserver, namespace) -> None:
     assert managers == [("tester", "Update")]
     assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:data"] == {"f:k": {}} or \
         "f:metadata" in created["metadata"]["managedFields"][0]["fieldsV1"]
+
+
+def test_concurrent_patches_lose_nothing(apiserver_any, namespace_any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = f"/api/v1/namespaces/{namespace_any}/configmaps"
+    call(apiserver_any, "POST", base, cm("shared"))
+
+    def label(i: int) -> int:
+        return call(apiserver_any, "PATCH", base + "/shared", {"metadata": {"labels": {f"l{i}": "x"}}},
+                    content_type="application/merge-patch+json")[0]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(label, range(36)))
+    assert codes == [200] * 36
+    code, got = call(apiserver_any, "GET", base + "/shared")
+    assert {f"l{i}" for i in range(36)} <= set(got["metadata"]["labels"])

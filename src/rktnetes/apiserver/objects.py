@@ -6,6 +6,8 @@ on Conflict through ``modify`` rather than holding any lock, so several API serv
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,7 +21,7 @@ Obj = dict[str, Any]
 NAMESPACES = lookup("", "v1", "namespaces")
 SERVICE_ACCOUNTS = lookup("", "v1", "serviceaccounts")
 SERVICES = lookup("", "v1", "services")
-RETRIES = 8
+RETRIES = 64  # kube-apiserver's GuaranteedUpdate retries until its request times out; so, nearly, do we
 
 
 class Objects:
@@ -128,6 +130,7 @@ class Objects:
             except errors.APIError as exc:
                 if exc.reason != "Conflict" or attempt == RETRIES - 1:
                     raise
+                await asyncio.sleep(random.uniform(0, 0.001 * min(attempt + 1, 20)))  # jitter breaks lockstep
         raise errors.conflict(resource, name)
 
 

@@ -101,20 +101,34 @@ def test_edit_with_editor_script(apiserver, namespace, tmp_path) -> None:
     assert k("get", "deploy", "web", "-n", namespace, "-o", "jsonpath={.spec.replicas}").stdout == "4"
 
 
+def _lines_until(queue: list[str], predicate, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate(queue):
+            return True
+        time.sleep(0.1)
+    return predicate(queue)
+
+
 def test_get_watch(apiserver, namespace) -> None:
+    import threading
+
+    apiserver.kubectl("create", "configmap", "first", "-n", namespace)
     watcher = subprocess.Popen(["kubectl", "get", "configmaps", "-n", namespace, "-w", "--request-timeout=0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=apiserver.env())
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
-        time.sleep(1.5)
+        assert _lines_until(lines, lambda ls: any(line.startswith("first") for line in ls))
         apiserver.kubectl("create", "configmap", "seen", "-n", namespace, "--from-literal=a=b")
         apiserver.kubectl("label", "configmap", "seen", "-n", namespace, "x=y")
-        time.sleep(1.5)
+        assert _lines_until(lines, lambda ls: sum(line.startswith("seen") for line in ls) == 2)
     finally:
         watcher.terminate()
-        out, _ = watcher.communicate(timeout=10)
-    rows = [line.split() for line in out.splitlines()]
-    assert rows[0] == ["NAME", "DATA", "AGE"]
-    assert [r[0] for r in rows[1:]].count("seen") == 2
+        watcher.wait(timeout=10)
+    assert lines[0].split() == ["NAME", "DATA", "AGE"]
+    assert [line.split()[:2] for line in lines[1:]] == [["first", "0"], ["seen", "1"], ["seen", "1"]]
 
 
 def test_typed_create_commands(apiserver, namespace) -> None:

@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rktnetes.client import errors
+from rktnetes.client import errors, interface
 from rktnetes.client.caching import Cache, IndexFunc, key_of
 from rktnetes.client.clock import Clock, LoopClock, Timer
+from rktnetes.client.urls import ResourceRef
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -41,7 +42,7 @@ def _version(obj: Obj) -> str:
 
 
 class Informer:
-    def __init__(self, client: Any, resource: Any, namespace: str | None = None, *,
+    def __init__(self, client: interface.Api, resource: ResourceRef, namespace: str | None = None, *,
                  label_selector: str | None = None, field_selector: str | None = None,
                  indexers: dict[str, IndexFunc] | None = None, clock: Clock | None = None,
                  watch_timeout: int = 300, backoff: float = 0.8, max_backoff: float = 30.0,

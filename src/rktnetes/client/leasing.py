@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from rktnetes.client import errors
+from rktnetes.client import errors, interface
 from rktnetes.client.clock import Clock, LoopClock
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def micro_now() -> str:
 
 
 class LeaderElector:
-    def __init__(self, client: Any, name: str, identity: str, namespace: str = "kube-system", *,
+    def __init__(self, client: interface.Api, name: str, identity: str, namespace: str = "kube-system", *,
                  lease_duration: float = 15.0, renew_deadline: float = 10.0, retry_period: float = 2.0,
                  clock: Clock | None = None) -> None:
         if not retry_period < renew_deadline < lease_duration:

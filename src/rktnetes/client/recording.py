@@ -15,7 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from rktnetes.api import meta
-from rktnetes.client import errors
+from rktnetes.client import errors, interface
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -32,7 +32,7 @@ def involved(obj: Obj) -> Obj:
 
 
 class EventRecorder:
-    def __init__(self, client: Any, component: str, host: str = "") -> None:
+    def __init__(self, client: interface.Api, component: str, host: str = "") -> None:
         self.client, self.component, self.host = client, component, host
         self._seen: OrderedDict[tuple, tuple[str, str, int]] = OrderedDict()
         self._tasks: set[asyncio.Task] = set()

@@ -9,9 +9,8 @@ listed, which is when controllers may start their workers.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from rktnetes.client import urls
+from rktnetes.client import interface, urls
 from rktnetes.client.caching import IndexFunc
 from rktnetes.client.clock import Clock
 from rktnetes.client.informing import Informer
@@ -19,7 +18,7 @@ from rktnetes.client.urls import ResourceRef
 
 
 class InformerFactory:
-    def __init__(self, client: Any, clock: Clock | None = None, watch_timeout: int = 300) -> None:
+    def __init__(self, client: interface.Api, clock: Clock | None = None, watch_timeout: int = 300) -> None:
         self.client, self.clock, self.watch_timeout = client, clock, watch_timeout
         self._informers: dict[tuple, Informer] = {}
 

@@ -214,6 +214,8 @@ def test_stage1_fly_detached_and_stopped(rkt):
     status = rkt.status(uuid)
     assert status["state"] == "running"
     assert Path(f"/proc/{status['pid']}/root").resolve() != Path("/")  # the app, chrooted
+    entered = rkt("enter", uuid, "/bin/sh", "-c", f"echo $PATH; test -d /proc/{status['pid']} && echo host-pids")
+    assert entered.stdout.split() == ["/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "host-pids"]
     assert rkt("stop", uuid).returncode == 0
     assert rkt.status(uuid)["app-busybox"] == "4"
 

@@ -26,9 +26,12 @@ def app_names(pod: Path) -> list[str]:
     return [a["name"] for a in json.loads(paths.pod_manifest_path(pod).read_text())["apps"]]
 
 
+def _is_fly(pod: state.Pod) -> bool:
+    return json.loads(paths.pod_runtime_path(pod.path).read_text()).get("stage1") == "fly"
+
+
 def _signal(pod: state.Pod, signal_name: str) -> None:
-    runtime = json.loads(paths.pod_runtime_path(pod.path).read_text())
-    if runtime.get("stage1") == "fly":  # no runc: the pid file holds the app's own pid
+    if _is_fly(pod):  # no runc: the pid file holds the app's own pid
         pid = int(paths.pod_started_path(pod.path).read_text())
         os.kill(pid, signal.SIGKILL if signal_name == "KILL" else signal.SIGTERM)
         return
@@ -71,7 +74,13 @@ def enter(root: Path, uuid: str, app: str | None, command: list[str]) -> None:
     """Replace this process by ``runc exec`` in the app's container (with its env, user, cwd)."""
     pod = running(root, uuid)
     name = choose_app(pod.path, app)
+    command = command or ["/bin/sh"]
+    if _is_fly(pod):  # no container: the app's chroot, with its environment
+        manifest = json.loads(paths.pod_manifest_path(pod.path).read_text())
+        env = {e["name"]: e["value"] for e in manifest["apps"][0]["app"].get("environment", [])}
+        argv = ["chroot", str(paths.app_rootfs_path(pod.path, name)), *command]
+        os.execvpe(argv[0], argv, {"PATH": os.environ.get("PATH", ""), **env, "AC_APP_NAME": name})
     tty = ["-t"] if sys.stdin.isatty() and sys.stdout.isatty() else []
-    argv = ["runc", "--root", str(paths.pod_runc_root(pod.path)), "exec", *tty, name, *(command or ["/bin/sh"])]
+    argv = ["runc", "--root", str(paths.pod_runc_root(pod.path)), "exec", *tty, name, *command]
     sys.stdout.flush()
     os.execvp(argv[0], argv)

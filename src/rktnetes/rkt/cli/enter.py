@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from rktnetes.rkt.cli import common
-from rktnetes.rkt.pods import control
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -17,6 +16,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import control  # loaded on use: every rkt command imports this module
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     control.enter(common.data_dir(args), args.uuid, args.app, command)
     return 254

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from rktnetes.rkt.cli import common
-from rktnetes.rkt.pods import exporting
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -19,5 +18,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import exporting  # loaded on use: every rkt command imports this module
     exporting.export(common.data_dir(args), args.uuid, args.app, args.output, overwrite=args.overwrite)
     return 0

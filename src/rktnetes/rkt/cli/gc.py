@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rktnetes.rkt.cli import common
-from rktnetes.rkt.pods import durations, garbage
+from rktnetes.rkt.pods import durations
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -17,6 +17,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import garbage  # loaded on use: every rkt command imports this module
     grace, expire = durations.parse(args.grace_period), durations.parse(args.expire_prepared)
     deleted = garbage.gc(common.data_dir(args), grace=grace, expire_prepared=expire, mark_only=args.mark_only)
     for uuid in deleted:

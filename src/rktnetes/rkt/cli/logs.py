@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from rktnetes.rkt.cli import common
-from rktnetes.rkt.pods import logs
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -18,5 +17,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import logs  # loaded on use: every rkt command imports this module
     logs.show(common.data_dir(args), args.uuid, args.app, sys.stdout.buffer, follow=args.follow)
     return 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from rktnetes.rkt.cli import common
 from rktnetes.rkt.networking import flags as netflags
-from rktnetes.rkt.pods import appargs
-from rktnetes.rkt.pods.stage0 import Context, PodRequest
+
+if TYPE_CHECKING:
+    from rktnetes.rkt.pods.stage0 import Context, PodRequest
 
 PULL_POLICIES = ("new", "update", "never")
 
@@ -31,6 +33,8 @@ def add(cmd: argparse.ArgumentParser) -> None:
 
 
 def context(args: argparse.Namespace) -> Context:
+    from rktnetes.rkt.pods.stage0 import Context
+
     return Context(
         root=common.data_dir(args).absolute(),
         local_config=common.local_config(args),
@@ -41,6 +45,9 @@ def context(args: argparse.Namespace) -> Context:
 
 
 def request(args: argparse.Namespace) -> PodRequest:
+    from rktnetes.rkt.pods import appargs
+    from rktnetes.rkt.pods.stage0 import PodRequest
+
     return PodRequest(
         apps=appargs.parse(args.images), pod_manifest=args.pod_manifest, volumes=args.volume or [],
         set_env=args.set_env or [], set_env_files=args.set_env_file or [], inherit_env=args.inherit_env,

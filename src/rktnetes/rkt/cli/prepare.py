@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from rktnetes.rkt.cli import podflags
-from rktnetes.rkt.pods import stage0
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -16,6 +15,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import stage0  # loaded on use: every rkt command imports this module
     uuid = stage0.prepare(podflags.context(args), podflags.request(args))
     podflags.save_uuid(args, uuid)
     print(uuid)

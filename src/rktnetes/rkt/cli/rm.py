@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rktnetes.rkt.cli import common
 from rktnetes.rkt.errors import RktError
-from rktnetes.rkt.pods import errors, garbage, state
+from rktnetes.rkt.pods import errors, state
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import garbage  # loaded on use: every rkt command imports this module
     uuids = list(args.uuids) + ([state.read_uuid_file(args.uuid_file)] if args.uuid_file else [])
     if not uuids:
         raise errors.EmptyUUID()

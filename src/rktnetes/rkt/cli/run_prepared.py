@@ -6,7 +6,7 @@ import argparse
 import os
 
 from rktnetes.rkt.cli import common
-from rktnetes.rkt.pods import errors, running
+from rktnetes.rkt.pods import errors
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -18,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    from rktnetes.rkt.pods import running  # loaded on use: every rkt command imports this module
     if os.geteuid() != 0:
         raise errors.Unprivileged()
     root = common.data_dir(args).absolute()

@@ -56,7 +56,7 @@ def start_detached(root: Path, uuid: str, timeout: float = 60.0) -> int:
     pod = prepared(root, uuid)
     log = paths.pod_stage1_log_path(pod.path)
     with open(os.devnull, "rb+") as null, open(log, "ab") as err:
-        proc = subprocess.Popen(_argv(pod), stdin=null, stdout=null, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(_argv(pod), stdin=null, stdout=null, stderr=err, start_new_session=True, cwd="/")
     running = paths.pod_dir(root, "run", pod.uuid)
     deadline = time.monotonic() + timeout
     while not paths.pod_started_path(running).exists():

@@ -212,3 +212,8 @@ def config_kind_dir(config: Path, kind: str) -> Path:
 def build_debs_dir(cache: Path) -> Path:
     """Debian packages downloaded by the image builder, kept between builds."""
     return cache / "debs"
+
+
+def pod_net_summary_path(pod: Path) -> Path:
+    """The networks a pod joined ([{name, ip}]), kept after teardown so list/status still show them."""
+    return pod / "net-summary.json"

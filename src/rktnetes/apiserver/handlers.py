@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from rktnetes.api import errors, tables
-from rktnetes.apiserver import deleting, listing, negotiation, patches, requestopts, subresources, watching
+from rktnetes.apiserver import deleting, encoding, listing, negotiation, patches, requestopts, subresources, watching
 from rktnetes.apiserver.negotiation import Target, respond
 from rktnetes.apiserver.objects import NAMESPACES, Objects
 
@@ -57,6 +57,10 @@ async def collection(request: web.Request, target: Target) -> web.StreamResponse
     as_ = negotiation.wants_as(request)
     if request.query.get("watch") in ("true", "1"):
         return await watching.serve(request, registry, target, query, as_, request.app["bookmark_interval"])
+    if as_ is None and not query.labels and not query.fields:
+        raw, meta = await listing.collect(registry, target.resource, target.namespace, query, raw=True)
+        body = encoding.list_body(target.resource.list_kind, target.resource.group_version, meta, raw)
+        return web.Response(body=body, content_type=negotiation.JSON)
     items, meta = await listing.collect(registry, target.resource, target.namespace, query)
     if as_ == "Table":
         return respond(tables.table(target.resource, items, meta, include=request.query.get("includeObject",

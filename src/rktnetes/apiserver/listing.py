@@ -75,16 +75,18 @@ def _start(query: Query) -> tuple[int, str]:
     return 0, ""
 
 
-async def collect(registry: Registry, resource: Resource, namespace: str | None, query: Query) -> tuple[list[Obj],
-                                                                                                      Obj]:
-    """The matching objects and the ListMeta (resourceVersion, continue) of one page."""
+async def collect(registry: Registry, resource: Resource, namespace: str | None, query: Query, *,
+                  raw: bool = False) -> tuple[list, Obj]:
+    """The matching objects and the ListMeta (resourceVersion, continue) of one page. ``raw`` (only without
+    selectors) gives each object as its stored JSON bytes, resourceVersion spliced in, never parsed."""
     revision, start_after = _start(query)
-    items: list[Obj] = []
+    items: list = []
     while True:
         want = query.limit - len(items) if query.limit else 0
-        page = await registry.list(resource, namespace, revision=revision, limit=want, start_after=start_after)
+        page = await registry.list(resource, namespace, revision=revision, limit=want, start_after=start_after,
+                                   raw=raw)
         revision, start_after = page.revision, page.last_key
-        items += [obj for obj in page.items if query.matches(obj)]
+        items += page.items if raw else [obj for obj in page.items if query.matches(obj)]
         if not page.more or (query.limit and len(items) >= query.limit):
             break
     list_meta: Obj = {"resourceVersion": str(revision)}

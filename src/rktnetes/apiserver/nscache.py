@@ -13,7 +13,8 @@ import logging
 
 from rktnetes.api import errors
 from rktnetes.api.resources import Resource
-from rktnetes.apiserver.registry import Registry, decode
+from rktnetes.apiserver.encoding import decode
+from rktnetes.apiserver.registry import Registry
 from rktnetes.store.protocol import DELETE
 
 log = logging.getLogger(__name__)

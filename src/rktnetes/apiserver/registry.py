@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from rktnetes.api import errors
 from rktnetes.api.resources import Resource
+from rktnetes.apiserver.encoding import decode, encode, splice
 from rktnetes.store import errors as store_errors
-from rktnetes.store.protocol import KeyValue, Store, Watch
+from rktnetes.store.protocol import Store, Watch
 
 Obj = dict[str, Any]
 ROOT = "/registry/"
@@ -30,23 +29,9 @@ def object_key(resource: Resource, namespace: str | None, name: str) -> str:
     return key_prefix(resource, namespace if resource.namespaced else None) + name
 
 
-def encode(obj: Obj) -> bytes:
-    meta = obj.get("metadata") or {}
-    if "resourceVersion" not in meta:
-        return orjson.dumps(obj)
-    trimmed = {k: v for k, v in meta.items() if k != "resourceVersion"}
-    return orjson.dumps({**obj, "metadata": trimmed})
-
-
-def decode(kv: KeyValue, revision: int | None = None) -> Obj:
-    obj = orjson.loads(kv.value)
-    obj["metadata"]["resourceVersion"] = str(revision or kv.mod_revision)
-    return obj
-
-
 @dataclass
 class Page:
-    items: list[Obj]
+    items: list[Any]  # objects, or stored bytes with their resourceVersion when listed ``raw``
     revision: int
     more: bool
     last_key: str
@@ -97,7 +82,7 @@ class Registry:
         return decode(kv, rev)
 
     async def list(self, resource: Resource, namespace: str | None, *, revision: int = 0, limit: int = 0,
-                   start_after: str = "") -> Page:
+                   start_after: str = "", raw: bool = False) -> Page:
         prefix = key_prefix(resource, namespace)
         try:
             result = await self.store.list(prefix, revision=revision, limit=limit, start_after=start_after)
@@ -108,7 +93,8 @@ class Registry:
                                   f"{exc.current}", {"causes": [{"reason": "ResourceVersionTooLarge",
                                                                  "message": "Too large resource version"}]}) from None
         last = result.kvs[-1].key if result.kvs else start_after
-        return Page([decode(kv) for kv in result.kvs], result.revision, result.more, last)
+        items = [splice(kv.value, kv.mod_revision) for kv in result.kvs] if raw else [decode(kv) for kv in result.kvs]
+        return Page(items, result.revision, result.more, last)
 
     async def watch(self, resource: Resource, namespace: str | None, from_revision: int) -> Watch:
         return await self.store.watch(key_prefix(resource, namespace), from_revision)

@@ -16,8 +16,9 @@ from aiohttp import web
 
 from rktnetes.api import errors, tables
 from rktnetes.apiserver import listing
+from rktnetes.apiserver.encoding import decode, splice
 from rktnetes.apiserver.negotiation import Target
-from rktnetes.apiserver.registry import Registry, decode
+from rktnetes.apiserver.registry import Registry
 from rktnetes.store import errors as store_errors
 from rktnetes.store.protocol import DELETE, Event
 
@@ -33,7 +34,10 @@ class Stream:
         self.headers_sent = False
         self.revision = 0
 
-    async def send(self, kind: str, obj: Obj) -> None:
+    async def send(self, kind: str, obj: Obj | bytes) -> None:
+        if isinstance(obj, bytes):  # stored JSON with its resourceVersion: sent as is
+            await self.response.write(b'{"type":"%s","object":%s}\n' % (kind.encode(), obj))
+            return
         if self.as_ == "Table" and kind in ("ADDED", "MODIFIED", "DELETED"):
             obj = tables.table(self.target.resource, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
                                include=self.include, headers=not self.headers_sent)
@@ -51,8 +55,17 @@ class Stream:
                                      "metadata": metadata})
 
 
-def translate(event: Event, query: listing.Query) -> tuple[str, Obj] | None:
-    """The watch event a store change becomes for this query, or None when it is filtered out."""
+def _raw(event: Event) -> tuple[str, bytes] | None:
+    if event.type == DELETE:
+        return ("DELETED", splice(event.prev_kv.value, event.revision)) if event.prev_kv else None
+    return ("ADDED" if event.prev_kv is None else "MODIFIED"), splice(event.kv.value, event.revision)
+
+
+def translate(event: Event, query: listing.Query, raw: bool = False) -> tuple[str, Obj | bytes] | None:
+    """The watch event a store change becomes for this query, or None when it is filtered out. ``raw`` (only
+    for unfiltered plain watches) keeps the stored bytes instead of parsing them."""
+    if raw:
+        return _raw(event)
     if event.type == DELETE:
         old = decode(event.prev_kv, event.revision) if event.prev_kv else None
         return ("DELETED", old) if old is not None and query.matches(old) else None
@@ -75,7 +88,8 @@ def _options(request: web.Request) -> tuple[float, bool, bool]:
     return timeout, bookmarks, request.query.get("sendInitialEvents") == "true"
 
 
-async def _initial(registry: Registry, target: Target, query: listing.Query, send_initial: bool) -> tuple[list, int]:
+async def _initial(registry: Registry, target: Target, query: listing.Query, send_initial: bool,
+                   raw: bool) -> tuple[list, int]:
     """Objects to replay as ADDED (for resourceVersion unset or 0, or sendInitialEvents) and the start revision."""
     if query.resource_version not in ("", "0") and not send_initial:
         try:
@@ -83,14 +97,15 @@ async def _initial(registry: Registry, target: Target, query: listing.Query, sen
         except ValueError:
             raise errors.bad_request(f"invalid resource version: {query.resource_version}") from None
     query = listing.Query(query.labels, query.fields, 0, "", "", "")
-    items, meta = await listing.collect(registry, target.resource, target.namespace, query)
+    items, meta = await listing.collect(registry, target.resource, target.namespace, query, raw=raw)
     return items, int(meta["resourceVersion"])
 
 
 async def serve(request: web.Request, registry: Registry, target: Target, query: listing.Query,
                 as_: str | None, bookmark_interval: float) -> web.StreamResponse:
     timeout, bookmarks, send_initial = _options(request)
-    initial, start = await _initial(registry, target, query, send_initial)
+    raw = as_ is None and not query.labels and not query.fields
+    initial, start = await _initial(registry, target, query, send_initial, raw)
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     response.enable_chunked_encoding()
     await response.prepare(request)
@@ -106,7 +121,7 @@ async def serve(request: web.Request, registry: Registry, target: Target, query:
             await stream.send("ADDED", obj)
         if send_initial and bookmarks:
             await stream.bookmark(initial_end=True)
-        await _pump(watch, stream, query, time.monotonic() + timeout, bookmark_interval if bookmarks else None)
+        await _pump(watch, stream, query, time.monotonic() + timeout, bookmark_interval if bookmarks else None, raw)
     return response
 
 
@@ -114,7 +129,8 @@ def _too_old(start: int, exc: store_errors.Compacted) -> errors.APIError:
     return errors.expired(f"too old resource version: {start} ({exc.compact_revision})")
 
 
-async def _pump(watch, stream: Stream, query: listing.Query, deadline: float, interval: float | None) -> None:
+async def _pump(watch, stream: Stream, query: listing.Query, deadline: float, interval: float | None,
+                raw: bool) -> None:
     events = watch.__aiter__()
     while (left := deadline - time.monotonic()) > 0:
         try:
@@ -129,5 +145,5 @@ async def _pump(watch, stream: Stream, query: listing.Query, deadline: float, in
             await stream.send("ERROR", _too_old(stream.revision, exc).status())
             return
         stream.revision = event.revision
-        if (out := translate(event, query)) is not None:
+        if (out := translate(event, query, raw)) is not None:
             await stream.send(*out)

@@ -70,7 +70,11 @@ def _apps(manifest: dict[str, Any], pod: Path) -> list[AppInfo]:
 
 
 def networks(pod: Path) -> list[dict[str, Any]]:
-    """[{name, ip}] of the networks the pod joined, from networking's record."""
+    """[{name, ip}] of the networks the pod joined: the supervisor's summary, else networking's record."""
+    try:
+        return json.loads(paths.pod_net_summary_path(pod).read_text())
+    except (OSError, ValueError):
+        pass
     if not paths.pod_networks_path(pod).exists():
         return []
     from rktnetes.rkt.networking import podnet

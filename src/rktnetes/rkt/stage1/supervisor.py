@@ -91,6 +91,8 @@ class Supervisor:
         self.plan = podnet.PodNetPlan.from_json(self.runtime["netplan"])
         if self.plan.mode != "none":
             self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root)
+            summary = [{"name": i.name, "ip": i.ip} for i in self.net_infos]
+            paths.pod_net_summary_path(self.pod).write_text(json.dumps(summary))
 
     def etc_files(self, lower: str) -> dict[str, str | None]:
         if self.plan is None:

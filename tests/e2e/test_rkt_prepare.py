@@ -37,7 +37,8 @@ def test_run_prepared_detach_outlives_the_caller(rkt):
 def test_prepare_with_bad_input_writes_nothing(rkt):
     before = rkt.uuids()
     for args in (["busybox", "--memory=lots"], ["busybox", "--mount=volume=nope,target=/x"],
-                 ["no-such-image-anywhere.example/x"], ["busybox", "--no-such-flag=1"]):
+                 ["no-such-image-anywhere.example/x"], ["busybox", "--no-such-flag=1"],
+                 ["--hostname=bad_name!", "busybox"], ["--volume=v,kind=host", "busybox"]):
         done = rkt("prepare", "--net=none", "--pull-policy=never", *args)
         assert done.returncode == 254 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert rkt.uuids() == before

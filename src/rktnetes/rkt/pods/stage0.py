@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from rktnetes.rkt.pods import appargs, errors, preparing, volumes
 from rktnetes.rkt.pods import manifest as podmanifest
 from rktnetes.rkt.pods.manifest import ImageRef, PodOptions
 
+_HOSTNAME = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _MANIFEST_CONFLICTS = ("apps", "volumes", "set_env", "set_env_files", "ports", "inherit_env")
 
 
@@ -148,6 +150,8 @@ def prepare(ctx: Context, req: PodRequest) -> str:
     """Build and write the pod ``req`` describes; returns its UUID. Nothing is written on bad input."""
     if os.geteuid() != 0:
         raise errors.Unprivileged()
+    if req.hostname and not _HOSTNAME.match(req.hostname):
+        raise errors.BadAppFlag(f"invalid --hostname {req.hostname!r}: letters, digits, '-' and '.', at most 64")
     build = _from_manifest if req.pod_manifest else _from_flags
     doc, images = build(ctx, req)
     runtime = preparing.Runtime(stage1=req.stage1, hostname=req.hostname, interactive=req.interactive,

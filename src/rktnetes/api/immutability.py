@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from rktnetes.api import errors
 from rktnetes.api.errors import Cause
 from rktnetes.api.resources import Resource
@@ -51,7 +53,8 @@ def _same(new: Obj, old: Obj, path: str) -> list[Cause]:
     a, b = new, old
     for part in path.split("."):
         a, b = (a or {}).get(part), (b or {}).get(part)
-    return [] if a == b else [Cause("FieldValueInvalid", path, f"Invalid value: {a!r}: {IMMUTABLE}")]
+    shown = orjson.dumps(a).decode()
+    return [] if a == b else [Cause("FieldValueInvalid", path, f"Invalid value: {shown}: {IMMUTABLE}")]
 
 
 def _selector(new: Obj, old: Obj) -> list[Cause]:

@@ -81,7 +81,7 @@ TABLE: tuple[Resource, ...] = (
     _core("Namespace", "namespaces", False, short_names=("ns",), verbs=NO_COLLECTION_DELETE,
           subresources=("status", "finalize"), fields=("status.phase",)),
     _core("Pod", "pods", short_names=("po",), categories=_ALL,
-          subresources=("status", "binding", "eviction"), fields=_POD_FIELDS),
+          subresources=("status", "binding", "eviction", "log", "exec", "attach", "portforward"), fields=_POD_FIELDS),
     _core("Service", "services", short_names=("svc",), categories=_ALL, subresources=("status",)),
     _core("Endpoints", "endpoints", short_names=("ep",)),
     _core("ReplicationController", "replicationcontrollers", short_names=("rc",), categories=_ALL,

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from rktnetes.api import errors, resources
 from rktnetes.apiserver import auth, discovery, handlers, namespaces
+from rktnetes.apiserver.certs import Pair
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
 from rktnetes.apiserver.registry import Registry
@@ -128,7 +129,8 @@ async def _stop_background(app: web.Application) -> None:
 
 
 def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anonymous_admin: bool = False,
-              server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0) -> web.Application:
+              server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0,
+              kubelet_client: Pair | None = None) -> web.Application:
     """The API server application over ``store``."""
     app = web.Application(middlewares=[status_errors, auth.middleware(tokens or {},
                                                                       anonymous_admin=anonymous_admin)],
@@ -139,6 +141,7 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
     app.on_cleanup.append(_stop_background)
     app["server_address"] = server_address
     app["bookmark_interval"] = bookmark_interval
+    app["kubelet_client"] = kubelet_client
     _routes(app)
     return app
 

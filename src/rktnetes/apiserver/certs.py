@@ -22,6 +22,7 @@ from rktnetes.apiserver import paths
 DEFAULT_SANS = ("127.0.0.1", "localhost", "10.96.0.1", "kubernetes", "kubernetes.default",
                 "kubernetes.default.svc", "kubernetes.default.svc.cluster.local")
 ADMIN_USER, ADMIN_GROUP = "rktnetes-admin", "system:masters"
+KUBELET_CLIENT = "kube-apiserver-kubelet-client"  # the identity the API server shows kubelets
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,11 @@ KUBE_VERSION = ("1", "32", "v1.32.0")
 SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale", ("get", "patch", "update")),
                      "binding": ("", "v1", "Binding", ("create",)),
                      "eviction": ("policy", "v1", "Eviction", ("create",)),
-                     "finalize": (None, None, None, ("update",))}
+                     "finalize": (None, None, None, ("update",)),
+                     "log": ("", "v1", "Pod", ("get",)),
+                     "exec": ("", "v1", "PodExecOptions", ("create", "get")),
+                     "attach": ("", "v1", "PodAttachOptions", ("create", "get")),
+                     "portforward": ("", "v1", "PodPortForwardOptions", ("create", "get"))}
 
 
 def version() -> Obj:

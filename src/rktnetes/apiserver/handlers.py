@@ -7,7 +7,17 @@ from typing import Any
 from aiohttp import web
 
 from rktnetes.api import errors, tables
-from rktnetes.apiserver import deleting, encoding, listing, negotiation, patches, requestopts, subresources, watching
+from rktnetes.apiserver import (
+    deleting,
+    encoding,
+    kubeletproxy,
+    listing,
+    negotiation,
+    patches,
+    requestopts,
+    subresources,
+    watching,
+)
 from rktnetes.apiserver.negotiation import Target, respond
 from rktnetes.apiserver.objects import NAMESPACES, Objects
 
@@ -45,6 +55,10 @@ async def get(request: web.Request, target: Target) -> web.StreamResponse:
         return await collection(request, target)
     if target.subresource == "scale":
         return respond(await subresources.get_scale(request, target))
+    if target.subresource == "log":
+        return await kubeletproxy.logs(request, target)
+    if target.subresource in kubeletproxy.STREAMS:
+        return await kubeletproxy.stream(request, target)
     if target.subresource not in (None, "status"):
         raise errors.method_not_allowed()
     obj, _ = await _objects(request).registry.get(target.resource, target.namespace, target.name)
@@ -71,7 +85,9 @@ async def collection(request: web.Request, target: Target) -> web.StreamResponse
     return respond(listing.list_object(target.resource, items, meta))
 
 
-async def post(request: web.Request, target: Target) -> web.Response:
+async def post(request: web.Request, target: Target) -> web.StreamResponse:
+    if target.subresource in kubeletproxy.STREAMS:
+        return await kubeletproxy.stream(request, target)
     if target.subresource:
         return await subresources.create(request, target, await _body(request, target))
     if target.name is not None:

@@ -108,8 +108,9 @@ async def start(config: Config) -> Running:
     context = tls_context(config.data_dir, (config.host, *config.sans))
     tokens = auth.load_tokens(config.token_file or paths.token_file_path(config.data_dir))
     port = sock.getsockname()[1]
+    kubelet_client = certs.ensure_client(config.data_dir, certs.KUBELET_CLIENT, (certs.ADMIN_GROUP,))
     app = build_app(store, tokens=tokens, server_address=f"{config.host}:{port}",
-                    bookmark_interval=config.bookmark_interval)
+                    bookmark_interval=config.bookmark_interval, kubelet_client=kubelet_client)
     url = f"https://{config.host}:{port}"
     running = Running(url, config.kubeconfig or paths.kubeconfig_path(config.data_dir), store,
                       await _serve(app, sock, context))
@@ -118,7 +119,8 @@ async def start(config: Config) -> Running:
     running.compactor = compaction.Compactor(store, config.compaction_interval)
     running.compactor.start()
     if insecure is not None:
-        running.insecure = await _serve(build_app(store, tokens=tokens, anonymous_admin=True), insecure, None)
+        plain = build_app(store, tokens=tokens, anonymous_admin=True, kubelet_client=kubelet_client)
+        running.insecure = await _serve(plain, insecure, None)
         running.insecure_url = f"http://127.0.0.1:{insecure.getsockname()[1]}"
     kubeconfig.write(running.kubeconfig, url, paths.ca_cert_path(config.data_dir), certs.ensure_admin(config.data_dir))
     return running

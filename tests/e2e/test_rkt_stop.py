@@ -28,3 +28,31 @@ def test_stop_of_exited_or_unknown_pod_fails(rkt):
     assert rkt("stop", uuid).returncode == 254
     assert 'no matches found for "zzz"' in rkt("stop", "zzz").stderr
     assert "UUID cannot be empty" in rkt("stop").stderr
+
+
+@pytest.mark.parametrize("detach", [False, True])
+def test_sigterm_to_the_supervisor_reaches_the_apps(rkt, detach):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.fixtures.pods import RKT
+
+    if detach:
+        uuid = rkt.detach("busybox", "--exec", "/bin/sh", "--", "-c", TRAP, "---")
+        os.kill(int(rkt.status(uuid)["pid"]), signal.SIGTERM)
+    else:
+        uuid_file = rkt.root / "sigterm-uuid"
+        proc = subprocess.Popen([RKT, "--dir", str(rkt.root), "run", "--net=none", f"--uuid-file-save={uuid_file}",
+                                 "busybox", "--exec", "/bin/sh", "--", "-c", f"echo up; {TRAP}", "---"],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline() == "up\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 7
+        proc.stdout.close()
+        uuid = uuid_file.read_text().strip()
+    deadline = time.monotonic() + 60
+    while rkt.status(uuid)["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rkt.status(uuid)["app-busybox"] == "7"

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.pods import RKT
 
 pytestmark = pytest.mark.e2e
 NONE = "--net=none"
@@ -148,13 +154,6 @@ def test_working_dir_and_args(rkt):
 
 
 def test_interactive_drives_a_shell_through_a_pty(rkt):
-    import pty
-    import select
-    import subprocess
-    import time
-
-    from tests.fixtures.pods import RKT
-
     master, slave = pty.openpty()
     proc = subprocess.Popen([RKT, "--dir", str(rkt.root), "run", NONE, "--interactive", "busybox", "--exec", "/bin/sh"],
                             stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
@@ -221,10 +220,6 @@ def test_stage1_fly_detached_and_stopped(rkt):
 
 
 def test_pods_started_in_parallel(rkt):
-    import subprocess
-
-    from tests.fixtures.pods import RKT
-
     procs = [subprocess.Popen([RKT, "--dir", str(rkt.root), "run", NONE, "busybox", "--memory=16Mi", "--exec",
                                "/bin/sh", "--", "-c", f"echo pod-{i}; exit {i}", "---"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(4)]

@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from tests.fixtures.pods import RKT
+
 pytestmark = pytest.mark.e2e
 
 
@@ -50,6 +52,4 @@ def test_status_of_unknown_and_empty_uuid(rkt):
 
 
 def rkt_cmd(rkt) -> list[str]:
-    from tests.fixtures.pods import RKT
-
     return [RKT, "--dir", str(rkt.root)]

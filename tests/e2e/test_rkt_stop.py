@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
+
 import pytest
+
+from tests.fixtures.pods import RKT
 
 pytestmark = pytest.mark.e2e
 TRAP = 'trap "exit 7" TERM; sleep 60 & wait'
@@ -32,13 +39,6 @@ def test_stop_of_exited_or_unknown_pod_fails(rkt):
 
 @pytest.mark.parametrize("detach", [False, True])
 def test_sigterm_to_the_supervisor_reaches_the_apps(rkt, detach):
-    import os
-    import signal
-    import subprocess
-    import time
-
-    from tests.fixtures.pods import RKT
-
     if detach:
         uuid = rkt.detach("busybox", "--exec", "/bin/sh", "--", "-c", TRAP, "---")
         os.kill(int(rkt.status(uuid)["pid"]), signal.SIGTERM)

@@ -136,3 +136,22 @@ def test_config_keys_and_secret_encoding() -> None:
         validation.validate(secret, secrets)
     assert info.value.code == 400
     validation.validate({"kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "aGk="}}, secrets)
+
+
+def test_pod_admission_qos_tolerations_priority() -> None:
+    from rktnetes.api import podpolicy
+
+    def admitted(*resources: dict) -> dict:
+        pod = _pod(containers=[{"name": f"c{i}", "image": "x", "resources": r} for i, r in enumerate(resources)])
+        defaulting.apply_defaults(pod)
+        podpolicy.admit(pod)
+        return pod
+
+    assert admitted({})["status"]["qosClass"] == "BestEffort"
+    guaranteed = admitted({"limits": {"cpu": "1", "memory": "1Gi"}})
+    assert guaranteed["status"]["qosClass"] == "Guaranteed"
+    assert guaranteed["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "1", "memory": "1Gi"}
+    assert admitted({"requests": {"cpu": "1"}}, {})["status"]["qosClass"] == "Burstable"
+    spec = guaranteed["spec"]
+    assert spec["priority"] == 0 and [t["key"] for t in spec["tolerations"]] == [
+        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rktnetes.api import podpolicy
+
 Obj = dict[str, Any]
 
 
@@ -18,7 +20,7 @@ def _container(c: Obj) -> None:
     c.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
-    c.setdefault("resources", {})
+    podpolicy.default_requests(c)
     for port in c.get("ports") or []:
         port.setdefault("protocol", "TCP")
 
@@ -40,7 +42,6 @@ def pod_spec(spec: Obj) -> None:
 def _pod(obj: Obj) -> None:
     pod_spec(obj.setdefault("spec", {}))
     obj.setdefault("status", {}).setdefault("phase", "Pending")
-    obj["status"].setdefault("qosClass", "BestEffort")
 
 
 def _template(obj: Obj) -> None:

@@ -11,7 +11,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rktnetes.api import applying, defaulting, errors, immutability, meta, pruning, validation
+from rktnetes.api import applying, defaulting, errors, immutability, meta, podpolicy, pruning, validation
 from rktnetes.api.resources import Resource, lookup
 from rktnetes.apiserver import allocation
 from rktnetes.apiserver.nscache import NamespaceCache
@@ -21,6 +21,7 @@ Obj = dict[str, Any]
 NAMESPACES = lookup("", "v1", "namespaces")
 SERVICE_ACCOUNTS = lookup("", "v1", "serviceaccounts")
 SERVICES = lookup("", "v1", "services")
+PODS = lookup("", "v1", "pods")
 RETRIES = 64  # kube-apiserver's GuaranteedUpdate retries until its request times out; so, nearly, do we
 
 
@@ -44,6 +45,8 @@ class Objects:
         pruning.prune(obj, resource.model)
         meta.prepare_create(obj, resource, namespace)
         defaulting.apply_defaults(obj)
+        if resource is PODS:
+            podpolicy.admit(obj)
         validation.validate(obj, resource)
         if manager:
             obj = applying.record_update(None, obj, manager, resource)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+import time
 
 import pytest
 
@@ -32,3 +34,16 @@ def test_logs_follow_until_the_pod_exits(rkt):
 
 def test_logs_of_unknown_pod(rkt):
     assert 'no matches found for "nope"' in rkt("logs", "nope").stderr
+
+
+def test_logs_timestamps_tail_and_since(rkt):
+    done = rkt("run", "--net=none", "--uuid-file-save=/dev/stderr", "busybox", "--exec", "/bin/sh", "--", "-c",
+               "echo one; echo two; printf three", "---")
+    uuid = done.stderr.strip()[:36]
+    assert rkt("logs", uuid, check=True).stdout == "one\ntwo\nthree"
+    stamped = rkt("logs", "--timestamps", uuid, check=True).stdout.splitlines()
+    assert all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ", line) for line in stamped)
+    assert rkt("logs", "--tail=2", uuid, check=True).stdout == "two\nthree"
+    assert rkt("logs", "--since=1h", uuid, check=True).stdout == "one\ntwo\nthree"
+    time.sleep(1.1)
+    assert rkt("logs", "--since=1s", uuid, check=True).stdout == ""

@@ -26,8 +26,9 @@ def test_logs_and_exit_codes_of_every_app(tmp_path: Path):
             ("killed", *killed, str(tmp_path / "killed"))]
     codes = waiting.pump(apps, str(tmp_path / "runc"), echo=False)
     assert codes == {"one": 3, "two": 0, "killed": 137}
-    assert sorted((tmp_path / "one").read_text().split()) == ["a", "b"]
-    assert (tmp_path / "two").read_text() == "c\n"
+    one_log = [line.split(" ", 1)[1] for line in (tmp_path / "one").read_text().splitlines()]
+    assert sorted(one_log) == ["stderr F b", "stdout F a"]
+    assert (tmp_path / "two").read_text().split(" ", 1)[1] == "stdout F c\n"
 
 
 def test_terminal_apps_are_only_reaped(tmp_path: Path):

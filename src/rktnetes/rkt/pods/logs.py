@@ -1,8 +1,12 @@
-"""``rkt logs``: the stdout and stderr each app wrote, as the supervisor captured them; ``-f`` follows."""
+"""``rkt logs``: what each app wrote, from the CRI-format log the supervisor keeps (one record per line:
+``<RFC 3339 ns timestamp> stdout|stderr F|P <text>``); ``--timestamps``, ``--tail``, ``--since``, ``-f``.
+"""
 
 from __future__ import annotations
 
+import calendar
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,41 +16,75 @@ from rktnetes.rkt.pods import control, state
 POLL = 0.1
 
 
-def _copy(src: BinaryIO, out: BinaryIO) -> int:
-    total = 0
-    while chunk := src.read(65536):
-        out.write(chunk)
-        total += len(chunk)
-    out.flush()
-    return total
+@dataclass
+class Options:
+    follow: bool = False
+    timestamps: bool = False
+    tail: int | None = None
+    since: float | None = None  # epoch seconds
 
 
-def _open(pod: Path, name: str) -> BinaryIO | None:
-    try:
-        return open(paths.app_log_path(pod, name), "rb")  # noqa: SIM115 (closed by the caller)
-    except FileNotFoundError:
-        return None
+def stamp_seconds(stamp: bytes) -> float:
+    """``2026-11-26T14:00:00.123456789Z`` → epoch seconds."""
+    text = stamp.decode()
+    whole = calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
+    return whole + float("0" + text[19:].rstrip("Z") or 0)
 
 
-def show(root: Path, uuid: str, app: str | None, out: BinaryIO, *, follow: bool = False) -> None:
+def render(record: bytes, timestamps: bool) -> bytes:
+    stamp, _stream, tag, text = (record.rstrip(b"\n").split(b" ", 3) + [b""])[:4]
+    body = text + (b"\n" if tag == b"F" else b"")
+    return stamp + b" " + body if timestamps else body
+
+
+class _Reader:
+    """Complete records of one app's log, as they are appended."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.handle, self.rest = path, None, b""
+
+    def records(self) -> list[bytes]:
+        if self.handle is None:
+            try:
+                self.handle = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+            except FileNotFoundError:
+                return []
+        data = self.rest + self.handle.read()
+        lines = data.split(b"\n")
+        self.rest = lines.pop()
+        return [line for line in lines if line]
+
+    def close(self) -> None:
+        if self.handle:
+            self.handle.close()
+
+
+def _select(records: list[bytes], opts: Options) -> list[bytes]:
+    if opts.since is not None:
+        records = [r for r in records if stamp_seconds(r.split(b" ", 1)[0]) >= opts.since]
+    return records[-opts.tail:] if opts.tail is not None and opts.tail >= 0 else records
+
+
+def show(root: Path, uuid: str, app: str | None, out: BinaryIO, opts: Options | None = None) -> None:
+    opts = opts or Options()
     pod = state.find(root, uuid)
     names = [control.choose_app(pod.path, app)] if app else control.app_names(pod.path)
-    files = {n: _open(pod.path, n) for n in names}
+    readers = [_Reader(paths.app_log_path(pod.path, n)) for n in names]
     try:
-        for handle in files.values():
-            if handle:
-                _copy(handle, out)
-        while follow and pod.status() in (state.Status.RUNNING, state.Status.PREPARED):
+        for reader in readers:
+            _emit(out, _select(reader.records(), opts), opts)
+        while opts.follow:
+            alive = state.find(root, uuid).status() in (state.Status.RUNNING, state.Status.PREPARED)
+            for reader in readers:
+                _emit(out, _select(reader.records(), Options(since=opts.since)), opts)
+            if not alive:
+                break
             time.sleep(POLL)
-            pod = state.find(root, uuid)
-            for name in names:
-                files[name] = files[name] or _open(pod.path, name)
-                if files[name]:
-                    _copy(files[name], out)  # type: ignore[arg-type]
-        for handle in files.values():
-            if follow and handle:
-                _copy(handle, out)
     finally:
-        for handle in files.values():
-            if handle:
-                handle.close()
+        for reader in readers:
+            reader.close()
+
+
+def _emit(out: BinaryIO, records: list[bytes], opts: Options) -> None:
+    out.write(b"".join(render(r, opts.timestamps) for r in records))
+    out.flush()

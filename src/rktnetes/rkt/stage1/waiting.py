@@ -3,21 +3,22 @@
 Why it is built this way: this loop is what a pod's supervisor does for the pod's whole life, so it must
 be small. It runs either in-process (``rkt run`` in the foreground) or, for a detached pod, as this very
 file executed by ``python -I -S`` in the supervisor's own process after setup (``execv`` keeps the pid,
-the pod lock fd, the app pipes and the runc children), importing only ``os``, ``select``, ``_signal`` and
-``sys`` (about 9 MB resident). It is single-threaded: ``poll`` watches every app's stdout/stderr and a
-wakeup pipe that SIGTERM/SIGINT/SIGHUP write to, and a signal is forwarded to the apps with ``runc kill``.
-An app has ended when both its pipes reach EOF (or at once, for a terminal app); its runc is then reaped.
-When every app has ended, the detached form execs the teardown (``next`` argv plus ``name=code`` words).
+the pod lock fd, the app pipes and the runc children), importing only ``os``, ``select``, ``_signal``,
+``sys`` and ``time`` (about 9 MB resident). It is single-threaded: ``poll`` watches every app's
+stdout/stderr and a wakeup pipe that SIGTERM/SIGINT/SIGHUP write to, and a signal is forwarded to the
+apps with ``runc kill``. An app has ended when both its pipes reach EOF (or at once, for a terminal app);
+its runc is then reaped. When every app has ended, the detached form execs the teardown (``next`` argv
+plus ``name=code`` words). Logs are written in the CRI log format (see ``log_lines``).
 
 Script usage: ``waiting.py RUNC_ROOT ECHO NAME:PID:OUTFD:ERRFD:LOG… -- NEXT_ARGV…``.
 """
-
 from __future__ import annotations
 
 import _signal
 import os
 import select
 import sys
+import time
 
 FORWARDED = (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP)
 
@@ -70,7 +71,7 @@ class _Loop:
         name, stream = self.streams[fd]
         data = os.read(fd, 65536)
         if data:
-            os.write(self.logs[name], data)
+            os.write(self.logs[name], log_lines(data, stream, time.time_ns()))
             if self.echo:
                 _write(stream, data)
             return
@@ -85,6 +86,18 @@ class _Loop:
         _signal.set_wakeup_fd(-1)
         for fd in (self.wake_r, self.wake_w, *self.logs.values()):
             os.close(fd)
+
+
+def log_lines(data: bytes, stream: int, now_ns: int) -> bytes:
+    """CRI log format, one record per line: ``<RFC 3339 UTC ns> stdout|stderr F|P <text>``; ``P`` marks a
+    partial line (the chunk ended before its newline), so readers can join it with what follows."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ns // 10**9)) + f".{now_ns % 10**9:09d}Z"
+    head = f"{stamp} {'stdout' if stream == 1 else 'stderr'} ".encode()
+    lines = data.split(b"\n")
+    out = [head + b"F " + line + b"\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(head + b"P " + lines[-1] + b"\n")
+    return b"".join(out)
 
 
 def _ignore(signum: int, frame: object) -> None:

@@ -82,3 +82,15 @@ def _processes_in(uuid: str) -> list[str]:
         except OSError:
             continue
     return found
+
+
+def test_gc_cleans_a_detached_pod_whose_supervisor_was_killed(rkt):
+    uuid = rkt.detach("busybox", "--memory=32Mi", "--exec", "/bin/sleep", "--", "60", "---")
+    os.kill(int(rkt.status(uuid)["pid"]), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while rkt.status(uuid)["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rkt.status(uuid)["state"] == "exited"
+    assert _processes_in(uuid)  # the app outlived its supervisor: gc must kill it
+    rkt("gc", "--grace-period=0s", check=True)
+    assert uuid not in rkt.uuids() and leftovers(rkt.root, [uuid]) == [] and not _processes_in(uuid)

@@ -67,10 +67,15 @@ def test_serves_writes_kubeconfig_and_stops(tmp_path) -> None:
         nodes = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "ns", "default", "-o", "name"],
                                capture_output=True, text=True, timeout=30)
         assert nodes.stdout.strip() == "namespace/default", nodes.stderr
+        watcher = subprocess.Popen(["kubectl", "--kubeconfig", str(kubeconfig), "get", "cm", "-w"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
     finally:
+        began = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
-    assert proc.returncode == 0
+    watcher.wait(timeout=20)
+    assert proc.returncode == 0 and time.monotonic() - began < 8  # open watches do not hold the shutdown
 
 
 def _start(data_dir: Path, insecure: int, *extra: str) -> subprocess.Popen:

@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 
 from rktnetes.api import errors, resources
-from rktnetes.apiserver import auth, discovery, handlers, namespaces
+from rktnetes.apiserver import auth, discovery, handlers, namespaces, watching
 from rktnetes.apiserver.certs import Pair
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
@@ -137,6 +137,8 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
                           client_max_size=8 * 1024 * 1024)
     app["objects"] = Objects(Registry(store))
     app["terminator"] = namespaces.Terminator(app["objects"])
+    app[watching.ACTIVE] = set()
+    app.on_shutdown.append(watching.end_all)
     app.on_startup.append(_start_background)
     app.on_cleanup.append(_stop_background)
     app["server_address"] = server_address

@@ -21,6 +21,8 @@ from rktnetes.apiserver.app import build_app
 from rktnetes.apiserver.errors import ApiServerError
 from rktnetes.store.protocol import Store
 
+SHUTDOWN_TIMEOUT = 2.0  # open watches are cut, not waited for: clients re-watch from their last resourceVersion
+
 
 @dataclass
 class Config:
@@ -87,7 +89,7 @@ async def _open_store(config: Config) -> Store:
 
 
 async def _serve(app: web.Application, sock: socket.socket, context: ssl.SSLContext | None) -> web.AppRunner:
-    runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
     await web.SockSite(runner, sock, ssl_context=context).start()
     return runner

@@ -24,6 +24,7 @@ from rktnetes.store.protocol import DELETE, Event
 
 Obj = dict[str, Any]
 DEFAULT_TIMEOUT = 1800
+ACTIVE = "active_watches"  # app key: the handler tasks of open watches
 
 
 class Stream:
@@ -116,13 +117,25 @@ async def serve(request: web.Request, registry: Registry, target: Target, query:
     except store_errors.Compacted as exc:
         await stream.send("ERROR", _too_old(start, exc).status())
         return response
-    async with watch:
-        for obj in initial:
-            await stream.send("ADDED", obj)
-        if send_initial and bookmarks:
-            await stream.bookmark(initial_end=True)
-        await _pump(watch, stream, query, time.monotonic() + timeout, bookmark_interval if bookmarks else None, raw)
+    active = request.app[ACTIVE]
+    active.add(asyncio.current_task())
+    try:
+        async with watch:
+            for obj in initial:
+                await stream.send("ADDED", obj)
+            if send_initial and bookmarks:
+                await stream.bookmark(initial_end=True)
+            await _pump(watch, stream, query, time.monotonic() + timeout, bookmark_interval if bookmarks else None,
+                        raw)
+    finally:
+        active.discard(asyncio.current_task())
     return response
+
+
+async def end_all(app: web.Application) -> None:
+    """At shutdown: end every open watch now (clients re-watch from their last resourceVersion)."""
+    for task in list(app[ACTIVE]):
+        task.cancel()
 
 
 def _too_old(start: int, exc: store_errors.Compacted) -> errors.APIError:

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def fast_server():
-    """A server of its own that compacts every half second and bookmarks every half second."""
-    yield from serve(None, "--compaction-interval", "0.5", "--bookmark-interval", "0.5")
+    """A server of its own that compacts and bookmarks every half second and keeps events for a second."""
+    yield from serve(None, "--compaction-interval", "0.5", "--bookmark-interval", "0.5", "--event-ttl", "1")
 
 
 def stream(server, path: str, headers: dict | None = None) -> list[dict]:
@@ -107,3 +107,16 @@ def test_metadata_watch(apiserver, namespace) -> None:
     events = stream(apiserver, f"/api/v1/namespaces/{namespace}/configmaps?watch=1&timeoutSeconds=1", accept)
     assert [(e["type"], e["object"]["kind"]) for e in events] == [("ADDED", "PartialObjectMetadata")]
     assert "data" not in events[0]["object"] and events[0]["object"]["metadata"]["name"] == "m"
+
+
+def test_events_expire_and_watchers_see_them_go(fast_server) -> None:
+    ns = _ns(fast_server)
+    event = {"metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p", "namespace": ns},
+             "reason": "Test", "message": "short-lived", "type": "Normal"}
+    code, created = call(fast_server, "POST", f"/api/v1/namespaces/{ns}/events", event)
+    assert code == 201
+    deadline = time.monotonic() + 30
+    while call(fast_server, "GET", f"/api/v1/namespaces/{ns}/events/e")[0] == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert call(fast_server, "GET", f"/api/v1/namespaces/{ns}/events/e")[0] == 404
+    assert call(fast_server, "GET", f"/api/v1/namespaces/{ns}/configmaps")[0] == 200

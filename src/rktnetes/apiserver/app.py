@@ -13,7 +13,7 @@ from rktnetes.apiserver import auth, discovery, handlers, namespaces, watching
 from rktnetes.apiserver.certs import Pair
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
-from rktnetes.apiserver.registry import Registry
+from rktnetes.apiserver.registry import EVENT_TTL, Registry
 from rktnetes.store.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -130,12 +130,12 @@ async def _stop_background(app: web.Application) -> None:
 
 def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anonymous_admin: bool = False,
               server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0,
-              kubelet_client: Pair | None = None) -> web.Application:
+              kubelet_client: Pair | None = None, event_ttl: int = EVENT_TTL) -> web.Application:
     """The API server application over ``store``."""
     app = web.Application(middlewares=[status_errors, auth.middleware(tokens or {},
                                                                       anonymous_admin=anonymous_admin)],
                           client_max_size=8 * 1024 * 1024)
-    app["objects"] = Objects(Registry(store))
+    app["objects"] = Objects(Registry(store, event_ttl))
     app["terminator"] = namespaces.Terminator(app["objects"])
     app[watching.ACTIVE] = set()
     app.on_shutdown.append(watching.end_all)

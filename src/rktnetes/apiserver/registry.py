@@ -17,6 +17,7 @@ from rktnetes.store.protocol import Store, Watch
 
 Obj = dict[str, Any]
 ROOT = "/registry/"
+EVENT_TTL = 3600
 
 
 def key_prefix(resource: Resource, namespace: str | None = None) -> str:
@@ -40,8 +41,12 @@ class Page:
 class Registry:
     """The API server's only door to the store."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, event_ttl: int = EVENT_TTL) -> None:
+        self.store, self.event_ttl = store, event_ttl
+
+    def _ttl(self, resource: Resource) -> int:
+        """Events expire (kube-apiserver's --event-ttl); everything else lives until deleted."""
+        return self.event_ttl if resource.kind == "Event" else 0
 
     async def get(self, resource: Resource, namespace: str | None, name: str) -> tuple[Obj, int]:
         """The object and its revision; 404 NotFound when absent."""
@@ -53,7 +58,8 @@ class Registry:
     async def create(self, resource: Resource, obj: Obj) -> Obj:
         meta = obj["metadata"]
         try:
-            rev = await self.store.create(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj))
+            rev = await self.store.create(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj),
+                                          ttl=self._ttl(resource))
         except store_errors.KeyExists:
             raise errors.already_exists(resource, meta["name"]) from None
         meta["resourceVersion"] = str(rev)
@@ -63,7 +69,7 @@ class Registry:
         meta = obj["metadata"]
         try:
             rev = await self.store.update(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj),
-                                          expected)
+                                          expected, ttl=self._ttl(resource))
         except store_errors.Conflict:
             raise errors.conflict(resource, meta["name"]) from None
         except store_errors.NotFound:

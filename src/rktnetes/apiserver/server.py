@@ -37,6 +37,7 @@ class Config:
     bookmark_interval: float = 30.0
     compaction_interval: float = compaction.DEFAULT_INTERVAL
     advertise_address: str | None = None
+    event_ttl: int = 3600
 
 
 @dataclass
@@ -112,7 +113,8 @@ async def start(config: Config) -> Running:
     port = sock.getsockname()[1]
     kubelet_client = certs.ensure_client(config.data_dir, certs.KUBELET_CLIENT, (certs.ADMIN_GROUP,))
     app = build_app(store, tokens=tokens, server_address=f"{config.host}:{port}",
-                    bookmark_interval=config.bookmark_interval, kubelet_client=kubelet_client)
+                    bookmark_interval=config.bookmark_interval, kubelet_client=kubelet_client,
+                    event_ttl=config.event_ttl)
     url = f"https://{config.host}:{port}"
     running = Running(url, config.kubeconfig or paths.kubeconfig_path(config.data_dir), store,
                       await _serve(app, sock, context))

@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--token-auth-file", type=Path, help='static bearer tokens: token,user,uid,"groups" per line')
     p.add_argument("--compaction-interval", type=float, default=300.0,
                    help="seconds between compactions of the store history (0: never)")
+    p.add_argument("--event-ttl", type=int, default=3600, help="seconds an Event is kept after its last write")
     p.add_argument("--bookmark-interval", type=float, default=30.0, help="seconds between watch bookmarks")
     p.set_defaults(func=run)
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                            port=args.port, insecure_port=args.insecure_port, kubeconfig=args.kubeconfig,
                            sans=tuple(args.tls_san), token_file=args.token_auth_file,
                            compaction_interval=args.compaction_interval, bookmark_interval=args.bookmark_interval,
-                           advertise_address=args.advertise_address)
+                           advertise_address=args.advertise_address, event_ttl=args.event_ttl)
     try:
         return server.run(config)
     except (ApiServerError, StoreError, APIError, OSError) as exc:

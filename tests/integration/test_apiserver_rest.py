@@ -344,3 +344,25 @@ def test_concurrent_patches_lose_nothing(apiserver_any, namespace_any) -> None:
     assert codes == [200] * 36
     code, got = call(apiserver_any, "GET", base + "/shared")
     assert {f"l{i}" for i in range(36)} <= set(got["metadata"]["labels"])
+
+
+def test_events_are_one_storage_in_two_groups(apiserver, namespace) -> None:
+    core, new = f"/api/v1/namespaces/{namespace}/events", f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
+    code, _ = call(apiserver, "POST", new, {"metadata": {"name": "via-new"}, "eventTime": "2026-01-01T00:00:00.000000Z",
+                                            "reportingController": "ctl", "reportingInstance": "ctl-1",
+                                            "action": "Bind", "reason": "Scheduled", "type": "Normal",
+                                            "regarding": {"kind": "Pod", "name": "p", "namespace": namespace},
+                                            "note": "from events.k8s.io"})
+    assert code == 201
+    code, seen = call(apiserver, "GET", core + "/via-new")
+    assert (seen["apiVersion"], seen["message"], seen["involvedObject"]["name"], seen["reportingComponent"]) == \
+        ("v1", "from events.k8s.io", "p", "ctl")
+    call(apiserver, "POST", core, {"metadata": {"name": "via-core"}, "message": "from core", "reason": "Pulled",
+                                   "involvedObject": {"kind": "Pod", "name": "q", "namespace": namespace},
+                                   "count": 2, "type": "Normal"})
+    code, listed = call(apiserver, "GET", new + "?fieldSelector=regarding.name%3Dq")
+    item = listed["items"][0]
+    assert (item["apiVersion"], item["note"], item["deprecatedCount"], item["regarding"]["name"]) == \
+        ("events.k8s.io/v1", "from core", 2, "q")
+    code, both = call(apiserver, "GET", core)
+    assert sorted(i["metadata"]["name"] for i in both["items"]) == ["via-core", "via-new"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from rktnetes.api import errors, tables
+from rktnetes.api import conversion, errors, tables
 from rktnetes.apiserver import (
     deleting,
     encoding,
@@ -71,7 +71,7 @@ async def collection(request: web.Request, target: Target) -> web.StreamResponse
     as_ = negotiation.wants_as(request)
     if request.query.get("watch") in ("true", "1"):
         return await watching.serve(request, registry, target, query, as_, request.app["bookmark_interval"])
-    if as_ is None and not query.labels and not query.fields:
+    if as_ is None and not query.labels and not query.fields and not conversion.is_view(target.resource):
         raw, meta = await listing.collect(registry, target.resource, target.namespace, query, raw=True)
         body = encoding.list_body(target.resource.list_kind, target.resource.group_version, meta, raw)
         return web.Response(body=body, content_type=negotiation.JSON)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rktnetes.api import errors
+import orjson
+
+from rktnetes.api import conversion, errors
 from rktnetes.api.resources import Resource
 from rktnetes.apiserver.encoding import decode, encode, splice
 from rktnetes.store import errors as store_errors
@@ -22,7 +24,8 @@ EVENT_TTL = 3600
 
 def key_prefix(resource: Resource, namespace: str | None = None) -> str:
     """The prefix of every key of ``resource`` (in ``namespace`` when given)."""
-    base = f"{ROOT}{resource.group or 'core'}/{resource.plural}/"
+    stored = conversion.storage_of(resource)
+    base = f"{ROOT}{stored.group or 'core'}/{stored.plural}/"
     return f"{base}{namespace}/" if resource.namespaced and namespace else base
 
 
@@ -53,13 +56,13 @@ class Registry:
         _, kv = await self.store.get(object_key(resource, namespace, name))
         if kv is None:
             raise errors.not_found(resource, name)
-        return decode(kv), kv.mod_revision
+        return conversion.from_storage(decode(kv), resource), kv.mod_revision
 
     async def create(self, resource: Resource, obj: Obj) -> Obj:
         meta = obj["metadata"]
         try:
-            rev = await self.store.create(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj),
-                                          ttl=self._ttl(resource))
+            rev = await self.store.create(object_key(resource, meta.get("namespace"), meta["name"]),
+                                          encode(conversion.to_storage(obj, resource)), ttl=self._ttl(resource))
         except store_errors.KeyExists:
             raise errors.already_exists(resource, meta["name"]) from None
         meta["resourceVersion"] = str(rev)
@@ -68,8 +71,9 @@ class Registry:
     async def update(self, resource: Resource, obj: Obj, expected: int) -> Obj:
         meta = obj["metadata"]
         try:
-            rev = await self.store.update(object_key(resource, meta.get("namespace"), meta["name"]), encode(obj),
-                                          expected, ttl=self._ttl(resource))
+            rev = await self.store.update(object_key(resource, meta.get("namespace"), meta["name"]),
+                                          encode(conversion.to_storage(obj, resource)), expected,
+                                          ttl=self._ttl(resource))
         except store_errors.Conflict:
             raise errors.conflict(resource, meta["name"]) from None
         except store_errors.NotFound:
@@ -85,7 +89,7 @@ class Registry:
             raise errors.conflict(resource, name) from None
         except store_errors.NotFound:
             raise errors.not_found(resource, name) from None
-        return decode(kv, rev)
+        return conversion.from_storage(decode(kv, rev), resource)
 
     async def list(self, resource: Resource, namespace: str | None, *, revision: int = 0, limit: int = 0,
                    start_after: str = "", raw: bool = False) -> Page:
@@ -99,7 +103,11 @@ class Registry:
                                   f"{exc.current}", {"causes": [{"reason": "ResourceVersionTooLarge",
                                                                  "message": "Too large resource version"}]}) from None
         last = result.kvs[-1].key if result.kvs else start_after
-        items = [splice(kv.value, kv.mod_revision) for kv in result.kvs] if raw else [decode(kv) for kv in result.kvs]
+        if raw and not conversion.is_view(resource):
+            items = [splice(kv.value, kv.mod_revision) for kv in result.kvs]
+        else:
+            items = [conversion.from_storage(decode(kv), resource) for kv in result.kvs]
+            items = [orjson.dumps(obj) for obj in items] if raw else items
         return Page(items, result.revision, result.more, last)
 
     async def watch(self, resource: Resource, namespace: str | None, from_revision: int) -> Watch:

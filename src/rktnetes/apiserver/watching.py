@@ -14,9 +14,11 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from rktnetes.api import errors, tables
+from rktnetes.api import conversion, errors, tables
+from rktnetes.api.resources import Resource
 from rktnetes.apiserver import listing
-from rktnetes.apiserver.encoding import decode, splice
+from rktnetes.apiserver.encoding import decode as decode_stored
+from rktnetes.apiserver.encoding import splice
 from rktnetes.apiserver.negotiation import Target
 from rktnetes.apiserver.registry import Registry
 from rktnetes.store import errors as store_errors
@@ -62,11 +64,18 @@ def _raw(event: Event) -> tuple[str, bytes] | None:
     return ("ADDED" if event.prev_kv is None else "MODIFIED"), splice(event.kv.value, event.revision)
 
 
-def translate(event: Event, query: listing.Query, raw: bool = False) -> tuple[str, Obj | bytes] | None:
+def translate(event: Event, query: listing.Query, raw: bool = False,
+              resource: Resource | None = None) -> tuple[str, Obj | bytes] | None:
     """The watch event a store change becomes for this query, or None when it is filtered out. ``raw`` (only
-    for unfiltered plain watches) keeps the stored bytes instead of parsing them."""
+    for unfiltered plain watches) keeps the stored bytes instead of parsing them; ``resource`` (a view such as
+    events.k8s.io) converts what was stored."""
     if raw:
         return _raw(event)
+
+    def decode(kv, revision=None):
+        obj = decode_stored(kv, revision)
+        return conversion.from_storage(obj, resource) if resource is not None else obj
+
     if event.type == DELETE:
         old = decode(event.prev_kv, event.revision) if event.prev_kv else None
         return ("DELETED", old) if old is not None and query.matches(old) else None
@@ -105,7 +114,7 @@ async def _initial(registry: Registry, target: Target, query: listing.Query, sen
 async def serve(request: web.Request, registry: Registry, target: Target, query: listing.Query,
                 as_: str | None, bookmark_interval: float) -> web.StreamResponse:
     timeout, bookmarks, send_initial = _options(request)
-    raw = as_ is None and not query.labels and not query.fields
+    raw = as_ is None and not query.labels and not query.fields and not conversion.is_view(target.resource)
     initial, start = await _initial(registry, target, query, send_initial, raw)
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     response.enable_chunked_encoding()
@@ -158,5 +167,5 @@ async def _pump(watch, stream: Stream, query: listing.Query, deadline: float, in
             await stream.send("ERROR", _too_old(stream.revision, exc).status())
             return
         stream.revision = event.revision
-        if (out := translate(event, query, raw)) is not None:
+        if (out := translate(event, query, raw, stream.target.resource)) is not None:
             await stream.send(*out)

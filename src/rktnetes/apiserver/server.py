@@ -96,25 +96,32 @@ async def _serve(app: web.Application, sock: socket.socket, context: ssl.SSLCont
     return runner
 
 
+async def _open_store_or_release(config: Config, *socks: socket.socket | None) -> Store:
+    try:
+        return await _open_store(config)
+    except BaseException:
+        for sock in socks:
+            if sock is not None:
+                sock.close()
+        raise
+
+
+def _app(config: Config, store: Store, port: int, **kw) -> web.Application:
+    tokens = auth.load_tokens(config.token_file or paths.token_file_path(config.data_dir))
+    kubelet_client = certs.ensure_client(config.data_dir, certs.KUBELET_CLIENT, (certs.ADMIN_GROUP,))
+    return build_app(store, tokens=tokens, server_address=f"{config.host}:{port}", kubelet_client=kubelet_client,
+                     bookmark_interval=config.bookmark_interval, event_ttl=config.event_ttl, **kw)
+
+
 async def start(config: Config) -> Running:
     """Start serving; the handle to stop it."""
     sock = _bind(config.host, config.port)
     insecure = _bind("127.0.0.1", config.insecure_port) if config.insecure_port is not None else None
-    try:
-        store = await _open_store(config)
-    except BaseException:
-        for s in (sock, insecure):
-            if s is not None:
-                s.close()
-        raise
+    store = await _open_store_or_release(config, sock, insecure)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     context = tls_context(config.data_dir, (config.host, *config.sans))
-    tokens = auth.load_tokens(config.token_file or paths.token_file_path(config.data_dir))
     port = sock.getsockname()[1]
-    kubelet_client = certs.ensure_client(config.data_dir, certs.KUBELET_CLIENT, (certs.ADMIN_GROUP,))
-    app = build_app(store, tokens=tokens, server_address=f"{config.host}:{port}",
-                    bookmark_interval=config.bookmark_interval, kubelet_client=kubelet_client,
-                    event_ttl=config.event_ttl)
+    app = _app(config, store, port)
     url = f"https://{config.host}:{port}"
     running = Running(url, config.kubeconfig or paths.kubeconfig_path(config.data_dir), store,
                       await _serve(app, sock, context))
@@ -123,8 +130,7 @@ async def start(config: Config) -> Running:
     running.compactor = compaction.Compactor(store, config.compaction_interval)
     running.compactor.start()
     if insecure is not None:
-        plain = build_app(store, tokens=tokens, anonymous_admin=True, kubelet_client=kubelet_client)
-        running.insecure = await _serve(plain, insecure, None)
+        running.insecure = await _serve(_app(config, store, port, anonymous_admin=True), insecure, None)
         running.insecure_url = f"http://127.0.0.1:{insecure.getsockname()[1]}"
     kubeconfig.write(running.kubeconfig, url, paths.ca_cert_path(config.data_dir), certs.ensure_admin(config.data_dir))
     return running

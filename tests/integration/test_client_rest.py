@@ -184,3 +184,24 @@ async def test_server_side_apply_and_strategic_patch(client, namespace) -> None:
     assert [(c["name"], c["image"]) for c in patched["spec"]["containers"]] == [("a", "one"), ("b", "three")]
     with pytest.raises(errors.ClientError, match="unknown patch type"):
         await client.patch("pods", "smp", {}, "yaml", namespace)
+
+
+async def test_wait_for_a_condition_and_a_deletion(client, namespace) -> None:
+    from rktnetes.client import waiting
+
+    await client.create("configmaps", _cm("w8"), namespace)
+
+    async def later() -> None:
+        await asyncio.sleep(0.3)
+        await client.patch("configmaps", "w8", {"data": {"ready": "yes"}}, "merge", namespace)
+        await asyncio.sleep(0.3)
+        await client.delete("configmaps", "w8", namespace)
+
+    change = asyncio.create_task(later())
+    ready = await waiting.wait_for(client, "configmaps", "w8", lambda o: bool(o and (o.get("data") or {}).get("ready")),
+                                   namespace, timeout=20)
+    assert ready["data"] == {"ready": "yes"}
+    assert await waiting.wait_for(client, "configmaps", "w8", waiting.deleted, namespace, timeout=20) is None
+    await change
+    with pytest.raises(errors.WaitTimeout):
+        await waiting.wait_for(client, "configmaps", "w8", lambda o: o is not None, namespace, timeout=0.5)

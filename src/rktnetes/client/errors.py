@@ -108,3 +108,7 @@ class ShutDown(ClientError):
 
 class CacheMutated(ClientError):
     """A reader changed an object it got from an informer's cache (mutation detection)."""
+
+
+class WaitTimeout(ClientError):
+    """A condition waited for did not hold before the deadline."""

@@ -48,13 +48,16 @@ class FakeClient:
             self.seed(obj)
 
     def seed(self, obj: Obj) -> Obj:
-        """Store ``obj`` (its kind and apiVersion say where) without recording an action."""
+        """Store ``obj`` (its kind and apiVersion say where), status included, without recording an action."""
         group = str(obj.get("apiVersion", "v1")).rpartition("/")[0]
         resource = resources.by_kind(group, str(obj.get("kind")))
         if resource is None:
             raise errors.ClientError(f"no resource for kind {obj.get('kind')!r} in {obj.get('apiVersion')!r}")
         obj = copy.deepcopy(obj)
+        status = obj.get("status")
         meta.prepare_create(obj, resource, (obj.get("metadata") or {}).get("namespace") or self.namespace)
+        if status is not None:
+            obj["status"] = status
         return self.store.write(resource, "ADDED", obj, None)
 
     def fail_next(self, verb: str, resource: ResourceRef, exc: Exception) -> None:

@@ -120,3 +120,11 @@ def test_unusable_client_key(tmp_path: Path, pair) -> None:
                   {"ctx": {"cluster": "c", "user": "u"}}, "ctx")
     with pytest.raises(errors.ConfigError, match="unusable client certificate"):
         load_kubeconfig(path).ssl_context()
+
+
+def test_unsupported_credential_kinds_are_named(tmp_path: Path) -> None:
+    path = _write(tmp_path / "config", {"c": {"server": "https://h:1"}},
+                  {"u": {"exec": {"command": "aws", "apiVersion": "client.authentication.k8s.io/v1"}}},
+                  {"ctx": {"cluster": "c", "user": "u"}}, "ctx")
+    with pytest.raises(errors.ConfigError, match="exec credentials are not supported"):
+        load_kubeconfig(path)

@@ -147,6 +147,11 @@ def load_kubeconfig(path: str | os.PathLike | None = None, context: str | None =
     ctx, _ = _named(merged, "contexts", name)
     cluster, cluster_base = _named(merged, "clusters", str(ctx.get("cluster") or ""))
     user, user_base = _named(merged, "users", str(ctx.get("user") or "")) if ctx.get("user") else ({}, Path())
+    unsupported = [k for k in ("exec", "auth-provider", "username") if user.get(k)]
+    if unsupported and not (user.get("token") or user.get("tokenFile") or user.get("client-certificate-data")
+                            or user.get("client-certificate")):
+        raise errors.ConfigError(f"kubeconfig: user {ctx.get('user')!r}: {unsupported[0]} credentials are not "
+                                 "supported (use a client certificate or a token)")
     if not cluster.get("server"):
         raise errors.ConfigError(f"kubeconfig: cluster {ctx.get('cluster')!r} has no server")
     return Config(

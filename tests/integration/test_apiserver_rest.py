@@ -157,6 +157,9 @@ def test_pod_on_a_node_is_deleted_gracefully(apiserver, namespace) -> None:
     assert code == 201
     code, body = call(apiserver, "POST", pods + "/p/binding", {"target": {"name": "n2"}})
     assert code == 409
+    code, body = call(apiserver, "POST", f"/api/v1/namespaces/{namespace}/bindings",
+                      {"metadata": {"name": "p"}, "target": {"name": "n3"}})
+    assert code == 409 and 'is already assigned to node "n1"' in body["message"]
     code, marked = call(apiserver, "DELETE", pods + "/p")
     assert marked["spec"]["nodeName"] == "n1" and marked["metadata"]["deletionGracePeriodSeconds"] == 30
     code, _ = call(apiserver, "DELETE", pods + "/p", {"gracePeriodSeconds": 0})

@@ -90,6 +90,8 @@ async def post(request: web.Request, target: Target) -> web.StreamResponse:
         return await kubeletproxy.stream(request, target)
     if target.subresource:
         return await subresources.create(request, target, await _body(request, target))
+    if target.resource.kind == "Binding":
+        return await subresources.create_binding(request, target, await _body(request, target))
     if target.name is not None:
         raise errors.method_not_allowed()
     obj = await _objects(request).create(target.resource, target.namespace, await _checked_body(request, target),

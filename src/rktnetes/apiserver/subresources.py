@@ -10,12 +10,13 @@ from typing import Any
 from aiohttp import web
 
 from rktnetes.api import errors, meta, patching
-from rktnetes.api.resources import Resource
+from rktnetes.api.resources import Resource, lookup
 from rktnetes.apiserver import deleting, requestopts
 from rktnetes.apiserver.negotiation import Target, respond
 from rktnetes.apiserver.objects import Objects
 
 Obj = dict[str, Any]
+PODS = lookup("", "v1", "pods")
 
 
 def _objects(request: web.Request) -> Objects:
@@ -111,4 +112,13 @@ async def create(request: web.Request, target: Target, body: Obj) -> web.Respons
         await deleting.delete(objects, target.resource, target.namespace, target.name, options)
         return respond(_success(201), 201)
     raise errors.method_not_allowed()
+
+
+async def create_binding(request: web.Request, target: Target, body: Obj) -> web.Response:
+    """POST to ``namespaces/<ns>/bindings``: bind the pod the Binding names."""
+    name = (body.get("metadata") or {}).get("name")
+    if not name:
+        raise errors.bad_request("Binding metadata.name: Required value: the pod to bind")
+    pod_target = Target(PODS, target.namespace, name, "binding")
+    return await create(request, pod_target, body)
 

@@ -369,3 +369,17 @@ def test_events_are_one_storage_in_two_groups(apiserver, namespace) -> None:
         ("events.k8s.io/v1", "from core", 2, "q")
     code, both = call(apiserver, "GET", core)
     assert sorted(i["metadata"]["name"] for i in both["items"]) == ["via-core", "via-new"]
+
+
+def test_service_type_changes_move_node_ports(apiserver, namespace) -> None:
+    base = f"/api/v1/namespaces/{namespace}/services"
+    call(apiserver, "POST", base, _svc("t"))
+    code, np = call(apiserver, "PATCH", base + "/t", {"spec": {"type": "NodePort"}},
+                    content_type="application/merge-patch+json")
+    port = np["spec"]["ports"][0]["nodePort"]
+    assert code == 200 and 30000 <= port <= 32767
+    code, back = call(apiserver, "PATCH", base + "/t", {"spec": {"type": "ClusterIP"}},
+                      content_type="application/merge-patch+json")
+    assert code == 200 and "nodePort" not in back["spec"]["ports"][0]
+    code, reuse = call(apiserver, "POST", base, _svc("u", type="NodePort", ports=[{"port": 80, "nodePort": port}]))
+    assert code == 201 and reuse["spec"]["ports"][0]["nodePort"] == port

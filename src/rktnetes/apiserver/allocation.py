@@ -73,9 +73,22 @@ async def allocate(registry: Registry, resource: Resource, obj: Obj) -> list[str
     return taken
 
 
-async def _node_ports(registry: Registry, resource: Resource, obj: Obj) -> list[str]:
+async def update_node_ports(registry: Registry, resource: Resource, obj: Obj) -> list[str]:
+    """On update: give node ports to the ports of a NodePort/LoadBalancer Service that have none, drop them from a
+    Service that is no longer one; the claims taken."""
+    ports = obj["spec"].get("ports") or []
+    if obj["spec"].get("type") not in ("NodePort", "LoadBalancer"):
+        for port in ports:
+            port.pop("nodePort", None)
+        return []
+    return await _node_ports(registry, resource, obj, only_missing=True)
+
+
+async def _node_ports(registry: Registry, resource: Resource, obj: Obj, only_missing: bool = False) -> list[str]:
     taken = []
     for i, port in enumerate(obj["spec"].get("ports") or []):
+        if port.get("nodePort") and only_missing:
+            continue
         if port.get("nodePort"):
             await _claim_given(registry, resource, obj, PORT_PREFIX, str(port["nodePort"]),
                                f"spec.ports[{i}].nodePort", "port")

@@ -114,7 +114,21 @@ class Objects:
             return new
         if finalized(new):
             return await self.remove(resource, new["metadata"].get("namespace"), old["metadata"]["name"], rev)
+        if resource is SERVICES:
+            return await self._update_service(resource, old, new, rev)
         return await self.registry.update(resource, new, rev)
+
+    async def _update_service(self, resource: Resource, old: Obj, new: Obj, rev: int) -> Obj:
+        """Update a Service, claiming node ports it gained and releasing what it no longer holds."""
+        taken = await allocation.update_node_ports(self.registry, resource, new)
+        try:
+            stored = await self.registry.update(resource, new, rev)
+        except BaseException:
+            await allocation.release(self.registry, taken)
+            raise
+        kept = set(allocation.claims_of(stored))
+        await allocation.release(self.registry, [k for k in allocation.claims_of(old) if k not in kept])
+        return stored
 
     async def modify(self, resource: Resource, namespace: str | None, name: str,
                      change: Callable[[Obj], Awaitable[Obj] | Obj], *, scope: str = "main",

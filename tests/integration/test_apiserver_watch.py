@@ -120,3 +120,19 @@ def test_events_expire_and_watchers_see_them_go(fast_server) -> None:
         time.sleep(0.2)
     assert call(fast_server, "GET", f"/api/v1/namespaces/{ns}/events/e")[0] == 404
     assert call(fast_server, "GET", f"/api/v1/namespaces/{ns}/configmaps")[0] == 200
+
+
+def test_continue_token_expires_with_compaction(fast_server) -> None:
+    ns = _ns(fast_server)
+    base = f"/api/v1/namespaces/{ns}/configmaps"
+    for name in ("a", "b"):
+        call(fast_server, "POST", base, cm(name))
+    code, page = call(fast_server, "GET", base + "?limit=1")
+    token = page["metadata"]["continue"]
+    deadline, code, body = time.monotonic() + 30, 200, {}
+    while code == 200 and time.monotonic() < deadline:
+        call(fast_server, "POST", base, {"metadata": {"generateName": "c-"}})
+        time.sleep(0.3)
+        code, body = call(fast_server, "GET", base + f"?limit=1&continue={token}")
+    assert (code, body.get("reason")) == (410, "Expired")
+    assert body["message"].startswith("The provided continue parameter is too old")

@@ -75,6 +75,21 @@ def _start(query: Query) -> tuple[int, str]:
     return 0, ""
 
 
+CONTINUE_EXPIRED = ("The provided continue parameter is too old to display a consistent list result. You can start "
+                    "a new list without the continue parameter.")
+
+
+async def _page(registry: Registry, resource: Resource, namespace: str | None, query: Query, revision: int,
+                limit: int, start_after: str, raw: bool):
+    try:
+        return await registry.list(resource, namespace, revision=revision, limit=limit, start_after=start_after,
+                                   raw=raw)
+    except errors.APIError as exc:
+        if exc.reason == "Expired" and query.token:
+            raise errors.expired(CONTINUE_EXPIRED) from None
+        raise
+
+
 async def collect(registry: Registry, resource: Resource, namespace: str | None, query: Query, *,
                   raw: bool = False) -> tuple[list, Obj]:
     """The matching objects and the ListMeta (resourceVersion, continue) of one page. ``raw`` (only without
@@ -83,8 +98,7 @@ async def collect(registry: Registry, resource: Resource, namespace: str | None,
     items: list = []
     while True:
         want = query.limit - len(items) if query.limit else 0
-        page = await registry.list(resource, namespace, revision=revision, limit=want, start_after=start_after,
-                                   raw=raw)
+        page = await _page(registry, resource, namespace, query, revision, want, start_after, raw)
         revision, start_after = page.revision, page.last_key
         items += page.items if raw else [obj for obj in page.items if query.matches(obj)]
         if not page.more or (query.limit and len(items) >= query.limit):

@@ -59,6 +59,11 @@ def cas_db_path(root: Path) -> Path:
     return cas_dir(root) / "index.db"
 
 
+def cas_db_lock_path(root: Path) -> Path:
+    """Serialises processes creating the index (WAL switch and schema) at the same moment."""
+    return cas_dir(root) / "index.db.init-lock"
+
+
 def cas_blob_path(root: Path, image_id: str) -> Path:
     """The uncompressed ACI tar of an image, named by its ``sha512-<hex>`` id."""
     return cas_dir(root) / "blobs" / image_id

@@ -3,10 +3,13 @@
 SQLite in WAL mode lets readers (``rkt image list``) run while a fetch commits, and its own locking
 serialises writers from different processes; a busy timeout makes concurrent writers wait, not fail.
 The row is the commit point of an image: blob and tree are renamed into place before it is inserted.
+Switching a new database to WAL and creating the schema are not covered by the busy timeout (SQLite may
+answer "database is locked" at once), so processes opening the store together take turns under a flock.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import time
@@ -55,11 +58,13 @@ class RemoteInfo(NamedTuple):
     cache_time: float
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
+def connect(db_path: Path, lock_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, timeout=30.0, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(_SCHEMA)
     return conn
 
 

@@ -34,7 +34,7 @@ class ImageStore:
         self.root = Path(root)
         try:
             paths.cas_tmp_dir(self.root).mkdir(parents=True, exist_ok=True)
-            self.db = index.connect(paths.cas_db_path(self.root))
+            self.db = index.connect(paths.cas_db_path(self.root), paths.cas_db_lock_path(self.root))
         except (OSError, sqlite3.Error) as exc:
             raise ImageError(f"cannot open the image store in {paths.cas_dir(self.root)}: {exc}") from None
 

@@ -205,3 +205,17 @@ async def test_wait_for_a_condition_and_a_deletion(client, namespace) -> None:
     await change
     with pytest.raises(errors.WaitTimeout):
         await waiting.wait_for(client, "configmaps", "w8", lambda o: o is not None, namespace, timeout=0.5)
+
+
+async def test_many_open_watches_do_not_starve_requests(client, namespace) -> None:
+    from rktnetes.client import transport
+
+    extra = transport.REQUEST_CONNECTIONS + 5
+    watches = [client.watch("configmaps", namespace, timeout_seconds=300) for _ in range(extra)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(w.__aenter__() for w in watches)), 20)
+        created = await asyncio.wait_for(client.create("configmaps", _cm("amid"), namespace), 10)
+        assert created["metadata"]["name"] == "amid"
+    finally:
+        for w in watches:
+            w.close()

@@ -143,5 +143,5 @@ class Client:
         params = transport.params(watch=True, resourceVersion=resource_version, labelSelector=label_selector,
                          fieldSelector=field_selector, timeoutSeconds=timeout_seconds,
                          allowWatchBookmarks=bookmarks or None)
-        return watching.Watch(self.transport.session(), urls.collection(r, namespace), params, resource_version or "",
+        return watching.Watch(self.transport.watch_session(), urls.collection(r, namespace), params, resource_version or "",
                               self.config.tls_server_name)

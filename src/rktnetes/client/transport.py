@@ -16,6 +16,7 @@ from rktnetes.client import errors
 from rktnetes.client.kubeconfig import Config
 
 JSON = "application/json"
+REQUEST_CONNECTIONS = 100
 
 
 def params(**values: Any) -> dict[str, str]:
@@ -31,22 +32,34 @@ class Transport:
     def __init__(self, config: Config, timeout: float) -> None:
         self.config, self.timeout = config, timeout
         self._session: aiohttp.ClientSession | None = None
+        self._watch_session: aiohttp.ClientSession | None = None
+
+    def _new_session(self, limit: int) -> aiohttp.ClientSession:
+        headers = {"Accept": JSON, "User-Agent": "rktnetes-client"}
+        if self.config.token:
+            headers["Authorization"] = f"Bearer {self.config.token}"
+        ssl_context = self.config.ssl_context()
+        connector = aiohttp.TCPConnector(ssl=ssl_context if ssl_context is not None else False, limit=limit)
+        return aiohttp.ClientSession(self.config.server, headers=headers, connector=connector)
 
     def session(self) -> aiohttp.ClientSession:
-        """The session, opened on first use."""
+        """The pool for requests (at most REQUEST_CONNECTIONS at once; more wait for a free one)."""
         if self._session is None:
-            headers = {"Accept": JSON, "User-Agent": "rktnetes-client"}
-            if self.config.token:
-                headers["Authorization"] = f"Bearer {self.config.token}"
-            ssl_context = self.config.ssl_context()
-            connector = aiohttp.TCPConnector(ssl=ssl_context if ssl_context is not None else False)
-            self._session = aiohttp.ClientSession(self.config.server, headers=headers, connector=connector)
+            self._session = self._new_session(REQUEST_CONNECTIONS)
         return self._session
 
+    def watch_session(self) -> aiohttp.ClientSession:
+        """The pool for watches: unbounded, since each open watch holds its connection for minutes, and
+        a bounded pool shared with requests would stall every request once enough watches were open."""
+        if self._watch_session is None:
+            self._watch_session = self._new_session(0)
+        return self._watch_session
+
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._watch_session):
+            if session is not None:
+                await session.close()
+        self._session = self._watch_session = None
 
     async def request(self, method: str, path: str, query: dict[str, str] | None = None, body: Any = None,
                       content_type: str = JSON) -> Any:

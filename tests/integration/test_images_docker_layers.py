@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -87,10 +88,16 @@ class _Truncating(BaseHTTPRequestHandler):
     manifest = b""
     stall: threading.Event | None = None
     stalled = threading.Event()
+    whole_layer = False  # serve the layer in full, the manifest in slow pieces
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         if self.path.endswith("/manifests/latest"):
-            self._send(self.manifest, len(self.manifest), "application/vnd.oci.image.manifest.v1+json")
+            self._send(self.manifest, len(self.manifest), "application/vnd.oci.image.manifest.v1+json",
+                       pieces=3 if self.whole_layer else 1)
+            return
+        if self.whole_layer:
+            body = self.blobs[self.path.rsplit("/", 1)[-1]]
+            self._send(body, len(body), "application/octet-stream")
             return
         body = self.blobs[self.path.rsplit("/", 1)[-1]]
         cut = body if b"rootfs" in body else body[: len(body) // 2]
@@ -100,12 +107,17 @@ class _Truncating(BaseHTTPRequestHandler):
             self.stalled.set()
             self.stall.wait(30)
 
-    def _send(self, body: bytes, length: int, media_type: str) -> None:
+    def _send(self, body: bytes, length: int, media_type: str, pieces: int = 1) -> None:
         self.send_response(200)
         self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(length))
         self.end_headers()
-        self.wfile.write(body)
+        step = -(-len(body) // pieces)
+        for start in range(0, len(body), step):
+            self.wfile.write(body[start : start + step])
+            self.wfile.flush()
+            if pieces > 1:
+                time.sleep(0.05)
         self.close_connection = True
 
     def log_message(self, *args: object) -> None:
@@ -113,12 +125,12 @@ class _Truncating(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def _cutting_registry(tmp_path: Path, stall: threading.Event | None = None) -> Iterator[str]:
+def _cutting_registry(tmp_path: Path, stall: threading.Event | None = None, whole: bool = False) -> Iterator[str]:
     layout = tmp_path / "layout"
     digest = oci.write_image(layout, CONFIG, [_tar(tmp_path / "l.tar", {"big": "x" * 300_000})], "latest")
     _Truncating.manifest = oci.blob_path(layout, digest).read_bytes()
     _Truncating.blobs = {"sha256:" + p.name: p.read_bytes() for p in (layout / "blobs/sha256").iterdir()}
-    _Truncating.stall = stall
+    _Truncating.stall, _Truncating.whole_layer = stall, whole
     _Truncating.stalled.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Truncating)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -154,3 +166,9 @@ def test_an_interrupted_fetch_leaves_nothing(store: ImageStore, tmp_path: Path) 
             proc.wait()
     assert proc.returncode == 130
     assert store.list() == [] and list(paths.cas_tmp_dir(store.root).iterdir()) == []
+
+
+def test_a_manifest_arriving_in_pieces_is_read_whole(store: ImageStore, tmp_path: Path) -> None:
+    with _cutting_registry(tmp_path, whole=True) as addr:
+        info = docker.fetch_docker(store, f"docker://{addr}/slow", insecure=INSECURE)
+    assert (store.rootfs(info.id) / "big").stat().st_size == 300_000

@@ -99,11 +99,9 @@ class Registry:
         """(body, media type, digest) of a manifest or index; the digest is checked."""
         resp = await self._get(f"{self.base}/manifests/{reference}", {"Accept": ", ".join(MANIFEST_TYPES)})
         async with resp:
-            body = await resp.content.read(MAX_MANIFEST + 1)
+            body = await _read_limited(resp, MAX_MANIFEST, f"manifest {reference}")
             media_type = resp.headers.get("Content-Type", "").split(";")[0].strip()
             claimed = resp.headers.get("Docker-Content-Digest", "")
-        if len(body) > MAX_MANIFEST:
-            raise errors.RegistryError(f"manifest {reference} is larger than {MAX_MANIFEST} bytes")
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         for expected in (reference if reference.startswith("sha256:") else "", claimed):
             if expected and expected != digest:
@@ -124,6 +122,19 @@ class Registry:
         if got[0] != digest or (size is not None and got[1] != size):
             dest.unlink(missing_ok=True)
             raise errors.RegistryError(_mismatch(digest, size, got))
+
+
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
+    """The whole body (however many packets it arrives in), refused above ``limit`` bytes."""
+    body = bytearray()
+    try:
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            body += chunk
+            if len(body) > limit:
+                raise errors.RegistryError(f"{what} is larger than {limit} bytes")
+    except aiohttp.ClientPayloadError:
+        raise errors.RegistryError(f"truncated download of {what}") from None
+    return bytes(body)
 
 
 async def _stream(resp: aiohttp.ClientResponse, dest: Path, advance: Any) -> tuple[str, int]:

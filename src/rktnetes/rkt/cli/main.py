@@ -31,10 +31,18 @@ class _Parser(argparse.ArgumentParser):
         raise errors.UsageError(message)
 
 
+_VALUED_GLOBALS = {"--dir", "--local-config", "--system-config", "--user-config", "--insecure-options"}
+
+
 def _command_in(argv: list[str]) -> str | None:
-    """The subcommand named in argv (the first word that is not a flag), if it is a known one."""
-    words = [w for w in argv if not w.startswith("-")]
-    return words[0] if words and words[0] in COMMANDS else None
+    """The subcommand named in argv (the first word that is neither a flag nor a global flag's value, as in
+    ``rkt --dir /d run``), if it is a known one."""
+    after_flag = False
+    for word in argv:
+        if not word.startswith("-") and not after_flag:
+            return word if word in COMMANDS else None
+        after_flag = word in _VALUED_GLOBALS
+    return None
 
 
 def _modules_for(command: str | None) -> list[str]:

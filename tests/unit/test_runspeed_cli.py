@@ -1,0 +1,20 @@
+"""rkt's dispatch finds the subcommand behind global flags' values, so only its module is imported."""
+
+import subprocess
+import sys
+
+from rktnetes.rkt.cli import main
+
+
+def test_the_command_is_found_after_a_global_flag_value():
+    assert main._command_in(["--dir", "/tmp/x", "run", "busybox"]) == "run"
+    assert main._command_in(["--dir=/tmp/x", "--insecure-options", "image", "fetch", "x"]) == "fetch"
+    assert main._command_in(["--debug", "status", "--dir", "list"]) == "status"
+    assert main._command_in(["--dir", "/tmp/x", "nonsense"]) is None
+
+
+def test_a_dir_before_the_command_imports_only_that_command():
+    code = ("import sys; from rktnetes.rkt.cli import main; main.build_parser(['--dir', '/tmp/x', 'version']); "
+            "print(sorted(m for m in sys.modules if m.startswith('rktnetes.rkt.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert out.strip() == "['rktnetes.rkt.cli.common', 'rktnetes.rkt.cli.main', 'rktnetes.rkt.cli.version']"

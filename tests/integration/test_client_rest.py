@@ -219,3 +219,15 @@ async def test_many_open_watches_do_not_starve_requests(client, namespace) -> No
     finally:
         for w in watches:
             w.close()
+
+
+async def test_client_side_rate_limit_spaces_requests_on_its_clock(apiserver, namespace) -> None:
+    from rktnetes.client.clock import FakeClock
+
+    clock = FakeClock(autojump=True)
+    start = clock.now()
+    config = kubeconfig.load_kubeconfig(apiserver.kubeconfig)
+    async with rest.Client(config, qps=10, burst=5, clock=clock) as limited:
+        for _ in range(25):
+            await limited.list("configmaps", namespace)
+    assert clock.now() - start == pytest.approx(2.0)

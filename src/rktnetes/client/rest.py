@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from rktnetes.client import errors, transport, urls, watching
+from rktnetes.client.clock import Clock
 from rktnetes.client.kubeconfig import Config, load_kubeconfig
 from rktnetes.client.urls import ResourceRef
 
@@ -28,9 +29,11 @@ def _name_of(obj: Obj) -> str:
 class Client:
     """One user's connection pool to one API server."""
 
-    def __init__(self, config: Config, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, config: Config, timeout: float = DEFAULT_TIMEOUT, qps: float | None = None,
+                 burst: int = 10, clock: Clock | None = None) -> None:
+        """``qps``/``burst``: optional client-side request rate limit (None: unlimited)."""
         self.config = config
-        self.transport = transport.Transport(config, timeout)
+        self.transport = transport.Transport(config, timeout, qps, burst, clock)
 
     @classmethod
     def from_kubeconfig(cls, path: str | os.PathLike | None = None, context: str | None = None) -> Client:

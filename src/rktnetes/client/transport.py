@@ -12,7 +12,8 @@ from typing import Any
 import aiohttp
 import orjson
 
-from rktnetes.client import errors
+from rktnetes.client import errors, ratelimiting
+from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.client.kubeconfig import Config
 
 JSON = "application/json"
@@ -29,8 +30,14 @@ def params(**values: Any) -> dict[str, str]:
 
 
 class Transport:
-    def __init__(self, config: Config, timeout: float) -> None:
+    """Sessions for one server; with ``qps``, requests (not watches) are spaced by a token bucket on ``clock``
+    (client-go's client-side QPS/burst), so a runaway component cannot flood the API server."""
+
+    def __init__(self, config: Config, timeout: float, qps: float | None = None, burst: int = 10,
+                 clock: Clock | None = None) -> None:
         self.config, self.timeout = config, timeout
+        self.clock = clock or LoopClock()
+        self.bucket = ratelimiting.TokenBucket(self.clock, qps, burst) if qps else None
         self._session: aiohttp.ClientSession | None = None
         self._watch_session: aiohttp.ClientSession | None = None
 
@@ -64,6 +71,8 @@ class Transport:
     async def request(self, method: str, path: str, query: dict[str, str] | None = None, body: Any = None,
                       content_type: str = JSON) -> Any:
         """Send one request and return its decoded JSON answer; raise the matching error on a failure."""
+        if self.bucket is not None and (delay := self.bucket.when("")) > 0:
+            await self.clock.sleep(delay)
         data = orjson.dumps(body) if body is not None else None
         headers = {"Content-Type": content_type} if data is not None else None
         try:

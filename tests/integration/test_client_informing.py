@@ -231,3 +231,27 @@ async def test_informer_survives_a_network_cut(apiserver, client, namespace) -> 
         await informer.stop()
         await via.close()
         await cutter.close()
+
+
+@pytest.fixture
+def own_server():
+    yield from serve(None)
+
+
+async def test_informer_survives_an_api_server_restart(own_server) -> None:
+    async with rest.Client.from_kubeconfig(own_server.kubeconfig) as client:
+        await client.create("namespaces", {"metadata": {"name": "restart"}})
+        informer = Informer(client, "configmaps", "restart", backoff=0.2, max_backoff=1.0)
+        informer.start()
+        try:
+            await asyncio.wait_for(informer.wait_for_sync(), 20)
+            await client.create("configmaps", {"metadata": {"name": "before"}}, "restart")
+            await _until(lambda: "restart/before" in informer.cache)
+            await asyncio.to_thread(own_server.stop)
+            await _until(lambda: informer.failures >= 1)
+            await asyncio.to_thread(own_server.start)
+            await client.create("configmaps", {"metadata": {"name": "after"}}, "restart")
+            await _until(lambda: "restart/after" in informer.cache, 30)
+            assert informer.lists == 1, "a restarted server is followed by a watch from the last version"
+        finally:
+            await informer.stop()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -102,9 +105,23 @@ async def test_workers_reconcile_what_the_informer_enqueues(client, namespace) -
         await asyncio.wait_for(workers, 10)
 
 
-@pytest.fixture(scope="module")
-def compacting_server():
-    yield from serve(None, "--compaction-interval", "0.5", "--bookmark-interval", "0.5")
+@pytest.fixture(scope="module", params=["sqlite", "etcd"])
+def compacting_server(request: pytest.FixtureRequest):
+    """A server compacting its store every half second, on each backend."""
+    fast = ("--compaction-interval", "0.5", "--bookmark-interval", "0.5")
+    if request.param == "sqlite":
+        yield from serve(None, *fast)
+        return
+    from tests.fixtures.etcd import EtcdServer
+
+    etcd_dir = Path(tempfile.mkdtemp(prefix="rktnetes-etcd-"))
+    etcd = EtcdServer(etcd_dir)
+    try:
+        etcd.start()
+        yield from serve(etcd.url, *fast)
+    finally:
+        etcd.stop()
+        shutil.rmtree(etcd_dir, ignore_errors=True)
 
 
 async def _churn(client: rest.Client, namespace: str, seconds: float) -> None:

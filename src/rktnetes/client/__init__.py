@@ -12,7 +12,11 @@ The pieces, one module each (import modules, not names)::
     queueing.WorkQueue(clock)   running.run_workers(queue, reconcile, n) with running.Result(requeue_after=s)
     clock.LoopClock / clock.FakeClock (advance(); autojump)   ratelimiting (client-go's default limiter)
     recording.EventRecorder   leasing.LeaderElector   retrying.retry_on_conflict   incluster.load_config
+    waiting.wait_for(client, "nodes", name, condition)    owners.owner_reference / controller_of
+    queuemetrics.QueueMetrics.named("replicaset")         # WorkQueue(metrics=...): workqueue_* metrics
+    interface.Api             # the Protocol both clients satisfy; type components' `client` with it
     fake.FakeClient(*objects) # in-memory API with the same methods, records .actions, for unit tests
+                              # (set RKTNETES_CACHE_MUTATION_DETECTOR=1 and call cache.verify() in tests)
 
 A controller::
 

@@ -383,3 +383,9 @@ def test_service_type_changes_move_node_ports(apiserver, namespace) -> None:
     assert code == 200 and "nodePort" not in back["spec"]["ports"][0]
     code, reuse = call(apiserver, "POST", base, _svc("u", type="NodePort", ports=[{"port": 80, "nodePort": port}]))
     assert code == 201 and reuse["spec"]["ports"][0]["nodePort"] == port
+
+
+def test_too_large_body(apiserver, namespace) -> None:
+    big = cm("big", blob="x" * (4 * 1024 * 1024))
+    code, body = call(apiserver, "POST", f"/api/v1/namespaces/{namespace}/configmaps", big)
+    assert (code, body["reason"]) == (413, "RequestEntityTooLarge")

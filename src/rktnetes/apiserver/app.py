@@ -17,6 +17,7 @@ from rktnetes.apiserver.registry import EVENT_TTL, Registry
 from rktnetes.store.protocol import Store
 
 log = logging.getLogger(__name__)
+MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit on a request body
 
 
 @web.middleware
@@ -30,6 +31,9 @@ async def status_errors(request: web.Request, handler):
         return error_response(errors.path_not_found())
     except web.HTTPMethodNotAllowed:
         return error_response(errors.method_not_allowed())
+    except web.HTTPRequestEntityTooLarge:
+        return error_response(errors.APIError(413, "RequestEntityTooLarge",
+                                              f"Request entity too large: limit is {MAX_BODY}"))
     except web.HTTPException:
         raise
     except (ConnectionResetError, TimeoutError):
@@ -134,7 +138,7 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
     """The API server application over ``store``."""
     app = web.Application(middlewares=[status_errors, auth.middleware(tokens or {},
                                                                       anonymous_admin=anonymous_admin)],
-                          client_max_size=8 * 1024 * 1024)
+                          client_max_size=MAX_BODY)
     app["objects"] = Objects(Registry(store, event_ttl))
     app["terminator"] = namespaces.Terminator(app["objects"])
     app[watching.ACTIVE] = set()

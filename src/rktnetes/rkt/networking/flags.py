@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rktnetes.rkt.networking import podnet, resolvconf
+if TYPE_CHECKING:
+    from rktnetes.rkt.networking import podnet
 
 
 def add(parser: argparse.ArgumentParser) -> None:
@@ -22,5 +24,7 @@ def add(parser: argparse.ArgumentParser) -> None:
 
 def plan_from(args: argparse.Namespace, local_config: Path, declared_ports: list[dict]) -> podnet.PodNetPlan:
     """The validated networking plan of a pod; ``declared_ports`` are the apps' appc ``ports`` entries."""
+    from rktnetes.rkt.networking import podnet, resolvconf  # on use: every rkt run/prepare imports this module
+
     dns = resolvconf.parse_dns(args.dns, args.dns_search, args.dns_opt, args.dns_domain)
     return podnet.plan(local_config, args.net, dns, args.hosts_entry, args.port, declared_ports)

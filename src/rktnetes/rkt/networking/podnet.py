@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rktnetes.rkt.networking import attaching, cni, hostsfile, netconf, netinfo, netspec, ports, resolvconf
+from rktnetes.rkt.networking import hostsfile, netconf, netinfo, netspec, ports, resolvconf
 from rktnetes.rkt.networking.errors import PortError
 from rktnetes.rkt.networking.netinfo import NetInfo
 
@@ -55,6 +55,8 @@ def up(pod_dir: Path, pod_uuid: str, netns: str, the_plan: PodNetPlan, data_dir:
     """Brings lo up in the pod's netns and ADDs its networks; nothing to do for --net=host."""
     if the_plan.mode == netspec.HOST:
         return []
+    from rktnetes.rkt.networking import attaching, cni  # on use: --net=none and plans need neither
+
     loopback = netconf.Network("lo", netconf.CNI_VERSION, [{"type": "loopback"}])
     cni.add(loopback, cni.Invocation(pod_uuid, netns, "lo"))
     return attaching.setup(pod_dir, pod_uuid, netns, the_plan.networks, data_dir)
@@ -62,12 +64,16 @@ def up(pod_dir: Path, pod_uuid: str, netns: str, the_plan: PodNetPlan, data_dir:
 
 def down(pod_dir: Path, pod_uuid: str) -> None:
     """DELs every network recorded in the pod folder, in reverse order; a no-op when there are none."""
+    from rktnetes.rkt.networking import attaching
+
     attaching.teardown(pod_dir, pod_uuid)
 
 
 def check(pod_dir: Path, pod_uuid: str) -> None:
     """CNI CHECK of every network the pod joined (its interfaces, addresses, routes and rules are still as
     ADD left them); raises PluginError naming the first network that drifted."""
+    from rktnetes.rkt.networking import cni
+
     netns, infos = netinfo.load(pod_dir)
     for info in infos:
         if info.result is not None:

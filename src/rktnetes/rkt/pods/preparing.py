@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import time
-import uuid as uuidlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ class Runtime:
 def prepare(root: Path, manifest: dict[str, Any], images: list[ImageRef], runtime: Runtime) -> str:
     """Write a prepared pod from a checked manifest; returns its UUID."""
     volumes.check(manifest)
-    uuid = str(uuidlib.uuid4())
+    uuid = new_uuid()
     runtime.hostname = runtime.hostname or f"rkt-{uuid}"
     runtime.lowers = {app["name"]: img.rootfs for app, img in zip(manifest["apps"], images, strict=True)}
     embryo = paths.pod_dir(root, "embryo", uuid)
@@ -59,6 +58,15 @@ def prepare(root: Path, manifest: dict[str, Any], images: list[ImageRef], runtim
     finally:
         os.close(fd)
     return uuid
+
+
+def new_uuid() -> str:
+    """A random (version 4, RFC 4122 variant) UUID, without loading ``uuid`` (it costs a pod start ~3 ms)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _fill(pod: Path, manifest: dict[str, Any], runtime: Runtime) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,6 +52,8 @@ def run_foreground(root: Path, uuid: str) -> int:
 
 def start_detached(root: Path, uuid: str, timeout: float = 60.0) -> int:
     """Start stage1 in its own session; return its pid once the pod runs (PodError if it fails first)."""
+    import subprocess  # on use: a foreground run never spawns its stage1
+
     pod = prepared(root, uuid)
     log = paths.pod_stage1_log_path(pod.path)
     with open(os.devnull, "rb+") as null, open(log, "ab") as err:

@@ -137,4 +137,4 @@ def config(app: dict[str, Any], rootfs: Path, pod: dict[str, Any]) -> dict[str, 
 
 
 def write(path: Path, doc: dict[str, Any]) -> None:
-    path.write_text(json.dumps(doc, indent=1))
+    path.write_text(json.dumps(doc))

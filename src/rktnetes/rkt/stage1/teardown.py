@@ -6,15 +6,20 @@ running this again: runc containers, overlays and other mounts, networks, namesp
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.stage1 import cgroups, mounting, namespaces
 
+if TYPE_CHECKING:
+    import subprocess
+
 
 def runc(pod: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    import subprocess  # on use: a pod whose runc already deleted its containers needs none
+
     cmd = ["runc", "--root", str(paths.pod_runc_root(pod)), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 

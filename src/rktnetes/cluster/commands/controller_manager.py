@@ -1,0 +1,42 @@
+"""``rktnetes controller-manager``: run the workload controllers against an API server, under leader election."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from rktnetes.client import errors as client_errors
+from rktnetes.client import rest
+from rktnetes.cluster.cli import ClusterError
+from rktnetes.controllers import errors, manager
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("controller-manager", help="run the controllers (ReplicaSet, Deployment, GC, ...)")
+    p.add_argument("--kubeconfig", type=Path, required=True, help="kubeconfig of the API server to manage")
+    p.add_argument("--controllers", default="", help="comma-separated controller names (default: all)")
+    p.add_argument("--workers", type=int, default=2, help="concurrent reconciles per controller")
+    p.add_argument("--leader-elect", default="true", choices=("true", "false"),
+                   help="hold the kube-system/kube-controller-manager Lease while running (default true)")
+    p.set_defaults(func=run)
+
+
+async def _main(args: argparse.Namespace, names: list[str]) -> None:
+    async with rest.Client.from_kubeconfig(args.kubeconfig) as client:
+        if args.leader_elect == "true":
+            await manager.run_elected(client, names, workers=args.workers)
+        else:
+            await manager.run(client, names, workers=args.workers)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    names = [n.strip() for n in args.controllers.split(",") if n.strip()]
+    try:
+        manager.select(names)
+        asyncio.run(_main(args, names))
+    except (errors.ControllerError, client_errors.ClientError, OSError) as exc:
+        raise ClusterError(str(exc)) from None
+    return 0

@@ -1,0 +1,51 @@
+"""The shape every controller shares: informers feed a WorkQueue of ``namespace/name`` keys; workers reconcile.
+
+Handlers only enqueue keys (never act on an event's contents); ``reconcile(key)`` reads the informer caches,
+compares with what it wants and writes through the API. A pod's event is mapped to its owner's key by
+``enqueue_owner``, so the owner is looked at whole, whatever changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rktnetes.client import caching, interface, owners, running, sharing
+from rktnetes.client.clock import Clock, LoopClock
+from rktnetes.client.informing import Informer
+from rktnetes.client.queueing import WorkQueue
+
+Obj = dict[str, Any]
+
+
+class Controller:
+    name = "controller"
+
+    def __init__(self, client: interface.Api, factory: sharing.InformerFactory, clock: Clock | None = None) -> None:
+        self.client, self.factory = client, factory
+        self.clock = clock or LoopClock()
+        self.queue = WorkQueue(self.clock)
+
+    def enqueue(self, obj: Obj) -> None:
+        self.queue.add(caching.key_of(obj))
+
+    def follow(self, informer: Informer) -> None:
+        """Enqueue every object of ``informer`` that is added, changed or deleted."""
+        informer.add_handlers(self.enqueue, lambda _old, new: self.enqueue(new), self.enqueue)
+
+    def enqueue_owner(self, obj: Obj, kind: str) -> bool:
+        """Enqueue the controller of ``obj`` when it is a ``kind``; True when there was one."""
+        ref = owners.controller_of(obj)
+        if ref is None or ref.get("kind") != kind:
+            return False
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        self.queue.add(f"{namespace}/{ref['name']}" if namespace else ref["name"])
+        return True
+
+    async def reconcile(self, key: str) -> running.Result | None:
+        raise NotImplementedError
+
+    async def run(self, workers: int = 2) -> None:
+        await running.run_workers(self.queue, self.reconcile, workers)
+
+    def shutdown(self) -> None:
+        self.queue.shutdown()

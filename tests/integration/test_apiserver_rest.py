@@ -389,3 +389,13 @@ def test_too_large_body(apiserver, namespace) -> None:
     big = cm("big", blob="x" * (4 * 1024 * 1024))
     code, body = call(apiserver, "POST", f"/api/v1/namespaces/{namespace}/configmaps", big)
     assert (code, body["reason"]) == (413, "RequestEntityTooLarge")
+
+
+def test_metrics(apiserver, namespace) -> None:
+    call(apiserver, "GET", f"/api/v1/namespaces/{namespace}/configmaps")
+    call(apiserver, "GET", f"/api/v1/namespaces/{namespace}/configmaps/absent")
+    text = apiserver.http().request("GET", apiserver.url + "/metrics").data.decode()
+    assert 'apiserver_request_total{code="200",group="",resource="configmaps",subresource="",verb="LIST",' \
+           'version="v1"}' in text
+    assert 'code="404",group="",resource="configmaps",subresource="",verb="GET"' in text
+    assert "apiserver_request_duration_seconds_bucket" in text

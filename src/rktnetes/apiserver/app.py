@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 
 from rktnetes.api import errors, resources
-from rktnetes.apiserver import auth, discovery, handlers, namespaces, watching
+from rktnetes.apiserver import auth, discovery, handlers, metrics, namespaces, watching
 from rktnetes.apiserver.certs import Pair
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
@@ -110,6 +110,7 @@ def _routes(app: web.Application) -> None:
         r.add_get(path, _ok)
         r.add_get(path + "/{check:.*}", _ok)
     r.add_get("/version", _version)
+    r.add_get("/metrics", metrics.serve)
     r.add_get("/api", _api)
     r.add_get("/apis", _apis)
     r.add_get("/api/v1", _resource_list)
@@ -136,9 +137,10 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
               server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0,
               kubelet_client: Pair | None = None, event_ttl: int = EVENT_TTL) -> web.Application:
     """The API server application over ``store``."""
-    app = web.Application(middlewares=[status_errors, auth.middleware(tokens or {},
+    app = web.Application(middlewares=[metrics.measuring, status_errors, auth.middleware(tokens or {},
                                                                       anonymous_admin=anonymous_admin)],
                           client_max_size=MAX_BODY)
+    app[metrics.KEY] = metrics.Metrics()
     app["objects"] = Objects(Registry(store, event_ttl))
     app["terminator"] = namespaces.Terminator(app["objects"])
     app[watching.ACTIVE] = set()

@@ -1,0 +1,92 @@
+"""A node as the scheduler sees it for one decision: its object, the pods bound (or assumed) to it, the
+resources those pods hold, and the host ports they use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from rktnetes.scheduler import quantities
+from rktnetes.scheduler.quantities import Resources
+
+Obj = dict[str, Any]
+TERMINAL_PHASES = ("Succeeded", "Failed")
+
+
+def name_of(obj: Obj) -> str:
+    return (obj.get("metadata") or {}).get("name", "")
+
+
+def host_ports(pod: Obj) -> set[tuple[str, str, int]]:
+    """The (protocol, hostIP, hostPort) triples the pod's containers claim on their node."""
+    claimed = set()
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("hostPort"):
+                claimed.add((port.get("protocol") or "TCP", port.get("hostIP") or "0.0.0.0", int(port["hostPort"])))
+    return claimed
+
+
+def ports_conflict(wanted: set[tuple[str, str, int]], used: set[tuple[str, str, int]]) -> bool:
+    """Same protocol and port, and the same address or either on the wildcard 0.0.0.0."""
+    for protocol, ip, port in wanted:
+        for used_protocol, used_ip, used_port in used:
+            if (protocol, port) == (used_protocol, used_port) and (ip == used_ip or "0.0.0.0" in (ip, used_ip)):
+                return True
+    return False
+
+
+@dataclass
+class NodeInfo:
+    node: Obj
+    pods: list[Obj] = field(default_factory=list)
+    requested: Resources = Resources()
+    score_requested: Resources = Resources()
+    ports: set[tuple[str, str, int]] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return name_of(self.node)
+
+    @property
+    def allocatable(self) -> Resources:
+        return quantities.allocatable(self.node)
+
+    def add(self, pod: Obj) -> None:
+        self.pods.append(pod)
+        self.requested += quantities.pod_requests(pod)
+        self.score_requested += quantities.pod_score_requests(pod)
+        self.ports |= host_ports(pod)
+
+
+def counts(pod: Obj) -> bool:
+    """Does a bound pod still hold its node's resources (not finished)?"""
+    return (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES
+
+
+def _has_required_anti_affinity(pod: Obj) -> bool:
+    anti = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
+    return bool(anti.get("requiredDuringSchedulingIgnoredDuringExecution"))
+
+
+class Snapshot:
+    """The nodes for one scheduling decision, and (computed once, when a filter first asks) the bound pods
+    that carry required anti-affinity, which every candidate pod must be checked against."""
+
+    def __init__(self, infos: dict[str, NodeInfo]) -> None:
+        self.infos = infos
+
+    @cached_property
+    def anti_affinity_pods(self) -> list[tuple[Obj, NodeInfo]]:
+        return [(p, i) for i in self.infos.values() for p in i.pods if _has_required_anti_affinity(p)]
+
+
+def build(nodes: list[Obj], bound: list[Obj]) -> Snapshot:
+    """A snapshot of the nodes and the pods bound or assumed to them (pods of unknown nodes are ignored)."""
+    infos = {name_of(n): NodeInfo(n) for n in nodes}
+    for pod in bound:
+        info = infos.get((pod.get("spec") or {}).get("nodeName") or "")
+        if info is not None and counts(pod):
+            info.add(pod)
+    return Snapshot(infos)

@@ -1,0 +1,49 @@
+"""Ranking the nodes that fit: least allocated (spread load), balanced allocation (keep cpu and memory use
+even) and preferred node affinity, each 0-100 as in kube-scheduler, summed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rktnetes.scheduler import matching, quantities
+from rktnetes.scheduler.nodeinfo import NodeInfo
+
+Obj = dict[str, Any]
+MAX_SCORE = 100
+
+
+def _fractions(pod: Obj, info: NodeInfo) -> tuple[float, float] | None:
+    """Requested over allocatable for cpu and memory once the pod is added (None if the node offers none)."""
+    free, held = info.allocatable, info.score_requested + quantities.pod_score_requests(pod)
+    if free.milli_cpu <= 0 or free.memory <= 0:
+        return None
+    return held.milli_cpu / free.milli_cpu, held.memory / free.memory
+
+
+def least_allocated(pod: Obj, info: NodeInfo) -> float:
+    fractions = _fractions(pod, info)
+    if fractions is None:
+        return 0.0
+    return sum(max(0.0, 1.0 - f) for f in fractions) / len(fractions) * MAX_SCORE
+
+
+def balanced(pod: Obj, info: NodeInfo) -> float:
+    fractions = _fractions(pod, info)
+    if fractions is None:
+        return 0.0
+    cpu, memory = (min(1.0, f) for f in fractions)
+    return (1.0 - abs(cpu - memory) / 2) * MAX_SCORE
+
+
+def scores(pod: Obj, fits: list[NodeInfo]) -> dict[str, float]:
+    """The total score of each node that fits, by name."""
+    weights = {i.name: matching.preferred_weight(pod, i.node) for i in fits}
+    top = max(weights.values(), default=0)
+    return {i.name: least_allocated(pod, i) + balanced(pod, i) + (weights[i.name] * MAX_SCORE / top if top else 0)
+            for i in fits}
+
+
+def best(pod: Obj, fits: list[NodeInfo]) -> str:
+    """The name of the highest-scoring node (ties go to the first name in order)."""
+    ranked = scores(pod, fits)
+    return min(ranked, key=lambda name: (-ranked[name], name))

@@ -1,0 +1,85 @@
+"""Deployments on the real API server, driven by kubectl: rollout status, set image, history, undo, Recreate.
+
+A stand-in kubelet (this test) marks every pod Running and Ready through the API, as a kubelet would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import pytest
+
+from rktnetes.client import errors, rest
+from rktnetes.controllers import manager
+from tests.integration.test_controllers_replicaset import until
+
+DEPLOY = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+ "spec":{"replicas":3,"strategy":%s,"selector":{"matchLabels":{"app":"web"}},
+  "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox:1"}]}}}}"""
+READY = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+
+
+async def _ready_all(client: rest.Client, namespace: str) -> None:
+    """Mark every pod Ready and remove deleted ones, for ever (a kubelet's part)."""
+    while True:
+        for pod in (await client.list("pods", namespace))["items"]:
+            with contextlib.suppress(errors.NotFound, errors.Conflict):
+                if pod["metadata"].get("deletionTimestamp"):
+                    await client.delete("pods", pod["metadata"]["name"], namespace, grace_period_seconds=0)
+                elif (pod.get("status") or {}).get("phase") != "Running":
+                    await client.update_status("pods", {**pod, "status": READY}, namespace)
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def cluster(apiserver, namespace):
+    async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
+        tasks = [asyncio.create_task(manager.run(client, ["replicaset", "deployment"])),
+                 asyncio.create_task(_ready_all(client, namespace))]
+        yield client
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _images(apiserver, namespace: str) -> set[str]:
+    pods = json.loads(apiserver.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)["items"]
+    return {p["spec"]["containers"][0]["image"] for p in pods if not p["metadata"].get("deletionTimestamp")}
+
+
+async def _rollout_status(apiserver, namespace: str) -> str:
+    return (await asyncio.to_thread(apiserver.kubectl, "rollout", "status", "deploy/web", "-n", namespace,
+                                    "--timeout=40s")).stdout
+
+
+async def test_rolling_update_history_and_undo_with_kubectl(apiserver, namespace, cluster) -> None:
+    strategy = '{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}'
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=DEPLOY % strategy)
+    assert 'deployment "web" successfully rolled out' in await _rollout_status(apiserver, namespace)
+    apiserver.kubectl("set", "image", "-n", namespace, "deploy/web", "c=busybox:2")
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    assert _images(apiserver, namespace) == {"busybox:2"}
+    history = apiserver.kubectl("rollout", "history", "-n", namespace, "deploy/web").stdout
+    assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["1", "2"]
+    apiserver.kubectl("rollout", "undo", "-n", namespace, "deploy/web")
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    await until(lambda: _images(apiserver, namespace) == {"busybox:1"})
+    out = apiserver.kubectl("get", "deploy", "web", "-n", namespace, "-o", "json").stdout
+    d = json.loads(out)
+    assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
+    assert {c["type"]: c["reason"] for c in d["status"]["conditions"]} == {
+        "Available": "MinimumReplicasAvailable", "Progressing": "NewReplicaSetAvailable"}
+    apiserver.kubectl("scale", "-n", namespace, "deploy/web", "--replicas=1")
+    await until(lambda: len(json.loads(apiserver.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)
+                            ["items"]) == 1)
+
+
+async def test_recreate_replaces_every_pod(apiserver, namespace, cluster) -> None:
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=DEPLOY % '{"type":"Recreate"}')
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    apiserver.kubectl("set", "image", "-n", namespace, "deploy/web", "c=busybox:2")
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    assert _images(apiserver, namespace) == {"busybox:2"}
+    sets = json.loads(apiserver.kubectl("get", "rs", "-n", namespace, "-o", "json").stdout)["items"]
+    assert sorted(rs["spec"]["replicas"] for rs in sets) == [0, 3]

@@ -8,19 +8,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
+from rktnetes.rkt.records import Record
 
 PLUGIN_DIRS = (Path("/usr/lib/cni"), Path("/opt/cni/bin"))
 TIMEOUT = 60.0
 _NO_PREV_ON_DEL = ("0.1.0", "0.2.0", "0.3.0", "0.3.1")
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(Record, frozen=True):
     """The per-pod part of a plugin call: CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS."""
 
     container_id: str

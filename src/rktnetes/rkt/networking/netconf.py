@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.networking import netspec
 from rktnetes.rkt.networking.errors import NetConfError, NetSpecError, UnknownNetworkError
+from rktnetes.rkt.records import Record
 
 CNI_VERSION = "1.0.0"
 DEFAULT, RESTRICTED = "default", "default-restricted"
 DEFAULT_SUBNET, RESTRICTED_SUBNET = "172.16.28.0/24", "172.31.0.0/16"
 
 
-@dataclass
-class Network:
+class Network(Record):
     """One network a pod joins: its name, CNI version, plugin chain, and the CNI_ARGS for this pod."""
 
     name: str

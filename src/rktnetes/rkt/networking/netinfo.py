@@ -9,15 +9,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.networking.netconf import Network
+from rktnetes.rkt.records import Record
 
 
-@dataclass
-class NetInfo:
+class NetInfo(Record):
     """One network of a pod: the network, its interface name and the CNI result (None until ADD returned)."""
 
     network: Network
@@ -61,7 +60,7 @@ class NetInfo:
 
 def save(pod_dir: Path, netns: str, infos: list[NetInfo]) -> None:
     target = paths.pod_networks_path(pod_dir)
-    body = {"netns": netns, "networks": [asdict(i) for i in infos]}
+    body = {"netns": netns, "networks": [i.as_dict() for i in infos]}
     scratch = target.with_name(target.name + ".tmp")
     scratch.write_text(json.dumps(body, indent=1))
     os.replace(scratch, target)

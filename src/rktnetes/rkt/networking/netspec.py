@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from rktnetes.rkt.networking.errors import NetSpecError
+from rktnetes.rkt.records import Factory, Record
 
 HOST, NONE, CNI = "host", "none", "cni"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
-class NetPlan:
+class NetPlan(Record, frozen=True):
     """What the user asked for: a mode, the named networks in order, their CNI_ARGS, and whether ``all``."""
 
     mode: str = CNI
     names: tuple[str, ...] = ("default",)
-    args: dict[str, str] = field(default_factory=dict)
+    args: dict[str, str] = Factory(dict)
     all: bool = False
 
 

@@ -9,24 +9,23 @@ writes ``etc_files`` into each app's rootfs, and calls ``down`` on exit. ``gc`` 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rktnetes.rkt.networking import hostsfile, netconf, netinfo, netspec, ports, resolvconf
 from rktnetes.rkt.networking.errors import PortError
 from rktnetes.rkt.networking.netinfo import NetInfo
+from rktnetes.rkt.records import Factory, Record
 
 
-@dataclass
-class PodNetPlan:
+class PodNetPlan(Record):
     mode: str = netspec.CNI
-    networks: list[netconf.Network] = field(default_factory=list)
-    dns: resolvconf.DnsOptions = field(default_factory=resolvconf.DnsOptions)
-    hosts: list[tuple[str, str]] = field(default_factory=list)
-    ports: list[dict] = field(default_factory=list)
+    networks: list[netconf.Network] = Factory(list)
+    dns: resolvconf.DnsOptions = Factory(resolvconf.DnsOptions)
+    hosts: list[tuple[str, str]] = Factory(list)
+    ports: list[dict] = Factory(list)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(self.as_dict())
 
     @classmethod
     def from_json(cls, text: str) -> PodNetPlan:
@@ -51,14 +50,17 @@ def plan(local_config: Path, net: list[str] | None = None, dns: resolvconf.DnsOp
                       hostsfile.parse_entries(hosts_entries), mapped)
 
 
-def up(pod_dir: Path, pod_uuid: str, netns: str, the_plan: PodNetPlan, data_dir: Path) -> list[NetInfo]:
-    """Brings lo up in the pod's netns and ADDs its networks; nothing to do for --net=host."""
+def up(pod_dir: Path, pod_uuid: str, netns: str, the_plan: PodNetPlan, data_dir: Path,
+       loopback: bool = True) -> list[NetInfo]:
+    """Brings lo up in the pod's netns (unless the caller already did: ``loopback=False``) and ADDs its
+    networks; nothing to do for --net=host."""
     if the_plan.mode == netspec.HOST:
         return []
     from rktnetes.rkt.networking import attaching, cni  # on use: --net=none and plans need neither
 
-    loopback = netconf.Network("lo", netconf.CNI_VERSION, [{"type": "loopback"}])
-    cni.add(loopback, cni.Invocation(pod_uuid, netns, "lo"))
+    if loopback:
+        lo = netconf.Network("lo", netconf.CNI_VERSION, [{"type": "loopback"}])
+        cni.add(lo, cni.Invocation(pod_uuid, netns, "lo"))
     return attaching.setup(pod_dir, pod_uuid, netns, the_plan.networks, data_dir)
 
 

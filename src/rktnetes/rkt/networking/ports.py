@@ -8,14 +8,13 @@ masquerade hairpin/localhost traffic, so the port answers on 127.0.0.1 as well a
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from rktnetes.rkt.networking.errors import NetSpecError, PortError
 from rktnetes.rkt.networking.netconf import RESTRICTED, Network
+from rktnetes.rkt.records import Record
 
 
-@dataclass(frozen=True)
-class PortRequest:
+class PortRequest(Record, frozen=True):
     name: str
     host_port: int
     host_ip: str = ""

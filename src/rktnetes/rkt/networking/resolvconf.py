@@ -5,20 +5,19 @@ image's own file. ``--dns=host`` copies the host's file; ``--dns=none`` keeps th
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 
 from rktnetes.rkt.networking.errors import NetSpecError
+from rktnetes.rkt.records import Record
 
 HOST, NONE = "host", "none"
 
 
-@dataclass(frozen=True)
-class DnsOptions:
+class DnsOptions(Record, frozen=True):
     servers: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     domain: str = ""
-    mode: str = field(default="")
+    mode: str = ""
 
     @property
     def given(self) -> bool:

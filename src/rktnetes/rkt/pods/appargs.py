@@ -8,9 +8,9 @@ them, hence this small parser. Values are checked here so bad input fails before
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from rktnetes.rkt.pods import errors
+from rktnetes.rkt.records import Factory, Record
 
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -19,19 +19,18 @@ _UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$")
 
 
-@dataclass
-class AppSpec:
+class AppSpec(Record):
     image: str
     exec: str | None = None
-    args: list[str] = field(default_factory=list)
+    args: list[str] = Factory(list)
     name: str | None = None
     user: str | None = None
     group: str | None = None
-    supplementary_gids: list[int] = field(default_factory=list)
+    supplementary_gids: list[int] = Factory(list)
     working_dir: str | None = None
     readonly_rootfs: bool = False
-    environment: dict[str, str] = field(default_factory=dict)
-    mounts: list[tuple[str, str]] = field(default_factory=list)
+    environment: dict[str, str] = Factory(dict)
+    mounts: list[tuple[str, str]] = Factory(list)
     memory: int | None = None
     cpu_millis: int | None = None
     cpu_shares: int | None = None

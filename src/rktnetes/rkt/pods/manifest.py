@@ -7,19 +7,18 @@ Environment precedence, lowest first: image, ``--environment``, ``--inherit-env`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from rktnetes.rkt.pods import errors
 from rktnetes.rkt.pods.appargs import AppSpec
+from rktnetes.rkt.records import Factory, Record
 
 AC_VERSION = "0.8.11"
 STAGE1_ANNOTATION = "rktnetes.io/stage1/name"
 _BAD_NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 
-@dataclass
-class ImageRef:
+class ImageRef(Record):
     """What stage0 knows of a resolved image."""
 
     id: str
@@ -27,14 +26,13 @@ class ImageRef:
     rootfs: str
 
 
-@dataclass
-class PodOptions:
-    volumes: list[dict[str, Any]] = field(default_factory=list)
-    set_env: dict[str, str] = field(default_factory=dict)
-    inherit_env: dict[str, str] = field(default_factory=dict)
+class PodOptions(Record):
+    volumes: list[dict[str, Any]] = Factory(list)
+    set_env: dict[str, str] = Factory(dict)
+    inherit_env: dict[str, str] = Factory(dict)
     stage1: str = "default"
     no_new_privileges: bool = False
-    annotations: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = Factory(dict)
 
 
 def app_name(image_name: str) -> str:

@@ -11,30 +11,29 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import state, volumes
 from rktnetes.rkt.pods.manifest import ImageRef
+from rktnetes.rkt.records import Factory, Record
 
 
-@dataclass
-class Runtime:
+class Runtime(Record):
     """What stage1 needs besides the manifest (``stage1.json``)."""
 
     stage1: str = "default"
     hostname: str = ""
-    net: list[str] = field(default_factory=lambda: ["default"])
-    dns: dict[str, Any] = field(default_factory=dict)
-    hosts_entries: list[str] = field(default_factory=list)
-    ports: list[str] = field(default_factory=list)
+    net: list[str] = Factory(lambda: ["default"])
+    dns: dict[str, Any] = Factory(dict)
+    hosts_entries: list[str] = Factory(list)
+    ports: list[str] = Factory(list)
     interactive: bool = False
-    insecure: list[str] = field(default_factory=list)
+    insecure: list[str] = Factory(list)
     overlay: bool = True
     local_config: str = str(paths.DEFAULT_LOCAL_CONFIG)
-    lowers: dict[str, str] = field(default_factory=dict)
+    lowers: dict[str, str] = Factory(dict)
     netplan: str = ""
 
 
@@ -79,7 +78,7 @@ def _fill(pod: Path, manifest: dict[str, Any], runtime: Runtime) -> None:
         else:
             shutil.copytree(runtime.lowers[name], paths.app_rootfs_path(pod, name), symlinks=True)
     write_json(paths.pod_manifest_path(pod), manifest)
-    write_json(paths.pod_runtime_path(pod), asdict(runtime))
+    write_json(paths.pod_runtime_path(pod), runtime.as_dict())
     paths.pod_created_path(pod).write_text(f"{time.time():.6f}\n")
 
 

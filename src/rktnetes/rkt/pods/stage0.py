@@ -9,27 +9,26 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rktnetes.rkt.pods import appargs, errors, preparing, volumes
 from rktnetes.rkt.pods import manifest as podmanifest
 from rktnetes.rkt.pods.manifest import ImageRef, PodOptions
+from rktnetes.rkt.records import Factory, Record
 
 _HOSTNAME = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _MANIFEST_CONFLICTS = ("apps", "volumes", "set_env", "set_env_files", "ports", "inherit_env")
 
 
-@dataclass
-class PodRequest:
+class PodRequest(Record):
     """A pod as ``rkt run``/``prepare`` flags describe it; library callers (the kubelet) fill one in."""
 
-    apps: list[appargs.AppSpec] = field(default_factory=list)
+    apps: list[appargs.AppSpec] = Factory(list)
     pod_manifest: Path | None = None
-    volumes: list[str] = field(default_factory=list)
-    set_env: list[str] = field(default_factory=list)
-    set_env_files: list[str] = field(default_factory=list)
+    volumes: list[str] = Factory(list)
+    set_env: list[str] = Factory(list)
+    set_env_files: list[str] = Factory(list)
     inherit_env: bool = False
     hostname: str = ""
     interactive: bool = False
@@ -43,11 +42,10 @@ class PodRequest:
     dns_domain: str | None = None
     hosts_entries: list[str] | None = None
     ports: list[str] | None = None
-    annotations: list[str] = field(default_factory=list)
+    annotations: list[str] = Factory(list)
 
 
-@dataclass
-class Context:
+class Context(Record):
     """Where and how stage0 works: data dir, config dirs, disabled checks, pull policy."""
 
     root: Path

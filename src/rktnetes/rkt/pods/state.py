@@ -12,11 +12,11 @@ from __future__ import annotations
 import enum
 import fcntl
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import errors
+from rktnetes.rkt.records import Record
 
 
 class Status(enum.Enum):
@@ -42,8 +42,7 @@ _MOVES = {
 }
 
 
-@dataclass
-class Pod:
+class Pod(Record):
     root: Path
     uuid: str
     folder: str

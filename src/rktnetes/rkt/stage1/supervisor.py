@@ -90,7 +90,8 @@ class Supervisor:
 
         self.plan = podnet.PodNetPlan.from_json(self.runtime["netplan"])
         if self.plan.mode != "none":
-            self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root)
+            # lo is already up: namespaces.create did it in-process (one plugin exec less per pod)
+            self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root, loopback=False)
             summary = [{"name": i.name, "ip": i.ip} for i in self.net_infos]
             paths.pod_net_summary_path(self.pod).write_text(json.dumps(summary))
 

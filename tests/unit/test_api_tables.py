@@ -26,7 +26,8 @@ def test_pod_table() -> None:
            "metadata": {"name": "p", "namespace": "ns", "creationTimestamp": _stamp(30)},
            "spec": {"containers": [{"name": "a"}, {"name": "b"}], "nodeName": "n1"},
            "status": {"phase": "Running", "podIP": "10.244.1.5",
-                      "containerStatuses": [{"ready": True, "restartCount": 2}, {"ready": False, "restartCount": 0}]}}
+                      "containerStatuses": [{"ready": True, "restartCount": 2, "state": {"running": {}}},
+                                            {"ready": False, "restartCount": 0, "state": {"running": {}}}]}}
     table = tables.table(resources.lookup("", "v1", "pods"), [pod], {"resourceVersion": "7"})
     names = [c["name"] for c in table["columnDefinitions"]]
     assert names == ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"]
@@ -62,3 +63,29 @@ def test_every_kind_has_columns_starting_with_a_name() -> None:
     for resource in resources.TABLE:
         names = [c.name for c in tables.columns_for(resource)]
         assert "Name" in names and len(names) >= 2, resource.kind
+
+
+def _status_cell(status: dict, spec: dict | None = None, **meta) -> list:
+    pod = {"metadata": {"name": "p", **meta}, "spec": spec or {"containers": [{"name": "a"}]}, "status": status}
+    return tables.table(resources.lookup("", "v1", "pods"), [pod], {})["rows"][0]["cells"][1:4]
+
+
+def test_pod_status_follows_kubectl_printer() -> None:
+    spec = {"initContainers": [{"name": "i1"}, {"name": "i2"}], "containers": [{"name": "a"}]}
+    init = {"phase": "Pending", "initContainerStatuses": [
+        {"name": "i1", "state": {"terminated": {"exitCode": 0}}}, {"name": "i2", "state": {"running": {}}}]}
+    assert _status_cell(init, spec) == ["0/1", "Init:1/2", "0"]
+    crash = {"phase": "Running", "containerStatuses": [
+        {"name": "a", "restartCount": 4, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+         "lastState": {"terminated": {"exitCode": 1, "finishedAt": _stamp(90)}}}]}
+    assert _status_cell(crash) == ["0/1", "CrashLoopBackOff", "4 (90s ago)"]
+    failed = {"phase": "Failed", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 3}}}]}
+    assert _status_cell(failed)[1] == "ExitCode:3"
+    done = {"phase": "Succeeded", "containerStatuses": [
+        {"name": "a", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}
+    assert _status_cell(done, deletionTimestamp=_stamp(0))[1] == "Completed"
+    sidecar = {"initContainers": [{"name": "s", "restartPolicy": "Always"}], "containers": [{"name": "a"}]}
+    running = {"phase": "Running", "conditions": [{"type": "Initialized", "status": "True"}],
+               "initContainerStatuses": [{"name": "s", "started": True, "ready": True, "state": {"running": {}}}],
+               "containerStatuses": [{"name": "a", "ready": True, "state": {"running": {}}}]}
+    assert _status_cell(running, sidecar)[:2] == ["2/2", "Running"]

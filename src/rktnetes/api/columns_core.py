@@ -18,50 +18,6 @@ def _status(obj: Obj) -> Obj:
     return obj.get("status") or {}
 
 
-def _pod_ready(obj: Obj) -> str:
-    statuses = _status(obj).get("containerStatuses") or []
-    ready = sum(1 for s in statuses if s.get("ready"))
-    return f"{ready}/{len(_spec(obj).get('containers') or [])}"
-
-
-def _pod_status(obj: Obj) -> str:
-    status = _status(obj)
-    reason = status.get("reason") or status.get("phase") or ""
-    for cs in status.get("containerStatuses") or []:
-        state = cs.get("state") or {}
-        if (state.get("waiting") or {}).get("reason"):
-            reason = state["waiting"]["reason"]
-        elif (state.get("terminated") or {}).get("reason"):
-            reason = state["terminated"]["reason"]
-    if obj.get("metadata", {}).get("deletionTimestamp"):
-        return "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
-    return reason
-
-
-def _pod_restarts(obj: Obj) -> str:
-    statuses = _status(obj).get("containerStatuses") or []
-    restarts = sum(s.get("restartCount", 0) for s in statuses)
-    last = max(((s.get("lastState") or {}).get("terminated", {}).get("finishedAt") or "" for s in statuses),
-               default="")
-    return f"{restarts} ({since(last)} ago)" if restarts and last else str(restarts)
-
-
-def _readiness_gates(obj: Obj) -> str:
-    gates = _spec(obj).get("readinessGates") or []
-    if not gates:
-        return NONE
-    conditions = {c.get("type"): c.get("status") for c in _status(obj).get("conditions") or []}
-    ready = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
-    return f"{ready}/{len(gates)}"
-
-
-POD = (NAME, Column("Ready", _pod_ready), Column("Status", _pod_status), Column("Restarts", _pod_restarts), AGE,
-       Column("IP", lambda o: _status(o).get("podIP") or NONE, 1),
-       Column("Node", lambda o: _spec(o).get("nodeName") or NONE, 1),
-       Column("Nominated Node", lambda o: _status(o).get("nominatedNodeName") or NONE, 1),
-       Column("Readiness Gates", _readiness_gates, 1))
-
-
 def _ports(obj: Obj) -> str:
     parts = []
     for p in _spec(obj).get("ports") or []:
@@ -152,7 +108,7 @@ EVENT = (Column("Last Seen", _last_seen), Column("Type", lambda o: o.get("type",
 
 
 COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
-    ("", "Pod"): POD, ("", "Service"): SERVICE, ("", "Node"): NODE, ("", "Event"): EVENT, ("events.k8s.io", "Event"): EVENT,
+    ("", "Service"): SERVICE, ("", "Node"): NODE, ("", "Event"): EVENT, ("events.k8s.io", "Event"): EVENT,
     ("", "Endpoints"): (NAME, Column("Endpoints", _endpoints), AGE),
     ("", "Namespace"): (NAME, Column("Status", lambda o: _status(o).get("phase", "")), AGE),
     ("", "ConfigMap"): (NAME, Column("Data", lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {}),

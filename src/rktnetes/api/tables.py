@@ -84,10 +84,10 @@ DEFAULT_COLUMNS = (NAME, AGE)
 
 
 def columns_for(resource: Resource) -> tuple[Column, ...]:
-    from rktnetes.api import columns_apps, columns_core, columns_volumes
+    from rktnetes.api import columns_apps, columns_core, columns_pods, columns_volumes
 
     key = (resource.group, resource.kind)
-    for module in (columns_core, columns_apps, columns_volumes):
+    for module in (columns_pods, columns_core, columns_apps, columns_volumes):
         if key in module.COLUMNS:
             return module.COLUMNS[key]
     return DEFAULT_COLUMNS

@@ -1,0 +1,166 @@
+"""The scheduler against the real API server (its own, so no other test's nodes are seen): binding through
+pods/binding, the Unschedulable condition and FailedScheduling Event as kubectl shows them, placement once
+room appears, and the ``rktnetes scheduler`` command with leader election on the kube-system Lease."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rktnetes.client import rest
+from rktnetes.scheduler.scheduling import Scheduler
+from tests.fixtures.apiserver import _namespace, serve
+
+
+@pytest.fixture(scope="module")
+def own_apiserver():
+    yield from serve(None)
+
+
+@pytest.fixture
+def ns(own_apiserver):
+    yield from _namespace(own_apiserver)
+
+
+@pytest.fixture
+async def client(own_apiserver):
+    async with rest.Client.from_kubeconfig(own_apiserver.kubeconfig) as c:
+        yield c
+
+
+@pytest.fixture
+async def nodes(client):
+    made: list[str] = []
+
+    async def make(cpu: str, pods: str = "110") -> str:
+        name = f"n-{uuid.uuid4().hex[:8]}"
+        await client.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+        node = await client.get("nodes", name)
+        node["status"] = {"allocatable": {"cpu": cpu, "memory": "8Gi", "pods": pods},
+                          "capacity": {"cpu": cpu, "memory": "8Gi", "pods": pods},
+                          "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}]}
+        await client.update_status("nodes", node)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        await client.delete("nodes", name)
+
+
+def _pod(name: str, cpu: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "busybox", "resources": {"requests": {"cpu": cpu}}}]}}
+
+
+async def _until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def scheduler(client):
+    s = Scheduler(client)
+    task = asyncio.create_task(s.run(workers=2))
+    yield s
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def _node_of(client, ns: str, name: str) -> str:
+    return (await client.get("pods", name, ns))["spec"].get("nodeName", "")
+
+
+async def test_pods_bound_within_capacity_and_the_rest_reported_unschedulable(
+        client, nodes, scheduler, ns, own_apiserver) -> None:
+    first, second = await nodes("1"), await nodes("1")
+    for i in range(3):
+        await client.create("pods", _pod(f"p{i}", "600m"), ns)
+    async def settled() -> bool:
+        pods = [(await client.get("pods", f"p{i}", ns)) for i in range(3)]
+        return sum(1 for p in pods if p["spec"].get("nodeName")) == 2 and any(
+            c.get("reason") == "Unschedulable" for p in pods for c in p["status"].get("conditions") or [])
+    await _until(settled)
+    placed = {await _node_of(client, ns, f"p{i}") for i in range(3)}
+    assert placed == {first, second, ""}, "one pod per node: the assume cache kept the second off the first node"
+    got = json.loads(own_apiserver.kubectl("get", "pods", "-n", ns, "-o", "json").stdout)["items"]
+    waiting = next(p for p in got if not p["spec"].get("nodeName"))
+    condition = next(c for c in waiting["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert (condition["status"], condition["reason"], condition["message"]) == (
+        "False", "Unschedulable", "0/2 nodes are available: 2 Insufficient cpu.")
+    bound = next(p for p in got if p["spec"].get("nodeName"))
+    assert {"type": "PodScheduled", "status": "True"}.items() <= next(
+        c for c in bound["status"]["conditions"] if c["type"] == "PodScheduled").items()
+    async def event_seen() -> bool:
+        events = (await client.list("events", ns))["items"]
+        return any(e["reason"] == "FailedScheduling" for e in events)
+    await _until(event_seen)
+    described = own_apiserver.kubectl("describe", "pod", "-n", ns, waiting["metadata"]["name"]).stdout
+    assert "FailedScheduling" in described and "0/2 nodes are available: 2 Insufficient cpu." in described
+    third = await nodes("1")
+    await _until(lambda: _has_node(client, ns, waiting["metadata"]["name"]), timeout=30)
+    assert await _node_of(client, ns, waiting["metadata"]["name"]) == third
+
+
+async def _has_node(client, ns: str, name: str) -> bool:
+    return bool(await _node_of(client, ns, name))
+
+
+def _start_cli(server, log: Path) -> subprocess.Popen:
+    """A ``rktnetes scheduler`` child, returned once it is up (its signal handlers installed)."""
+    rktnetes = Path(sys.executable).with_name("rktnetes")
+    with open(log, "w") as out:
+        process = subprocess.Popen([str(rktnetes), "scheduler", "--kubeconfig", str(server.kubeconfig), "-v"],
+                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while "competing for the Lease" not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            raise AssertionError(f"rktnetes scheduler did not start: {log.read_text()}")
+        time.sleep(0.05)
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+async def test_cli_schedules_under_a_lease_and_releases_it_on_sigterm(
+        client, nodes, ns, own_apiserver, tmp_path) -> None:
+    node = await nodes("4")
+    replicas = [_start_cli(own_apiserver, tmp_path / "a.log"), _start_cli(own_apiserver, tmp_path / "b.log")]
+    try:
+        await client.create("pods", _pod("web", "100m"), ns)
+        await _until(lambda: _has_node(client, ns, "web"), timeout=30)
+        assert await _node_of(client, ns, "web") == node
+        lease = await client.get("leases", "kube-scheduler", "kube-system")
+        holder = lease["spec"]["holderIdentity"]
+        assert holder, "one replica holds the Lease"
+        for process in replicas:
+            assert process.poll() is None
+    finally:
+        for process in replicas:
+            _stop(process)
+    logs = [(tmp_path / f"{n}.log").read_text() for n in "ab"]
+    assert [p.returncode for p in replicas] == [0, 0], logs
+    assert sum(holder in text for text in logs) == 1, "the holder is one of the two replicas"
+    lease = await client.get("leases", "kube-scheduler", "kube-system")
+    assert lease["spec"].get("holderIdentity") in (None, ""), "released on SIGTERM"

@@ -1,0 +1,56 @@
+"""Garbage collection on the real API server with kubectl delete: background, foreground and orphan cascades."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from rktnetes.client import rest
+from rktnetes.controllers import manager
+from tests.integration.test_controllers_deployment import DEPLOY
+from tests.integration.test_controllers_replicaset import RS, until
+
+
+@pytest.fixture
+async def running(apiserver):
+    async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
+        task = asyncio.create_task(manager.run(client))
+        yield client
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def _names(apiserver, namespace: str, kind: str) -> list[str]:
+    out = apiserver.kubectl("get", kind, "-n", namespace, "-o", "json").stdout
+    return [o["metadata"]["name"] for o in json.loads(out)["items"]]
+
+
+def _pods(apiserver, namespace: str) -> list[dict]:
+    return json.loads(apiserver.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)["items"]
+
+
+async def test_kubectl_delete_deployment_removes_its_replicasets_and_pods(apiserver, namespace, running) -> None:
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=DEPLOY % '{"type":"RollingUpdate"}')
+    await until(lambda: len(_pods(apiserver, namespace)) == 3)
+    apiserver.kubectl("delete", "deployment", "web", "-n", namespace, "--wait=false")
+    await until(lambda: not _names(apiserver, namespace, "rs") and not _pods(apiserver, namespace))
+
+
+async def test_foreground_deletion_waits_for_the_pods(apiserver, namespace, running) -> None:
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=RS)
+    await until(lambda: len(_pods(apiserver, namespace)) == 3)
+    await asyncio.to_thread(apiserver.kubectl, "delete", "rs", "web", "-n", namespace, "--cascade=foreground",
+                            "--timeout=40s")
+    assert not _pods(apiserver, namespace) and not _names(apiserver, namespace, "rs")
+
+
+async def test_orphan_deletion_leaves_the_pods_free(apiserver, namespace, running) -> None:
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=RS)
+    await until(lambda: len(_pods(apiserver, namespace)) == 3)
+    await asyncio.to_thread(apiserver.kubectl, "delete", "rs", "web", "-n", namespace, "--cascade=orphan",
+                            "--timeout=40s")
+    await until(lambda: not _names(apiserver, namespace, "rs"))
+    await until(lambda: all(not p["metadata"].get("ownerReferences") for p in _pods(apiserver, namespace)))
+    assert len(_pods(apiserver, namespace)) == 3

@@ -32,7 +32,7 @@ def condition(node: Obj, type_: str) -> Obj | None:
 
 def wanted_taints(node: Obj) -> list[Obj]:
     """The taints this controller keeps on a node: by its Ready status, and for a cordoned node."""
-    ready = (condition(node, "Ready") or {}).get("status", "Unknown")
+    ready = (condition(node, "Ready") or {}).get("status")  # none yet: a new node gets the grace period
     keys = {"False": [NOT_READY], "Unknown": [UNREACHABLE]}.get(ready, [])
     taints = [{"key": k, "effect": e} for k in keys for e in ("NoSchedule", "NoExecute")]
     if (node.get("spec") or {}).get("unschedulable"):
@@ -104,11 +104,13 @@ class NodeLifecycleController(Controller):
         if node is None:
             self._heard.pop(key, None)
             return None
-        if self.silent_for(node) >= self.grace_period:
+        silent = self.silent_for(node)
+        if silent >= self.grace_period:
             node = await self._mark_unknown(node)
         node = await self._taint(node)
         wait = await self._evict(node)
-        return running.Result(requeue_after=min(self.monitor_period, wait))
+        grace_left = self.grace_period - silent if silent < self.grace_period else self.monitor_period
+        return running.Result(requeue_after=min(self.monitor_period, wait, grace_left))
 
     async def _mark_unknown(self, node: Obj) -> Obj:
         ready = condition(node, "Ready")

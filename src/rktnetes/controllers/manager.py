@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from rktnetes.client import interface, leasing, sharing
 from rktnetes.client.clock import Clock, LoopClock
-from rktnetes.controllers import deployment, errors, garbagecollector, replicaset
+from rktnetes.controllers import deployment, endpoints, endpointslice, errors, garbagecollector, replicaset
 from rktnetes.controllers.controller import Controller
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,8 @@ LEASE = "kube-controller-manager"
 def registry() -> dict[str, Factory]:
     """Every controller by the name ``--controllers`` uses."""
     kinds: list[type[Controller]] = [replicaset.ReplicaSetController, replicaset.ReplicationControllerController,
-                                     deployment.DeploymentController, garbagecollector.GarbageCollector]
+                                     deployment.DeploymentController, garbagecollector.GarbageCollector,
+                                     endpoints.EndpointsController, endpointslice.EndpointSliceController]
     return {cls.name: cls for cls in kinds}
 
 

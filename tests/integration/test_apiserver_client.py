@@ -110,3 +110,25 @@ def test_server_side_apply_creates_then_updates(apiserver, namespace) -> None:
     utils.create_from_dict(api, _deployment("ssa", 4), namespace=namespace, apply=True)
     dep = client.AppsV1Api(api).read_namespaced_deployment("ssa", namespace)
     assert dep.spec.replicas == 4
+
+
+def test_service_account_tokens(apiserver, namespace) -> None:
+    import json
+
+    import urllib3
+
+    core = _core(apiserver)
+    request = client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(audiences=[],
+                                                                                  expiration_seconds=3600))
+    answer = core.create_namespaced_service_account_token("default", namespace, request)
+    token = answer.status.token
+    assert token.count(".") == 2 and answer.status.expiration_timestamp is not None
+    pool = urllib3.PoolManager(ca_certs=str(apiserver.data_dir / "pki" / "ca.crt"))
+    url = f"{apiserver.url}/api/v1/namespaces/{namespace}/serviceaccounts"
+    resp = pool.request("GET", url, headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200 and json.loads(resp.data)["items"][0]["metadata"]["name"] == "default"
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert pool.request("GET", url, headers={"Authorization": f"Bearer {forged}"}).status == 401
+    other = core.create_namespaced_service_account_token("default", namespace, client.AuthenticationV1TokenRequest(
+        spec=client.V1TokenRequestSpec(audiences=["somebody-else"]))).status.token
+    assert pool.request("GET", url, headers={"Authorization": f"Bearer {other}"}).status == 401

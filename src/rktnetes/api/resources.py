@@ -92,7 +92,7 @@ TABLE: tuple[Resource, ...] = (
     _core("Secret", "secrets", fields=("type",)),
     _core("Node", "nodes", False, short_names=("no",), subresources=("status",), fields=("spec.unschedulable",)),
     _core("Event", "events", short_names=("ev",), fields=_EVENT_FIELDS),
-    _core("ServiceAccount", "serviceaccounts", short_names=("sa",)),
+    _core("ServiceAccount", "serviceaccounts", short_names=("sa",), subresources=("token",)),
     _core("Binding", "bindings", verbs=("create",)),
     _grouped("apps", "Deployment", "deployments", short_names=("deploy",), categories=_ALL,
              subresources=("status", "scale")),

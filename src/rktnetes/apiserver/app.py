@@ -135,12 +135,13 @@ async def _stop_background(app: web.Application) -> None:
 
 def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anonymous_admin: bool = False,
               server_address: str = "127.0.0.1:6443", bookmark_interval: float = 30.0,
-              kubelet_client: Pair | None = None, event_ttl: int = EVENT_TTL) -> web.Application:
+              kubelet_client: Pair | None = None, event_ttl: int = EVENT_TTL, signer=None) -> web.Application:
     """The API server application over ``store``."""
-    app = web.Application(middlewares=[metrics.measuring, status_errors, auth.middleware(tokens or {},
-                                                                      anonymous_admin=anonymous_admin)],
+    authenticating = auth.middleware(tokens or {}, anonymous_admin=anonymous_admin, signer=signer)
+    app = web.Application(middlewares=[metrics.measuring, status_errors, authenticating],
                           client_max_size=MAX_BODY)
     app[metrics.KEY] = metrics.Metrics()
+    app["signer"] = signer
     app["objects"] = Objects(Registry(store, event_ttl))
     app["terminator"] = namespaces.Terminator(app["objects"])
     app[watching.ACTIVE] = set()

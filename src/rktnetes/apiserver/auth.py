@@ -1,4 +1,5 @@
-"""Authentication: TLS client certificates signed by the cluster CA, static bearer tokens; anonymous gets 401.
+"""Authentication: TLS client certificates signed by the cluster CA, static bearer tokens, ServiceAccount tokens
+(``tokens.Signer``); anonymous gets 401.
 
 Every authenticated user may do everything (no authorization layer yet). Health and version endpoints answer
 anonymous requests, as kube-apiserver's ``system:public-info-viewer`` role allows.
@@ -53,7 +54,16 @@ def _from_certificate(request: web.Request) -> User | None:
     return User(names[0], groups) if names else None
 
 
-def _from_token(request: web.Request, tokens: dict[str, User]) -> User | None:
+def _from_service_account(given: str, signer) -> User | None:
+    claims = signer.verify(given) if signer is not None and given.count(".") == 2 else None
+    if claims is None:
+        return None
+    namespace = claims.get("kubernetes.io", {}).get("namespace", "")
+    return User(claims["sub"], ("system:serviceaccounts", f"system:serviceaccounts:{namespace}",
+                                "system:authenticated"))
+
+
+def _from_token(request: web.Request, tokens: dict[str, User], signer) -> User | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
@@ -61,19 +71,19 @@ def _from_token(request: web.Request, tokens: dict[str, User]) -> User | None:
     for token, user in tokens.items():
         if hmac.compare_digest(token, given):
             return user
-    return None
+    return _from_service_account(given, signer)
 
 
-def authenticate(request: web.Request, tokens: dict[str, User]) -> User | None:
-    return _from_certificate(request) or _from_token(request, tokens)
+def authenticate(request: web.Request, tokens: dict[str, User], signer=None) -> User | None:
+    return _from_certificate(request) or _from_token(request, tokens, signer)
 
 
-def middleware(tokens: dict[str, User], *, anonymous_admin: bool = False):
+def middleware(tokens: dict[str, User], *, anonymous_admin: bool = False, signer=None):
     """An aiohttp middleware that sets ``request["user"]`` or answers 401."""
 
     @web.middleware
     async def authenticating(request: web.Request, handler):
-        user = authenticate(request, tokens)
+        user = authenticate(request, tokens, signer)
         if user is None and anonymous_admin:
             user = User("system:admin", ("system:masters",))
         if user is None and request.path not in PUBLIC_PATHS:

@@ -20,6 +20,7 @@ SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale", ("get", "patch", "u
                      "eviction": ("policy", "v1", "Eviction", ("create",)),
                      "finalize": (None, None, None, ("update",)),
                      "log": ("", "v1", "Pod", ("get",)),
+                     "token": ("authentication.k8s.io", "v1", "TokenRequest", ("create",)),
                      "exec": ("", "v1", "PodExecOptions", ("create", "get")),
                      "attach": ("", "v1", "PodAttachOptions", ("create", "get")),
                      "portforward": ("", "v1", "PodPortForwardOptions", ("create", "get"))}

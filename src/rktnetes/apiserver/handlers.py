@@ -41,7 +41,8 @@ def _render(request: web.Request, target: Target, obj: Obj, status: int = 200) -
 
 
 async def _body(request: web.Request, target: Target) -> Obj:
-    return negotiation.decode_object(await request.read(), negotiation.media_type(request), target.resource)
+    return negotiation.decode_object(await request.read(), negotiation.media_type(request),
+                                     negotiation.body_resource(target))
 
 
 async def _checked_body(request: web.Request, target: Target) -> Obj:

@@ -60,6 +60,18 @@ def target(path: str) -> Target:
     return Target(resource, namespace, name, sub)
 
 
+_BODIES = {"token": Resource("authentication.k8s.io", "v1", "TokenRequest", "tokenrequests", True,
+                             "AuthenticationV1TokenRequest"),
+           "eviction": Resource("policy", "v1", "Eviction", "evictions", True, "V1Eviction"),
+           "binding": Resource("", "v1", "Binding", "bindings", True, "V1Binding"),
+           "scale": Resource("autoscaling", "v1", "Scale", "scales", True, "V1Scale")}
+
+
+def body_resource(target: Target) -> Resource:
+    """The kind a request body holds: the resource's, or the subresource's own (TokenRequest, Eviction, ...)."""
+    return _BODIES.get(target.subresource or "", target.resource)
+
+
 def media_type(request: web.Request) -> str:
     return (request.headers.get("Content-Type") or JSON).split(";")[0].strip().lower()
 

@@ -45,3 +45,8 @@ def kubeconfig_path(data_dir: Path) -> Path:
 
 def default_store_url(data_dir: Path) -> str:
     return f"sqlite://{(data_dir / 'state.db').resolve()}"
+
+
+def sa_key_path(data_dir: Path) -> Path:
+    """The key that signs ServiceAccount tokens."""
+    return pki_dir(data_dir) / "sa.key"

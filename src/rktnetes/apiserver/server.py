@@ -17,6 +17,7 @@ from aiohttp import web
 
 from rktnetes import store as store_pkg
 from rktnetes.apiserver import auth, bootstrap, certs, compaction, kubeconfig, paths
+from rktnetes.apiserver import tokens as tokens_pkg
 from rktnetes.apiserver.app import build_app
 from rktnetes.apiserver.errors import ApiServerError
 from rktnetes.store.protocol import Store
@@ -110,7 +111,8 @@ def _app(config: Config, store: Store, port: int, **kw) -> web.Application:
     tokens = auth.load_tokens(config.token_file or paths.token_file_path(config.data_dir))
     kubelet_client = certs.ensure_client(config.data_dir, certs.KUBELET_CLIENT, (certs.ADMIN_GROUP,))
     return build_app(store, tokens=tokens, server_address=f"{config.host}:{port}", kubelet_client=kubelet_client,
-                     bookmark_interval=config.bookmark_interval, event_ttl=config.event_ttl, **kw)
+                     bookmark_interval=config.bookmark_interval, event_ttl=config.event_ttl,
+                     signer=tokens_pkg.Signer(config.data_dir), **kw)
 
 
 async def start(config: Config) -> Running:

@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aiohttp import web
 
 from rktnetes.api import errors, meta, patching
 from rktnetes.api.resources import Resource, lookup
-from rktnetes.apiserver import deleting, requestopts
+from rktnetes.apiserver import deleting, requestopts, tokens
 from rktnetes.apiserver.negotiation import Target, respond
 from rktnetes.apiserver.objects import Objects
 
@@ -107,11 +108,32 @@ async def create(request: web.Request, target: Target, body: Obj) -> web.Respons
         await objects.modify(target.resource, target.namespace, target.name, lambda p: _bind(p, body),
                              scope="all")
         return respond(_success(201), 201)
+    if target.subresource == "token":
+        return respond(await _token(request, target, body), 201)
     if target.subresource == "eviction":
         options = body.get("deleteOptions") or {}
         await deleting.delete(objects, target.resource, target.namespace, target.name, options)
         return respond(_success(201), 201)
     raise errors.method_not_allowed()
+
+
+async def _token(request: web.Request, target: Target, body: Obj) -> Obj:
+    """A TokenRequest answered: a signed token for the ServiceAccount, optionally bound to a pod."""
+    signer = request.app.get("signer")
+    if signer is None:
+        raise errors.method_not_allowed()
+    account, _ = await _objects(request).registry.get(target.resource, target.namespace, target.name)
+    spec = dict(body.get("spec") or {})
+    bound, pod = spec.get("boundObjectRef") or {}, None
+    if bound.get("kind") == "Pod":
+        pod, _ = await _objects(request).registry.get(PODS, target.namespace, bound.get("name", ""))
+    claims = tokens.claims_for(account, spec, pod)
+    spec.setdefault("audiences", claims["aud"])
+    spec["expirationSeconds"] = claims["exp"] - claims["iat"]
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(claims["exp"]))
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": target.name, "namespace": target.namespace, "creationTimestamp": meta.now()},
+            "spec": spec, "status": {"token": signer.issue(claims), "expirationTimestamp": expires}}
 
 
 async def create_binding(request: web.Request, target: Target, body: Obj) -> web.Response:

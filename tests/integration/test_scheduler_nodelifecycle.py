@@ -1,0 +1,148 @@
+"""The node lifecycle controller and the scheduler together on the real API server, in real time with short
+periods: a node whose heartbeats stop turns Unknown, is tainted unreachable, its pods are evicted once their
+tolerationSeconds pass, and the scheduler sends new pods to the node still heartbeating."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from rktnetes.api import meta
+from rktnetes.client import errors, rest, sharing
+from rktnetes.controllers import nodelifecycle
+from rktnetes.scheduler.scheduling import Scheduler
+from tests.fixtures.apiserver import _namespace, serve
+
+
+@pytest.fixture(scope="module")
+def own_apiserver():
+    yield from serve(None)
+
+
+@pytest.fixture
+def ns(own_apiserver):
+    yield from _namespace(own_apiserver)
+
+
+@pytest.fixture
+async def client(own_apiserver):
+    async with rest.Client.from_kubeconfig(own_apiserver.kubeconfig) as c:
+        try:
+            await c.create("namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                          "metadata": {"name": "kube-node-lease"}})
+        except errors.AlreadyExists:
+            pass
+        yield c
+
+
+async def _until(predicate: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+async def _beat(client, name: str) -> None:
+    """What a kubelet does: renew its Lease in kube-node-lease."""
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+             "metadata": {"name": name, "namespace": "kube-node-lease"},
+             "spec": {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": meta.now().replace(
+                 "Z", f".{uuid.uuid4().int % 10**6:06d}Z")}}
+    try:
+        old = await client.get("leases", name, "kube-node-lease")
+    except errors.NotFound:
+        await client.create("leases", lease, "kube-node-lease")
+        return
+    old["spec"] = lease["spec"]
+    await client.update("leases", old, "kube-node-lease")
+
+
+async def _make_node(client, name: str) -> None:
+    await client.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+    node = await client.get("nodes", name)
+    node["status"] = {"allocatable": {"cpu": "2", "memory": "4Gi", "pods": "10"},
+                      "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                      "lastHeartbeatTime": meta.now()}]}
+    await client.update_status("nodes", node)
+    await _beat(client, name)
+
+
+@pytest.fixture
+async def cluster(client):
+    """Two nodes (the first keeps heartbeating), the node lifecycle controller (grace 2 s) and the scheduler."""
+    names = [f"alive-{uuid.uuid4().hex[:6]}", f"quiet-{uuid.uuid4().hex[:6]}"]
+    for name in names:
+        await _make_node(client, name)
+    factory = sharing.InformerFactory(client)
+    controller = nodelifecycle.NodeLifecycleController(client, factory, grace_period=2.0, monitor_period=0.3)
+    scheduler = Scheduler(client)
+    factory.start()
+
+    async def heartbeats() -> None:
+        while True:
+            await _beat(client, names[0])
+            await asyncio.sleep(0.5)
+
+    tasks = [asyncio.create_task(t) for t in (heartbeats(), controller.run(), scheduler.run(workers=1))]
+    await factory.wait_for_sync()
+    yield names
+    controller.shutdown()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await factory.stop()
+    for name in names:
+        await client.delete("nodes", name)
+        await client.delete("leases", name, "kube-node-lease")
+
+
+def _pod(name: str, node: str = "", seconds: int | None = None) -> dict:
+    spec: dict = {"containers": [{"name": "c", "image": "busybox"}]}
+    if node:
+        spec["nodeName"] = node
+    if seconds is not None:
+        spec["tolerations"] = [{"key": nodelifecycle.UNREACHABLE, "operator": "Exists", "effect": "NoExecute",
+                                "tolerationSeconds": seconds}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cluster, ns, own_apiserver) -> None:
+    alive, quiet = cluster
+    await client.create("pods", _pod("stays-a-bit", quiet, seconds=3), ns)
+
+    async def unreachable() -> bool:
+        node = await client.get("nodes", quiet)
+        return any(t["key"] == nodelifecycle.UNREACHABLE for t in (node.get("spec") or {}).get("taints") or [])
+    await _until(unreachable)
+    node = json.loads(own_apiserver.kubectl("get", "node", quiet, "-o", "json").stdout)
+    ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
+    assert (ready["status"], ready["reason"]) == ("Unknown", "NodeStatusUnknown")
+    assert {(t["key"], t["effect"]) for t in node["spec"]["taints"]} == {
+        (nodelifecycle.UNREACHABLE, "NoSchedule"), (nodelifecycle.UNREACHABLE, "NoExecute")}
+    alive_node = await client.get("nodes", alive)
+    assert not (alive_node.get("spec") or {}).get("taints"), "the node renewing its Lease stays untainted"
+    tainted_at = time.monotonic()
+    for i in range(3):
+        await client.create("pods", _pod(f"new-{i}"), ns)
+    for i in range(3):
+        await _until(lambda i=i: _bound(client, ns, f"new-{i}"))
+        assert (await client.get("pods", f"new-{i}", ns))["spec"]["nodeName"] == alive
+
+    async def evicted() -> bool:
+        try:
+            pod = await client.get("pods", "stays-a-bit", ns)
+        except errors.NotFound:
+            return True
+        return bool(pod["metadata"].get("deletionTimestamp"))
+    await _until(evicted)
+    assert time.monotonic() - tainted_at >= 2.0, "not before its 3 s toleration ran out"
+
+
+async def _bound(client, ns: str, name: str) -> bool:
+    return bool((await client.get("pods", name, ns))["spec"].get("nodeName"))

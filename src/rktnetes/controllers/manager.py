@@ -16,7 +16,16 @@ from collections.abc import Callable
 
 from rktnetes.client import interface, leasing, sharing
 from rktnetes.client.clock import Clock, LoopClock
-from rktnetes.controllers import deployment, endpoints, endpointslice, errors, garbagecollector, replicaset
+from rktnetes.controllers import (
+    cronjob,
+    deployment,
+    endpoints,
+    endpointslice,
+    errors,
+    garbagecollector,
+    job,
+    replicaset,
+)
 from rktnetes.controllers.controller import Controller
 
 log = logging.getLogger(__name__)
@@ -28,7 +37,8 @@ def registry() -> dict[str, Factory]:
     """Every controller by the name ``--controllers`` uses."""
     kinds: list[type[Controller]] = [replicaset.ReplicaSetController, replicaset.ReplicationControllerController,
                                      deployment.DeploymentController, garbagecollector.GarbageCollector,
-                                     endpoints.EndpointsController, endpointslice.EndpointSliceController]
+                                     endpoints.EndpointsController, endpointslice.EndpointSliceController,
+                                     job.JobController, cronjob.CronJobController]
     return {cls.name: cls for cls in kinds}
 
 

@@ -1,0 +1,100 @@
+"""Jobs: run pods from the template until enough succeed (Complete) or too many fail (Failed).
+
+``reconcile`` counts the Job's pods (claimed as a ReplicaSet claims), decides from ``jobstate`` whether the
+Job ends now, otherwise creates or deletes pods towards ``jobstate.wanted_active`` (counting creations the
+cache has not shown yet), and writes status. A Job with ``activeDeadlineSeconds`` is looked at again when its
+deadline falls. Wall time comes from ``self.now`` so tests can set it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from rktnetes.client import caching, errors, interface, running, sharing
+from rktnetes.client.clock import Clock
+from rktnetes.controllers import claiming, jobstate, podstate, templates
+from rktnetes.controllers.controller import Controller
+from rktnetes.controllers.expectations import Expectations
+
+Obj = dict[str, Any]
+JOBS = "jobs.batch"
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class JobController(Controller):
+    name = "job"
+
+    def __init__(self, client: interface.Api, factory: sharing.InformerFactory, clock: Clock | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
+        super().__init__(client, factory, clock)
+        self.now = now or (lambda: datetime.now(UTC))
+        self.expectations = Expectations(self.clock)
+        self.jobs = factory.informer(JOBS)
+        self.pods = factory.informer("pods", indexers={"owner": caching.by_owner_uid})
+        self.follow(self.jobs)
+        self.pods.add_handlers(self._pod_event, lambda old, new: self._pod_event(new), self._pod_event)
+
+    def _pod_event(self, pod: Obj) -> None:
+        self.enqueue_owner(pod, "Job")
+
+    async def reconcile(self, key: str) -> running.Result | None:
+        job = self.jobs.cache.get(key)
+        if job is None or job["metadata"].get("deletionTimestamp") or jobstate.finished(job):
+            self.expectations.forget(key)
+            return None
+        pods = claiming.claim(job, self.pods.cache.by_index("owner", job["metadata"]["uid"])).owned
+        counts = jobstate.count(pods)
+        now = self.now()
+        ending = self._ending(job, counts, now)
+        active = [p for p in pods if podstate.is_active(p)]
+        if ending is not None:
+            await self._delete(key, job, active)
+        elif ending is None:
+            await self._scale(key, job, counts, active)
+        await self._write(job, counts, stamp(now), ending)
+        return self._deadline(job, now) if ending is None else None
+
+    def _ending(self, job: Obj, counts: jobstate.Counts, now: datetime) -> Obj | None:
+        failed = jobstate.failure(job, counts, now)
+        if failed is not None:
+            return jobstate.condition("Failed", *failed, stamp(now))
+        if jobstate.complete(job, counts):
+            return jobstate.condition("Complete", "CompletionsReached", "Reached expected number of succeeded "
+                                      "pods", stamp(now))
+        return None
+
+    def _deadline(self, job: Obj, now: datetime) -> running.Result | None:
+        deadline = job["spec"].get("activeDeadlineSeconds")
+        started = podstate.parse_time((job.get("status") or {}).get("startTime")) or now
+        if deadline is None:
+            return None
+        return running.Result(requeue_after=max(1.0, int(deadline) - (now - started).total_seconds()))
+
+    async def _scale(self, key: str, job: Obj, counts: jobstate.Counts, active: list[Obj]) -> None:
+        names = {p["metadata"]["name"] for p in self.pods.cache.by_index("owner", job["metadata"]["uid"])}
+        flight = self.expectations.settle(key, names.__contains__, lambda n: n not in names)
+        diff = jobstate.wanted_active(job, counts) - len(active) - len(flight.creates)
+        for _ in range(max(diff, 0)):
+            pod = await self.client.create("pods", templates.pod_for(job), job["metadata"]["namespace"])
+            self.expectations.created(key, pod["metadata"]["name"])
+        if diff < 0:
+            await self._delete(key, job, sorted(active, key=podstate.deletion_rank)[:-diff])
+
+    async def _delete(self, key: str, job: Obj, pods: list[Obj]) -> None:
+        for pod in pods:
+            self.expectations.deleted(key, pod["metadata"]["name"])
+            try:
+                await self.client.delete("pods", pod["metadata"]["name"], job["metadata"]["namespace"])
+            except errors.NotFound:
+                continue
+
+    async def _write(self, job: Obj, counts: jobstate.Counts, now: str, ending: Obj | None) -> None:
+        status = jobstate.status_for(job, counts, now, ending)
+        if status != (job.get("status") or {}):
+            await self.client.patch(JOBS, job["metadata"]["name"], {"status": status}, "merge",
+                                    job["metadata"]["namespace"], subresource="status")

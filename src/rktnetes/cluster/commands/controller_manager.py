@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 from pathlib import Path
 
 from rktnetes.client import errors as client_errors
 from rktnetes.client import rest
 from rktnetes.cluster.cli import ClusterError
 from rktnetes.controllers import errors, manager
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,11 +27,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def _main(args: argparse.Namespace, names: list[str]) -> None:
+    """Run until SIGTERM/SIGINT, which cancel the work so the Lease is released for the next manager."""
     async with rest.Client.from_kubeconfig(args.kubeconfig) as client:
         if args.leader_elect == "true":
-            await manager.run_elected(client, names, workers=args.workers)
+            work = asyncio.ensure_future(manager.run_elected(client, names, workers=args.workers))
         else:
-            await manager.run(client, names, workers=args.workers)
+            work = asyncio.ensure_future(manager.run(client, names, workers=args.workers))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, work.cancel)
+        try:
+            await work
+        except asyncio.CancelledError:
+            log.info("controller-manager stopped")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from rktnetes.scheduler import matching, nodeinfo, podaffinity, quantities
+from rktnetes.scheduler import matching, nodeinfo, podaffinity
 from rktnetes.scheduler.nodeinfo import NodeInfo, Snapshot
 
 Obj = dict[str, Any]
@@ -57,8 +57,8 @@ def selector(pod: Obj, info: NodeInfo, _: Snapshot) -> list[str]:
     return [] if matching.selector_matches(pod, info.node) else [SELECTOR]
 
 
-def resources(pod: Obj, info: NodeInfo, _: Snapshot) -> list[str]:
-    asked, free, held = quantities.pod_requests(pod), info.allocatable, info.requested
+def resources(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:
+    asked, free, held = snapshot.costs.of(pod)[0], info.allocatable, info.requested
     reasons = []
     if held.pods + 1 > free.pods:
         reasons.append("Too many pods")
@@ -69,8 +69,8 @@ def resources(pod: Obj, info: NodeInfo, _: Snapshot) -> list[str]:
     return reasons
 
 
-def ports(pod: Obj, info: NodeInfo, _: Snapshot) -> list[str]:
-    wanted = nodeinfo.host_ports(pod)
+def ports(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:
+    wanted = snapshot.costs.of(pod)[2]
     return [PORTS] if wanted and nodeinfo.ports_conflict(wanted, info.ports) else []
 
 

@@ -49,15 +49,36 @@ class NodeInfo:
     def name(self) -> str:
         return name_of(self.node)
 
-    @property
+    @cached_property
     def allocatable(self) -> Resources:
         return quantities.allocatable(self.node)
 
-    def add(self, pod: Obj) -> None:
+    def add(self, pod: Obj, costs: Costs) -> None:
+        requested, score_requested, ports = costs.of(pod)
         self.pods.append(pod)
-        self.requested += quantities.pod_requests(pod)
-        self.score_requested += quantities.pod_score_requests(pod)
-        self.ports |= host_ports(pod)
+        self.requested += requested
+        self.score_requested += score_requested
+        self.ports |= ports
+
+
+class Costs:
+    """What each pod holds on its node, remembered by uid and resourceVersion so that a snapshot per decision
+    does not parse every bound pod's quantities again."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self._known: dict[tuple[str, str], tuple[Resources, Resources, set]] = {}
+
+    def of(self, pod: Obj) -> tuple[Resources, Resources, set[tuple[str, str, int]]]:
+        m = pod.get("metadata") or {}
+        key = (m.get("uid", ""), m.get("resourceVersion", ""))
+        known = self._known.get(key) if all(key) else None
+        if known is None:
+            known = (quantities.pod_requests(pod), quantities.pod_score_requests(pod), host_ports(pod))
+            if len(self._known) >= self.limit:
+                self._known.clear()
+            self._known[key] = known
+        return known
 
 
 def counts(pod: Obj) -> bool:
@@ -74,19 +95,19 @@ class Snapshot:
     """The nodes for one scheduling decision, and (computed once, when a filter first asks) the bound pods
     that carry required anti-affinity, which every candidate pod must be checked against."""
 
-    def __init__(self, infos: dict[str, NodeInfo]) -> None:
-        self.infos = infos
+    def __init__(self, infos: dict[str, NodeInfo], costs: Costs | None = None) -> None:
+        self.infos, self.costs = infos, costs or Costs()
 
     @cached_property
     def anti_affinity_pods(self) -> list[tuple[Obj, NodeInfo]]:
         return [(p, i) for i in self.infos.values() for p in i.pods if _has_required_anti_affinity(p)]
 
 
-def build(nodes: list[Obj], bound: list[Obj]) -> Snapshot:
+def build(nodes: list[Obj], bound: list[Obj], costs: Costs | None = None) -> Snapshot:
     """A snapshot of the nodes and the pods bound or assumed to them (pods of unknown nodes are ignored)."""
-    infos = {name_of(n): NodeInfo(n) for n in nodes}
+    infos, costs = {name_of(n): NodeInfo(n) for n in nodes}, costs or Costs()
     for pod in bound:
         info = infos.get((pod.get("spec") or {}).get("nodeName") or "")
         if info is not None and counts(pod):
-            info.add(pod)
-    return Snapshot(infos)
+            info.add(pod, costs)
+    return Snapshot(infos, costs)

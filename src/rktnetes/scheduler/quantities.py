@@ -3,6 +3,7 @@ asks of a node: cpu in millicores, memory in bytes, as kube-scheduler's resource
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
@@ -21,7 +22,12 @@ DEFAULT_MILLI_CPU, DEFAULT_MEMORY = 100, 200 * 2**20
 
 def parse(text: object) -> Decimal:
     """The value of a quantity (a string, or a number as YAML may give it)."""
-    match = _QUANTITY.match(str(text).strip())
+    return _parse(str(text).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> Decimal:
+    match = _QUANTITY.match(text)
     if match is None:
         raise BadQuantity(f"quantities must match the regular expression '{_QUANTITY.pattern}': {text!r}")
     number, exponent, suffix = match.groups()
@@ -32,11 +38,13 @@ def parse(text: object) -> Decimal:
     return value * _SUFFIXES[suffix or ""]
 
 
+@functools.lru_cache(maxsize=4096)
 def milli(text: object) -> int:
     """A quantity in thousandths, rounded up (cpu: ``100m`` → 100, ``1`` → 1000)."""
     return int((parse(text) * 1000).to_integral_value(ROUND_CEILING))
 
 
+@functools.lru_cache(maxsize=4096)
 def whole(text: object) -> int:
     """A quantity rounded up to a whole number (memory bytes, pod counts)."""
     return int(parse(text).to_integral_value(ROUND_CEILING))

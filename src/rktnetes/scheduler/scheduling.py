@@ -35,6 +35,7 @@ class Scheduler:
         self.nodes = self.factory.informer("nodes")
         self.queue = queueing.WorkQueue(self.clock)
         self.assumed = AssumeCache(self.clock)
+        self.costs = nodeinfo.Costs()
         self.waiting = UnschedulablePods(self.clock, self.queue)
         self.recorder = recording.EventRecorder(client, name)
         self.pods.add_handlers(self._pod_added, self._pod_updated, self._pod_deleted)
@@ -80,7 +81,7 @@ class Scheduler:
         nodes = self.nodes.cache.list()
         bound = [p for n in nodes for p in self.pods.cache.by_index(NODE_INDEX, nodeinfo.name_of(n))
                  if assuming.uid_of(p) not in self.assumed]
-        return nodeinfo.build(nodes, bound + self.assumed.pods())
+        return nodeinfo.build(nodes, bound + self.assumed.pods(), self.costs)
 
     async def schedule(self, key: str) -> running.Result | None:
         """Place the pod named ``key`` (the work queue's reconcile)."""

@@ -7,28 +7,29 @@ from typing import Any
 
 from rktnetes.scheduler import matching, quantities
 from rktnetes.scheduler.nodeinfo import NodeInfo
+from rktnetes.scheduler.quantities import Resources
 
 Obj = dict[str, Any]
 MAX_SCORE = 100
 
 
-def _fractions(pod: Obj, info: NodeInfo) -> tuple[float, float] | None:
+def _fractions(asked: Resources, info: NodeInfo) -> tuple[float, float] | None:
     """Requested over allocatable for cpu and memory once the pod is added (None if the node offers none)."""
-    free, held = info.allocatable, info.score_requested + quantities.pod_score_requests(pod)
+    free, held = info.allocatable, info.score_requested + asked
     if free.milli_cpu <= 0 or free.memory <= 0:
         return None
     return held.milli_cpu / free.milli_cpu, held.memory / free.memory
 
 
-def least_allocated(pod: Obj, info: NodeInfo) -> float:
-    fractions = _fractions(pod, info)
+def least_allocated(asked: Resources, info: NodeInfo) -> float:
+    fractions = _fractions(asked, info)
     if fractions is None:
         return 0.0
     return sum(max(0.0, 1.0 - f) for f in fractions) / len(fractions) * MAX_SCORE
 
 
-def balanced(pod: Obj, info: NodeInfo) -> float:
-    fractions = _fractions(pod, info)
+def balanced(asked: Resources, info: NodeInfo) -> float:
+    fractions = _fractions(asked, info)
     if fractions is None:
         return 0.0
     cpu, memory = (min(1.0, f) for f in fractions)
@@ -38,8 +39,8 @@ def balanced(pod: Obj, info: NodeInfo) -> float:
 def scores(pod: Obj, fits: list[NodeInfo]) -> dict[str, float]:
     """The total score of each node that fits, by name."""
     weights = {i.name: matching.preferred_weight(pod, i.node) for i in fits}
-    top = max(weights.values(), default=0)
-    return {i.name: least_allocated(pod, i) + balanced(pod, i) + (weights[i.name] * MAX_SCORE / top if top else 0)
+    top, asked = max(weights.values(), default=0), quantities.pod_score_requests(pod)
+    return {i.name: least_allocated(asked, i) + balanced(asked, i) + (weights[i.name] * MAX_SCORE / top if top else 0)
             for i in fits}
 
 

@@ -90,6 +90,6 @@ def test_unknown_controller_is_one_line(apiserver) -> None:
     result = subprocess.run([RKTNETES, "controller-manager", "--kubeconfig", str(apiserver.kubeconfig),
                              "--controllers", "replicaset,nope"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["rktnetes: unknown controller 'nope' (known: cronjob, deployment, "
-                                                  "endpoints, endpointslice, garbagecollector, job, replicaset, "
-                                                  "replicationcontroller)"]
+    assert result.stderr.strip().splitlines() == ["rktnetes: unknown controller 'nope' (known: cronjob, daemonset, "
+                                                  "deployment, endpoints, endpointslice, garbagecollector, job, "
+                                                  "nodelifecycle, replicaset, replicationcontroller)"]

@@ -18,12 +18,14 @@ from rktnetes.client import interface, leasing, sharing
 from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.controllers import (
     cronjob,
+    daemonset,
     deployment,
     endpoints,
     endpointslice,
     errors,
     garbagecollector,
     job,
+    nodelifecycle,
     replicaset,
 )
 from rktnetes.controllers.controller import Controller
@@ -38,7 +40,8 @@ def registry() -> dict[str, Factory]:
     kinds: list[type[Controller]] = [replicaset.ReplicaSetController, replicaset.ReplicationControllerController,
                                      deployment.DeploymentController, garbagecollector.GarbageCollector,
                                      endpoints.EndpointsController, endpointslice.EndpointSliceController,
-                                     job.JobController, cronjob.CronJobController]
+                                     job.JobController, cronjob.CronJobController, daemonset.DaemonSetController,
+                                     nodelifecycle.NodeLifecycleController]
     return {cls.name: cls for cls in kinds}
 
 

@@ -35,7 +35,15 @@ class Supervisor:
 
     def start(self) -> dict[str, tuple[int, int, int]]:
         ns = self.setup()
-        procs = {name: self.launch(name, ns) for name in self.names}
+        for name in self.names:  # every bundle first: a bad app stops the pod before any app runs
+            self.bundle(name, ns)
+        procs: dict[str, tuple[int, int, int]] = {}
+        try:
+            for name in self.names:  # then the apps' runc all at once: they come up together
+                procs[name] = apps.start(self.pod, name, self.runtime["interactive"])
+        finally:
+            for name, (pid, _, _) in procs.items():  # created, so teardown finds them even on failure
+                apps.wait_created(self.pod, name, pid)
         paths.pod_started_path(self.pod).write_text(f"{os.getpid()}\n")
         return procs
 
@@ -104,7 +112,7 @@ class Supervisor:
         image_text = image_hosts.read_text() if image_hosts.is_file() else None
         return podnet.etc_files(self.plan, self.net_infos, self.runtime["hostname"], image_text)
 
-    def launch(self, name: str, ns: dict[str, Path]) -> tuple[int, int, int]:
+    def bundle(self, name: str, ns: dict[str, Path]) -> None:
         app = self.manifest["apps"][self.names.index(name)]
         lower = self.runtime["lowers"][name]
         rootfs = apps.mount_rootfs(self.pod, name, lower, self.runtime["overlay"])
@@ -118,9 +126,6 @@ class Supervisor:
             "terminal": self.runtime["interactive"],
         }
         oci.write(paths.app_config_path(self.pod, name), oci.config(app, rootfs, settings))
-        pid, out_fd, err_fd = apps.start(self.pod, name, self.runtime["interactive"])
-        apps.wait_created(self.pod, name, pid)
-        return pid, out_fd, err_fd
 
     def finish(self, codes: dict[str, int]) -> int:
         for name, code in codes.items():

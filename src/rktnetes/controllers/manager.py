@@ -27,6 +27,7 @@ from rktnetes.controllers import (
     job,
     nodelifecycle,
     replicaset,
+    statefulset,
 )
 from rktnetes.controllers.controller import Controller
 
@@ -41,7 +42,7 @@ def registry() -> dict[str, Factory]:
                                      deployment.DeploymentController, garbagecollector.GarbageCollector,
                                      endpoints.EndpointsController, endpointslice.EndpointSliceController,
                                      job.JobController, cronjob.CronJobController, daemonset.DaemonSetController,
-                                     nodelifecycle.NodeLifecycleController]
+                                     statefulset.StatefulSetController, nodelifecycle.NodeLifecycleController]
     return {cls.name: cls for cls in kinds}
 
 

@@ -22,6 +22,7 @@ NAMESPACES = lookup("", "v1", "namespaces")
 SERVICE_ACCOUNTS = lookup("", "v1", "serviceaccounts")
 SERVICES = lookup("", "v1", "services")
 PODS = lookup("", "v1", "pods")
+NAME_RETRIES = 7
 RETRIES = 64  # kube-apiserver's GuaranteedUpdate retries until its request times out; so, nearly, do we
 
 
@@ -42,6 +43,7 @@ class Objects:
         """Default, validate and store a new object; the stored object. ``manager`` is credited in managedFields."""
         meta.check_type(obj, resource)
         meta.check_namespace(obj, namespace)
+        generated = not (obj.get("metadata") or {}).get("name")
         pruning.prune(obj, resource.model)
         meta.prepare_create(obj, resource, namespace)
         defaulting.apply_defaults(obj)
@@ -54,10 +56,22 @@ class Objects:
         if dry_run:
             return obj
         created = await self._create_service(resource, obj) if resource is SERVICES else \
-            await self.registry.create(resource, obj)
+            await self._create_named(resource, obj, generated)
         if resource is NAMESPACES:
             await self.ensure_service_account(created["metadata"]["name"])
         return created
+
+    async def _create_named(self, resource: Resource, obj: Obj, generated: bool) -> Obj:
+        """Store a new object; a generated name that collides is generated again (kube's RetryGenerateName)."""
+        meta_ = obj["metadata"]
+        for _ in range(NAME_RETRIES):
+            try:
+                return await self.registry.create(resource, obj)
+            except errors.APIError as exc:
+                if exc.reason != "AlreadyExists" or not generated:
+                    raise
+                meta_["name"] = meta.generated_name(meta_["generateName"])
+        return await self.registry.create(resource, obj)
 
     async def _create_service(self, resource: Resource, obj: Obj) -> Obj:
         taken = await allocation.allocate(self.registry, resource, obj)

@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 
-from rktnetes.client import sharing
+from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import deployment, rollout
+from tests.unit.test_controllers_replicaset import verify_caches
 
 
 def _deployment(replicas: int = 2, image: str = "v1", **spec) -> dict:
@@ -25,13 +26,15 @@ async def _settle() -> None:
 
 
 @pytest.fixture
-async def env():
+async def env(monkeypatch):
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
     api = FakeClient(namespace="ns")
     factory = sharing.InformerFactory(api, FakeClock())
     controller = deployment.DeploymentController(api, factory, FakeClock())
     factory.start()
     await factory.wait_for_sync()
     yield api, controller
+    verify_caches(controller)
     await factory.stop()
 
 

@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 
-from rktnetes.client import errors, sharing
+from rktnetes.client import caching, errors, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import endpointbuilding, endpoints, endpointslice
+from tests.unit.test_controllers_replicaset import verify_caches
 
 SLICES = "endpointslices.discovery.k8s.io"
 
@@ -61,7 +62,8 @@ async def _settle() -> None:
 
 
 @pytest.fixture
-async def env():
+async def env(monkeypatch):
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
     made = []
 
     async def start(cls, *objects):
@@ -70,11 +72,12 @@ async def env():
         controller = cls(api, factory, FakeClock())
         factory.start()
         await factory.wait_for_sync()
-        made.append(factory)
+        made.append((factory, controller))
         return api, controller
 
     yield start
-    for factory in made:
+    for factory, controller in made:
+        verify_caches(controller)
         await factory.stop()
 
 

@@ -6,11 +6,12 @@ import asyncio
 
 import pytest
 
-from rktnetes.client import errors, sharing
+from rktnetes.client import caching, errors, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import garbagecollector, ownership
 from rktnetes.controllers.ownership import ABSENT, PRESENT, WAITING, Verdict
+from tests.unit.test_controllers_replicaset import verify_caches
 
 
 def _ref(uid: str, kind: str = "ReplicaSet", name: str = "rs", block: bool = True) -> dict:
@@ -46,7 +47,8 @@ async def _settle() -> None:
 
 
 @pytest.fixture
-async def gc():
+async def gc(monkeypatch):
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
     made = []
 
     async def start(*objects):
@@ -55,11 +57,12 @@ async def gc():
         collector = garbagecollector.GarbageCollector(api, factory, FakeClock())
         factory.start()
         await factory.wait_for_sync()
-        made.append(factory)
+        made.append((factory, collector))
         return api, collector
 
     yield start
-    for factory in made:
+    for factory, collector in made:
+        verify_caches(collector)
         await factory.stop()
 
 

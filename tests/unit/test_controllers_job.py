@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rktnetes.client import sharing
+from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import cronjob, job, jobstate, schedules
+from tests.unit.test_controllers_replicaset import verify_caches
 
 T0 = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
 
@@ -61,7 +62,8 @@ async def _settle() -> None:
 
 
 @pytest.fixture
-async def env():
+async def env(monkeypatch):
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
     made = []
 
     async def start(cls, *objects, now=None):
@@ -70,11 +72,12 @@ async def env():
         controller = cls(api, factory, FakeClock(), now=now or (lambda: T0))
         factory.start()
         await factory.wait_for_sync()
-        made.append(factory)
+        made.append((factory, controller))
         return api, controller
 
     yield start
-    for factory in made:
+    for factory, controller in made:
+        verify_caches(controller)
         await factory.stop()
 
 

@@ -7,12 +7,24 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rktnetes.client import sharing
+from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
+from rktnetes.client.informing import Informer
 from rktnetes.controllers import replicaset, templates
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def verify_caches(controller) -> None:
+    """Every informer cache the controller reads is as the API delivered it (nothing mutated a cached object)."""
+    for value in vars(controller).values():
+        if isinstance(value, Informer):
+            value.cache.verify()
+        elif isinstance(value, dict):
+            for informer in value.values():
+                if isinstance(informer, Informer):
+                    informer.cache.verify()
 
 
 def _rs(name: str = "web", replicas: int = 3, kind: str = "ReplicaSet") -> dict:
@@ -35,7 +47,8 @@ async def _settle() -> None:
 
 
 @pytest.fixture
-async def env():
+async def env(monkeypatch):
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
     made = []
 
     async def start(*objects, cls=replicaset.ReplicaSetController):
@@ -44,11 +57,12 @@ async def env():
         controller = cls(api, factory, FakeClock())
         factory.start()
         await factory.wait_for_sync()
-        made.append(factory)
+        made.append((factory, controller))
         return api, controller
 
     yield start
-    for factory in made:
+    for factory, controller in made:
+        verify_caches(controller)
         await factory.stop()
 
 

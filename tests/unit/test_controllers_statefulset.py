@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 
-from rktnetes.client import sharing
+from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import statefulpods, statefulset
+from tests.unit.test_controllers_replicaset import verify_caches
 
 READY = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
 
@@ -70,7 +71,8 @@ async def _settle() -> None:
 
 
 @pytest.fixture
-async def env():
+async def env(monkeypatch):
+    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
     sts = _sts(2, volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": {}}])
     api = FakeClient(sts, namespace="ns")
     factory = sharing.InformerFactory(api, FakeClock())
@@ -78,6 +80,7 @@ async def env():
     factory.start()
     await factory.wait_for_sync()
     yield api, controller
+    verify_caches(controller)
     await factory.stop()
 
 

@@ -3,6 +3,7 @@ resources those pods hold, and the host ports they use."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -37,13 +38,18 @@ def ports_conflict(wanted: set[tuple[str, str, int]], used: set[tuple[str, str, 
     return False
 
 
+def pod_id(pod: Obj) -> str:
+    m = pod.get("metadata") or {}
+    return m.get("uid") or f"{m.get('namespace')}/{m.get('name')}"
+
+
 @dataclass
 class NodeInfo:
     node: Obj
-    pods: list[Obj] = field(default_factory=list)
+    pods: dict[str, Obj] = field(default_factory=dict)
     requested: Resources = Resources()
     score_requested: Resources = Resources()
-    ports: set[tuple[str, str, int]] = field(default_factory=set)
+    ports: Counter[tuple[str, str, int]] = field(default_factory=Counter)
 
     @property
     def name(self) -> str:
@@ -53,12 +59,25 @@ class NodeInfo:
     def allocatable(self) -> Resources:
         return quantities.allocatable(self.node)
 
+    def set_node(self, node: Obj) -> None:
+        self.node = node
+        self.__dict__.pop("allocatable", None)
+
     def add(self, pod: Obj, costs: Costs) -> None:
         requested, score_requested, ports = costs.of(pod)
-        self.pods.append(pod)
+        self.pods[pod_id(pod)] = pod
         self.requested += requested
         self.score_requested += score_requested
-        self.ports |= ports
+        self.ports.update(ports)
+
+    def remove(self, pod: Obj, costs: Costs) -> None:
+        if self.pods.pop(pod_id(pod), None) is None:
+            return
+        requested, score_requested, ports = costs.of(pod)
+        self.requested -= requested
+        self.score_requested -= score_requested
+        self.ports.subtract(ports)
+        self.ports = +self.ports
 
 
 class Costs:
@@ -86,7 +105,7 @@ def counts(pod: Obj) -> bool:
     return (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES
 
 
-def _has_required_anti_affinity(pod: Obj) -> bool:
+def has_required_anti_affinity(pod: Obj) -> bool:
     anti = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
     return bool(anti.get("requiredDuringSchedulingIgnoredDuringExecution"))
 
@@ -95,12 +114,15 @@ class Snapshot:
     """The nodes for one scheduling decision, and (computed once, when a filter first asks) the bound pods
     that carry required anti-affinity, which every candidate pod must be checked against."""
 
-    def __init__(self, infos: dict[str, NodeInfo], costs: Costs | None = None) -> None:
+    def __init__(self, infos: dict[str, NodeInfo], costs: Costs | None = None,
+                 anti_affinity_pods: list[tuple[Obj, NodeInfo]] | None = None) -> None:
         self.infos, self.costs = infos, costs or Costs()
+        if anti_affinity_pods is not None:
+            self.__dict__["anti_affinity_pods"] = anti_affinity_pods
 
     @cached_property
     def anti_affinity_pods(self) -> list[tuple[Obj, NodeInfo]]:
-        return [(p, i) for i in self.infos.values() for p in i.pods if _has_required_anti_affinity(p)]
+        return [(p, i) for i in self.infos.values() for p in i.pods.values() if has_required_anti_affinity(p)]
 
 
 def build(nodes: list[Obj], bound: list[Obj], costs: Costs | None = None) -> Snapshot:

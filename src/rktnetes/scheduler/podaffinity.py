@@ -35,7 +35,7 @@ def _domain(snapshot: Snapshot, key: str, value: str) -> list[NodeInfo]:
 
 
 def _matching_in(term: Obj, pod: Obj, infos: list[NodeInfo]) -> bool:
-    return any(term_selects(term, pod, other) for info in infos for other in info.pods)
+    return any(term_selects(term, pod, other) for info in infos for other in info.pods.values())
 
 
 def _affinity_ok(pod: Obj, term: Obj, info: NodeInfo, snapshot: Snapshot) -> bool:

@@ -59,6 +59,9 @@ class Resources:
     def __add__(self, other: Resources) -> Resources:
         return Resources(self.milli_cpu + other.milli_cpu, self.memory + other.memory, self.pods + other.pods)
 
+    def __sub__(self, other: Resources) -> Resources:
+        return Resources(self.milli_cpu - other.milli_cpu, self.memory - other.memory, self.pods - other.pods)
+
 
 def _of(values: Obj | None) -> Resources:
     values = values or {}

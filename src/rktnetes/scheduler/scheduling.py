@@ -15,12 +15,12 @@ from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.scheduler import algorithm, assuming, nodeinfo, reporting
 from rktnetes.scheduler.assuming import AssumeCache
 from rktnetes.scheduler.errors import FitError
+from rktnetes.scheduler.tracking import NodeTracker
 from rktnetes.scheduler.unschedulable import FLUSH_AFTER, UnschedulablePods
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 DEFAULT_NAME = "default-scheduler"
-NODE_INDEX = "node"
 
 
 def _spec(pod: Obj) -> Obj:
@@ -31,15 +31,15 @@ class Scheduler:
     def __init__(self, client: interface.Api, *, clock: Clock | None = None, name: str = DEFAULT_NAME) -> None:
         self.client, self.name, self.clock = client, name, clock or LoopClock()
         self.factory = sharing.InformerFactory(client, self.clock)
-        self.pods = self.factory.informer("pods", indexers={NODE_INDEX: caching.by_field("spec.nodeName")})
+        self.pods = self.factory.informer("pods")
         self.nodes = self.factory.informer("nodes")
         self.queue = queueing.WorkQueue(self.clock)
-        self.assumed = AssumeCache(self.clock)
-        self.costs = nodeinfo.Costs()
+        self.tracker = NodeTracker()
+        self.assumed = AssumeCache(self.clock, self.tracker)
         self.waiting = UnschedulablePods(self.clock, self.queue)
         self.recorder = recording.EventRecorder(client, name)
         self.pods.add_handlers(self._pod_added, self._pod_updated, self._pod_deleted)
-        self.nodes.add_handlers(self._node_changed, self._node_updated, self._node_changed)
+        self.nodes.add_handlers(self._node_added, self._node_updated, self._node_deleted)
 
     def wants(self, pod: Obj) -> bool:
         """Is ``pod`` ours to place: unbound, naming this scheduler, not finished or being deleted?"""
@@ -52,36 +52,49 @@ class Scheduler:
         if self.wants(pod):
             self.queue.add(caching.key_of(pod))
         elif _spec(pod).get("nodeName"):
-            self.assumed.forget(assuming.uid_of(pod))
+            self._bound(pod)
             self.waiting.cluster_changed()
 
+    def _bound(self, pod: Obj) -> None:
+        self.tracker.place(pod, _spec(pod)["nodeName"])
+        self.assumed.confirmed(assuming.uid_of(pod))
+
     def _pod_updated(self, old: Obj, new: Obj) -> None:
-        key = caching.key_of(new)
-        if key in self.waiting and self.wants(new) and _spec(old) == _spec(new) and (
+        if _spec(new).get("nodeName"):
+            self._bound(new)
+            if not _spec(old).get("nodeName") or nodeinfo.counts(old) != nodeinfo.counts(new):
+                self.waiting.cluster_changed()  # a pod arrived (affinity) or finished (room freed)
+            return
+        if caching.key_of(new) in self.waiting and _spec(old) == _spec(new) and (
                 old.get("metadata") or {}).get("labels") == (new.get("metadata") or {}).get("labels"):
             return  # only our own status report changed: wait for the cluster instead
-        if not _spec(old).get("nodeName") or self.wants(new):
-            self._pod_added(new)
+        if self.wants(new):
+            self.queue.add(caching.key_of(new))
 
     def _pod_deleted(self, pod: Obj) -> None:
-        self.assumed.forget(assuming.uid_of(pod))
+        self.assumed.confirmed(assuming.uid_of(pod))
+        self.tracker.remove(assuming.uid_of(pod))
         self.waiting.forget(caching.key_of(pod))
         if _spec(pod).get("nodeName"):
             self.waiting.cluster_changed()
 
-    def _node_changed(self, _: Obj) -> None:
+    def _node_added(self, node: Obj) -> None:
+        self.tracker.set_node(node)
         self.waiting.cluster_changed()
 
     def _node_updated(self, old: Obj, new: Obj) -> None:
+        self.tracker.set_node(new)
         if reporting.node_fit_view(old) != reporting.node_fit_view(new):
             self.waiting.cluster_changed()
 
+    def _node_deleted(self, node: Obj) -> None:
+        self.tracker.remove_node(node)
+        self.waiting.cluster_changed()
+
     def snapshot(self) -> nodeinfo.Snapshot:
-        """The nodes with the pods bound to them plus the pods assumed on them."""
-        nodes = self.nodes.cache.list()
-        bound = [p for n in nodes for p in self.pods.cache.by_index(NODE_INDEX, nodeinfo.name_of(n))
-                 if assuming.uid_of(p) not in self.assumed]
-        return nodeinfo.build(nodes, bound + self.assumed.pods(), self.costs)
+        """The nodes with the pods bound or assumed to them, as they stand."""
+        self.assumed.expire()
+        return self.tracker.snapshot()
 
     async def schedule(self, key: str) -> running.Result | None:
         """Place the pod named ``key`` (the work queue's reconcile)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from rktnetes.rkt.records import Factory, Record
 
 _HOSTNAME = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _MANIFEST_CONFLICTS = ("apps", "volumes", "set_env", "set_env_files", "ports", "inherit_env")
+# an image's last use is recorded at most this often: the write (and the WAL checkpoint when the store
+# closes) is ~15 ms of a pod start, while image gc only compares it with grace periods of hours
+TOUCH_EVERY = 60.0
 
 
 class PodRequest(Record):
@@ -67,7 +71,8 @@ def resolve_images(ctx: Context, refs: list[str]) -> list[ImageRef]:
             image = _in_store(store, ref, ctx.pull_policy) or fetching.fetch(
                 store, ref, insecure=ctx.insecure, pull_policy=ctx.pull_policy,
                 local_config=ctx.local_config, system_config=ctx.system_config)
-            store.touch(image.id)
+            if not 0 <= time.time() - image.last_used < TOUCH_EVERY:
+                store.touch(image.id)
             found.append(ImageRef(image.id, store.manifest(image.id), str(store.rootfs(image.id))))
         return found
     finally:

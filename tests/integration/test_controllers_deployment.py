@@ -83,3 +83,21 @@ async def test_recreate_replaces_every_pod(apiserver, namespace, cluster) -> Non
     assert _images(apiserver, namespace) == {"busybox:2"}
     sets = json.loads(apiserver.kubectl("get", "rs", "-n", namespace, "-o", "json").stdout)["items"]
     assert sorted(rs["spec"]["replicas"] for rs in sets) == [0, 3]
+
+
+@pytest.fixture
+async def no_kubelet(apiserver):
+    async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
+        task = asyncio.create_task(manager.run(client, ["replicaset", "deployment"]))
+        yield client
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_rollout_that_never_gets_ready_exceeds_its_deadline(apiserver, namespace, no_kubelet) -> None:
+    body = json.loads(DEPLOY % '{"type":"RollingUpdate"}')
+    body["spec"]["progressDeadlineSeconds"] = 2
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(body))
+    result = await asyncio.to_thread(apiserver.kubectl, "rollout", "status", "deploy/web", "-n", namespace,
+                                     "--timeout=40s", check=False)
+    assert result.returncode != 0 and 'deployment "web" exceeded its progress deadline' in result.stderr

@@ -74,17 +74,35 @@ def test_recreate_empties_old_sets_and_waits_for_their_pods() -> None:
     assert strategies.step(d, _rs("new", 0, 0), [_rs("a", 0, 0, pods=0)]) == {"new": 3}
 
 
+T1, T2, T3 = "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z", "2026-01-01T00:20:00Z"
+
+
 def test_status_conditions_follow_the_rollout() -> None:
     d = _deployment(2)
     new = {**_rs("new", 2, 1), "metadata": {"name": "new"}}
-    status = deploystatus.status_for(d, new, [_rs("a", 1, 1)], "T1")
+    status = deploystatus.status_for(d, new, [_rs("a", 1, 1)], T1)
     assert (status["replicas"], status["updatedReplicas"], status["availableReplicas"],
             status["unavailableReplicas"], status["observedGeneration"]) == (3, 2, 2, 1, 3)
     assert [(c["type"], c["status"], c["reason"]) for c in status["conditions"]] == [
         ("Available", "True", "MinimumReplicasAvailable"), ("Progressing", "True", "ReplicaSetUpdated")]
     d["status"] = status
-    done = deploystatus.status_for(d, {**_rs("new", 2, 2), "metadata": {"name": "new"}}, [_rs("a", 0, 0)], "T2")
+    done = deploystatus.status_for(d, {**_rs("new", 2, 2), "metadata": {"name": "new"}}, [_rs("a", 0, 0)], T2)
     available, progressing = done["conditions"]
-    assert available["lastUpdateTime"] == available["lastTransitionTime"] == "T1"
-    assert progressing["reason"] == "NewReplicaSetAvailable" and progressing["lastUpdateTime"] == "T2"
-    assert progressing["lastTransitionTime"] == "T1"
+    assert available["lastUpdateTime"] == available["lastTransitionTime"] == T1
+    assert progressing["reason"] == "NewReplicaSetAvailable" and progressing["lastUpdateTime"] == T2
+    assert progressing["lastTransitionTime"] == T1
+
+
+def test_a_stalled_rollout_exceeds_its_progress_deadline() -> None:
+    d = _deployment(2)
+    d["spec"]["progressDeadlineSeconds"] = 600
+    new, olds = {**_rs("new", 1, 0), "metadata": {"name": "new"}}, [_rs("a", 1, 1)]
+    d["status"] = deploystatus.status_for(d, new, olds, T1)
+    assert deploystatus.deadline_in(d, d["status"], T2) == 540
+    same = deploystatus.status_for(d, new, olds, T2)
+    assert same == d["status"]
+    late = deploystatus.status_for(d, new, olds, T3)["conditions"][1]
+    assert (late["status"], late["reason"]) == ("False", "ProgressDeadlineExceeded")
+    moving = deploystatus.status_for(d, {**_rs("new", 1, 1), "metadata": {"name": "new"}}, olds, T3)
+    assert moving["conditions"][1]["reason"] == "ReplicaSetUpdated"
+    assert moving["conditions"][1]["lastUpdateTime"] == T3

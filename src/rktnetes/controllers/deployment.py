@@ -66,9 +66,7 @@ class DeploymentController(Controller):
             return None
         new, olds = split_sets(deployment, await self._claim(deployment))
         if deployment["spec"].get("paused"):
-            if new is not None:
-                await self._write(deployment, new, olds)
-            return None
+            return await self._write(deployment, new, olds) if new is not None else None
         if new is None:
             new = await self._create(deployment, olds)
         elif rollout.revision_of(new) <= max(map(rollout.revision_of, olds), default=0):
@@ -76,8 +74,7 @@ class DeploymentController(Controller):
         await self._apply(strategies.step(deployment, new, olds), [new, *olds])
         for rs in prunable(deployment, olds):
             await self._delete(rs)
-        await self._write(deployment, new, olds)
-        return None
+        return await self._write(deployment, new, olds)
 
     async def _claim(self, deployment: Obj) -> list[Obj]:
         claim = claiming.claim(deployment, self.sets.cache.list(deployment["metadata"]["namespace"]))
@@ -110,17 +107,21 @@ class DeploymentController(Controller):
         except errors.NotFound:
             return
 
-    async def _write(self, deployment: Obj, new: Obj, olds: list[Obj]) -> None:
+    async def _write(self, deployment: Obj, new: Obj, olds: list[Obj]) -> running.Result | None:
+        """Write revision and status; look again when an unfinished rollout's progress deadline falls."""
         revision = str(rollout.revision_of(new))
         annotations = deployment["metadata"].get("annotations") or {}
         name, namespace = deployment["metadata"]["name"], deployment["metadata"]["namespace"]
         if annotations.get(rollout.REVISION) != revision:
             await self.client.patch("deployments.apps", name, {"metadata": {"annotations": {
                 rollout.REVISION: revision}}}, "merge", namespace)
-        status = deploystatus.status_for(deployment, new, olds, now_text())
+        now = now_text()
+        status = deploystatus.status_for(deployment, new, olds, now)
         if status != (deployment.get("status") or {}):
             await self.client.patch("deployments.apps", name, {"status": status}, "merge", namespace,
                                     subresource="status")
+        later = deploystatus.deadline_in(deployment, status, now)
+        return running.Result(requeue_after=later) if later is not None else None
 
 
 def _next(olds: list[Obj]) -> int:

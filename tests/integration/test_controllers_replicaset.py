@@ -66,6 +66,8 @@ async def test_kubectl_scale_of_a_replicaset(apiserver, namespace, running) -> N
     await until(lambda: len(_pods(apiserver, namespace, "app=web")) == 2)
     out = apiserver.kubectl("get", "rs", "web", "-n", namespace).stdout
     assert out.split("\n")[1].split()[:4] == ["web", "2", "2", "0"]
+    described = apiserver.kubectl("describe", "rs", "web", "-n", namespace).stdout
+    assert "SuccessfulCreate" in described and "SuccessfulDelete" in described
 
 
 def async_eq(client: rest.Client, resource: str, namespace: str, field: str, value: int):

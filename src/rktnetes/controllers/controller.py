@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rktnetes.client import caching, interface, owners, running, sharing
+from rktnetes.client import caching, interface, owners, recording, running, sharing
 from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.client.informing import Informer
 from rktnetes.client.queueing import WorkQueue
@@ -24,6 +24,11 @@ class Controller:
         self.client, self.factory = client, factory
         self.clock = clock or LoopClock()
         self.queue = WorkQueue(self.clock)
+        self.recorder = recording.EventRecorder(client, f"{self.name}-controller")
+
+    def event(self, obj: Obj, reason: str, message: str, type_: str = recording.NORMAL) -> None:
+        """Record an Event about ``obj`` in the background (``kubectl describe`` shows it)."""
+        self.recorder.emit(obj, type_, reason, message)
 
     def enqueue(self, obj: Obj) -> None:
         self.queue.add(caching.key_of(obj))

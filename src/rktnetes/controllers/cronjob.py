@@ -83,6 +83,7 @@ class CronJobController(Controller):
                                            cronjob["metadata"]["namespace"])
         except errors.AlreadyExists:
             return active, scheduled
+        self.event(cronjob, "SuccessfulCreate", f"Created job {job['metadata']['name']}")
         return [*active, job], scheduled
 
     async def _delete(self, job: Obj) -> None:

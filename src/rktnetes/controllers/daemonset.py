@@ -79,6 +79,7 @@ class DaemonSetController(Controller):
         for node in nodes:
             pod = await self.client.create("pods", daemonplacement.pod_for_node(ds, node), ds["metadata"]["namespace"])
             self.expectations.created(key, pod["metadata"]["name"])
+            self.event(ds, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
 
     def _outdated(self, ds: Obj, placed: dict[str, list[Obj]], eligible: set[str]) -> list[Obj]:
         if ((ds["spec"].get("updateStrategy") or {}).get("type") or "RollingUpdate") != "RollingUpdate":

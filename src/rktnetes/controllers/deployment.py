@@ -71,7 +71,7 @@ class DeploymentController(Controller):
             new = await self._create(deployment, olds)
         elif rollout.revision_of(new) <= max(map(rollout.revision_of, olds), default=0):
             new = await self._patch_rs(new, {"metadata": {"annotations": {rollout.REVISION: str(_next(olds))}}})
-        await self._apply(strategies.step(deployment, new, olds), [new, *olds])
+        await self._apply(deployment, strategies.step(deployment, new, olds), [new, *olds])
         for rs in prunable(deployment, olds):
             await self._delete(rs)
         return await self._write(deployment, new, olds)
@@ -89,14 +89,21 @@ class DeploymentController(Controller):
         wanted = strategies.step(deployment, placeholder, olds).get(placeholder["metadata"]["name"], 0)
         body = rollout.replicaset_for(deployment, wanted, _next(olds))
         try:
-            return await self.client.create(RS, body, deployment["metadata"]["namespace"])
+            made = await self.client.create(RS, body, deployment["metadata"]["namespace"])
+            self.event(deployment, "ScalingReplicaSet", f"Scaled up replica set {made['metadata']['name']} to "
+                       f"{wanted}")
+            return made
         except errors.AlreadyExists:
             return await self.client.get(RS, body["metadata"]["name"], deployment["metadata"]["namespace"])
 
-    async def _apply(self, plan: dict[str, int], sets: list[Obj]) -> None:
+    async def _apply(self, deployment: Obj, plan: dict[str, int], sets: list[Obj]) -> None:
         for rs in sets:
-            if rs["metadata"]["name"] in plan and plan[rs["metadata"]["name"]] != strategies.spec_replicas(rs):
-                await self._patch_rs(rs, {"spec": {"replicas": plan[rs["metadata"]["name"]]}})
+            name, before = rs["metadata"]["name"], strategies.spec_replicas(rs)
+            if name in plan and plan[name] != before:
+                await self._patch_rs(rs, {"spec": {"replicas": plan[name]}})
+                way = f"up replica set {name} from {before}" if plan[name] > before else \
+                    f"down replica set {name} from {before}"
+                self.event(deployment, "ScalingReplicaSet", f"Scaled {way} to {plan[name]}")
 
     async def _patch_rs(self, rs: Obj, patch: Obj) -> Obj:
         return await self.client.patch(RS, rs["metadata"]["name"], patch, "merge", rs["metadata"]["namespace"])

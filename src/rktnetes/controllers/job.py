@@ -54,6 +54,10 @@ class JobController(Controller):
         active = [p for p in pods if podstate.is_active(p)]
         if ending is not None:
             await self._delete(key, job, active)
+            if ending["type"] == "Failed":
+                self.event(job, ending["reason"], ending["message"], "Warning")
+            else:
+                self.event(job, "Completed", "Job completed")
         elif ending is None:
             await self._scale(key, job, counts, active)
         await self._write(job, counts, stamp(now), ending)
@@ -82,6 +86,7 @@ class JobController(Controller):
         for _ in range(max(diff, 0)):
             pod = await self.client.create("pods", templates.pod_for(job), job["metadata"]["namespace"])
             self.expectations.created(key, pod["metadata"]["name"])
+            self.event(job, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
         if diff < 0:
             await self._delete(key, job, sorted(active, key=podstate.deletion_rank)[:-diff])
 

@@ -110,6 +110,7 @@ class ReplicaSetController(Controller):
         for _ in range(count):
             pod = await self.client.create("pods", templates.pod_for(owner), owner["metadata"]["namespace"])
             self.expectations.created(key, pod["metadata"]["name"])
+            self.event(owner, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
             made.append(pod)
         return made
 
@@ -120,6 +121,7 @@ class ReplicaSetController(Controller):
                 await self.client.delete("pods", pod["metadata"]["name"], owner["metadata"]["namespace"])
             except errors.NotFound:
                 continue
+            self.event(owner, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
 
     async def _write_status(self, owner: Obj, pods: list[Obj]) -> None:
         status = replica_status(owner, pods, datetime.now(UTC))

@@ -69,13 +69,18 @@ class StatefulSetController(Controller):
         namespace = sts["metadata"]["namespace"]
         for template in sts["spec"].get("volumeClaimTemplates") or []:
             await self._ensure("persistentvolumeclaims", statefulpods.claim_for(sts, template, ordinal), namespace)
-        await self._ensure("pods", statefulpods.pod_for_ordinal(sts, ordinal), namespace)
+        pod = statefulpods.pod_for_ordinal(sts, ordinal)
+        if await self._ensure("pods", pod, namespace):
+            self.event(sts, "SuccessfulCreate", f"create Pod {pod['metadata']['name']} in StatefulSet "
+                       f"{sts['metadata']['name']} successful")
 
-    async def _ensure(self, resource: str, obj: Obj, namespace: str) -> None:
+    async def _ensure(self, resource: str, obj: Obj, namespace: str) -> bool:
+        """Create ``obj`` unless it exists; True when this call made it."""
         try:
             await self.client.create(resource, obj, namespace)
         except errors.AlreadyExists:
-            return
+            return False
+        return True
 
     async def _delete(self, pod: Obj) -> None:
         try:

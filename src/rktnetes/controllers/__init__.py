@@ -1,11 +1,17 @@
 """rktnetes.controllers: the controller manager's controllers, one module each, all level-based.
 
-    controller.Controller      the shared shape: an informer-fed WorkQueue and ``reconcile(key) -> Result``
-    replicaset                 ReplicaSet and ReplicationController (one machinery, two resources)
-    deployment + rollout       Deployments (pure rollout arithmetic in ``rollout``)
-    garbagecollector           ownerReferences: background, foreground and orphan propagation
-    manager                    which controllers run, on which shared InformerFactory, under leader election
-    podstate, templates, expectations, claiming   pure helpers the controllers share
+    controller.Controller        the shared shape: informers feed a WorkQueue; ``reconcile(key) -> Result``
+    replicaset                   ReplicaSet and ReplicationController (one machinery, two resources)
+    deployment                   Deployments; pure parts in ``rollout``, ``strategies``, ``deploystatus``
+    garbagecollector             ownerReferences: background, foreground and orphan; decisions in ``ownership``
+    endpoints, endpointslice     a Service's Endpoints / EndpointSlices; pure parts in ``endpointbuilding``
+    job, cronjob                 Jobs and CronJobs; pure parts in ``jobstate`` and ``schedules``
+    daemonset                    a pod per eligible node; pure parts in ``daemonplacement``
+    statefulset                  ordered pods with stable identities; pure parts in ``statefulpods``
+    nodelifecycle                node heartbeats, taints and NoExecute evictions
+    manager                      which controllers run, on one shared InformerFactory, under leader election
+    templates, podstate, claiming, expectations   what the workload controllers share
 
-Controllers import only ``rktnetes.client`` and ``rktnetes.api``: they reach cluster state through the API.
+Namespace deletion is the API server's (``apiserver.namespaces``), so no controller repeats it. Controllers
+reach cluster state only through ``rktnetes.client`` and build objects with ``rktnetes.api`` helpers.
 """

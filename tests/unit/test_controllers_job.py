@@ -103,12 +103,17 @@ async def test_a_job_runs_parallel_pods_until_its_completions(env) -> None:
     assert status["completionTime"] == "2026-03-01T12:00:30Z"
 
 
-async def test_a_job_fails_past_its_backoff_limit(env) -> None:
+async def test_a_job_fails_past_its_backoff_limit_after_backing_off(env) -> None:
     api, controller = await env(job.JobController, _job())
-    for _ in range(2):
-        await controller.reconcile("ns/pi")
-        await _settle()
-        await _finish_pods(api, "Failed")
+    await controller.reconcile("ns/pi")
+    await _settle()
+    await _finish_pods(api, "Failed")
+    result = await controller.reconcile("ns/pi")
+    assert result.requeue_after == 10 and len((await api.list("pods", "ns"))["items"]) == 1
+    controller.clock.advance(10)
+    await controller.reconcile("ns/pi")
+    await _settle()
+    await _finish_pods(api, "Failed")
     await controller.reconcile("ns/pi")
     status = (await api.get("jobs.batch", "pi", "ns"))["status"]
     assert status["failed"] == 2 and status["conditions"][-1]["reason"] == "BackoffLimitExceeded"

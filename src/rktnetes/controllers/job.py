@@ -2,8 +2,9 @@
 
 ``reconcile`` counts the Job's pods (claimed as a ReplicaSet claims), decides from ``jobstate`` whether the
 Job ends now, otherwise creates or deletes pods towards ``jobstate.wanted_active`` (counting creations the
-cache has not shown yet), and writes status. A Job with ``activeDeadlineSeconds`` is looked at again when its
-deadline falls. Wall time comes from ``self.now`` so tests can set it.
+cache has not shown yet), and writes status. After the n-th failed pod, new pods wait ``backoff * 2**(n-1)``
+seconds (at most 6 minutes), measured on the injected clock from when that failure was first seen. A Job with
+``activeDeadlineSeconds`` is looked at again when its deadline falls; wall time comes from ``self.now``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rktnetes.controllers.expectations import Expectations
 
 Obj = dict[str, Any]
 JOBS = "jobs.batch"
+MAX_BACKOFF = 360.0
 
 
 def stamp(moment: datetime) -> str:
@@ -30,9 +32,11 @@ class JobController(Controller):
     name = "job"
 
     def __init__(self, client: interface.Api, factory: sharing.InformerFactory, clock: Clock | None = None,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None, backoff: float = 10.0) -> None:
         super().__init__(client, factory, clock)
         self.now = now or (lambda: datetime.now(UTC))
+        self.backoff = backoff
+        self._failures_seen: dict[str, tuple[int, float]] = {}
         self.expectations = Expectations(self.clock)
         self.jobs = factory.informer(JOBS)
         self.pods = factory.informer("pods", indexers={"owner": caching.by_owner_uid})
@@ -58,10 +62,24 @@ class JobController(Controller):
                 self.event(job, ending["reason"], ending["message"], "Warning")
             else:
                 self.event(job, "Completed", "Job completed")
-        elif ending is None:
-            await self._scale(key, job, counts, active)
+        wait = 0.0 if ending is not None else self._backoff_left(key, counts.failed)
+        if ending is None:
+            await self._scale(key, job, counts, active, may_create=wait == 0)
         await self._write(job, counts, stamp(now), ending)
+        if wait > 0:
+            return running.Result(requeue_after=wait)
         return self._deadline(job, now) if ending is None else None
+
+    def _backoff_left(self, key: str, failed: int) -> float:
+        """Seconds new pods must still wait after the latest failure (0 when none failed)."""
+        if failed == 0:
+            self._failures_seen.pop(key, None)
+            return 0.0
+        seen = self._failures_seen.get(key)
+        if seen is None or seen[0] != failed:
+            seen = self._failures_seen[key] = (failed, self.clock.now())
+        delay = min(self.backoff * 2 ** (failed - 1), MAX_BACKOFF)
+        return max(0.0, seen[1] + delay - self.clock.now())
 
     def _ending(self, job: Obj, counts: jobstate.Counts, now: datetime) -> Obj | None:
         failed = jobstate.failure(job, counts, now)
@@ -79,11 +97,11 @@ class JobController(Controller):
             return None
         return running.Result(requeue_after=max(1.0, int(deadline) - (now - started).total_seconds()))
 
-    async def _scale(self, key: str, job: Obj, counts: jobstate.Counts, active: list[Obj]) -> None:
+    async def _scale(self, key: str, job: Obj, counts: jobstate.Counts, active: list[Obj], may_create: bool) -> None:
         names = {p["metadata"]["name"] for p in self.pods.cache.by_index("owner", job["metadata"]["uid"])}
         flight = self.expectations.settle(key, names.__contains__, lambda n: n not in names)
         diff = jobstate.wanted_active(job, counts) - len(active) - len(flight.creates)
-        for _ in range(max(diff, 0)):
+        for _ in range(max(diff, 0) if may_create else 0):
             pod = await self.client.create("pods", templates.pod_for(job), job["metadata"]["namespace"])
             self.expectations.created(key, pod["metadata"]["name"])
             self.event(job, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")

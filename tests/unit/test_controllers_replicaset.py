@@ -160,6 +160,23 @@ async def test_a_missing_owner_is_done() -> None:
     assert await controller.reconcile("ns/none") is None
 
 
+async def test_a_pod_ready_for_less_than_min_ready_seconds_is_looked_at_again(env) -> None:
+    rs = _rs(replicas=1)
+    rs["spec"]["minReadySeconds"] = 30
+    api, controller = await env(rs)
+    await controller.reconcile("ns/web")
+    await _settle()
+    (pod,) = (await api.list("pods", "ns"))["items"]
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": now}]}
+    await api.update_status("pods", {**pod, "status": ready})
+    await _settle()
+    result = await controller.reconcile("ns/web")
+    assert 28 < result.requeue_after <= 30.1
+    status = (await api.get("replicasets.apps", "web", "ns"))["status"]
+    assert (status["readyReplicas"], status["availableReplicas"]) == (1, 0)
+
+
 def test_status_counts_available_after_min_ready_seconds() -> None:
     rs = _rs()
     rs["metadata"]["generation"] = 4

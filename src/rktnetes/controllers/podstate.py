@@ -48,6 +48,15 @@ def is_available(pod: Obj, min_ready_seconds: int, now: datetime) -> bool:
     return since is not None and (now - since).total_seconds() >= min_ready_seconds
 
 
+def available_in(pod: Obj, min_ready_seconds: int, now: datetime) -> float | None:
+    """Seconds until a ready pod counts as available (None when it is not ready or already available)."""
+    if not is_ready(pod) or min_ready_seconds <= 0:
+        return None
+    since = parse_time((ready_condition(pod) or {}).get("lastTransitionTime"))
+    left = min_ready_seconds - (now - since).total_seconds() if since is not None else None
+    return left if left is not None and left > 0 else None
+
+
 def deletion_rank(pod: Obj) -> tuple:
     """Sort key putting the pods to delete first: unscheduled, pending, not ready, then the newest."""
     created = (pod.get("metadata") or {}).get("creationTimestamp") or ""

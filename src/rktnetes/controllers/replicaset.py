@@ -35,6 +35,13 @@ def replica_status(owner: Obj, pods: list[Obj], now: datetime) -> Obj:
     return status
 
 
+def _when_available(owner: Obj, pods: list[Obj], now: datetime) -> running.Result | None:
+    """Look again when the next ready pod has been ready for ``minReadySeconds`` (it becomes available)."""
+    min_ready = int((owner.get("spec") or {}).get("minReadySeconds") or 0)
+    waits = [w for p in pods if (w := podstate.available_in(p, min_ready, now)) is not None]
+    return running.Result(requeue_after=min(waits) + 0.1) if waits else None
+
+
 def to_delete(pods: list[Obj], count: int) -> list[Obj]:
     return sorted(pods, key=podstate.deletion_rank)[:count]
 
@@ -72,8 +79,9 @@ class ReplicaSetController(Controller):
         await self._release(owner, claim.release)
         if not owner["metadata"].get("deletionTimestamp"):
             owned = await self._scale(key, owner, owned)
-        await self._write_status(owner, owned)
-        return None
+        now = datetime.now(UTC)
+        await self._write_status(owner, owned, now)
+        return _when_available(owner, owned, now)
 
     async def _adopt(self, owner: Obj, pods: list[Obj]) -> list[Obj]:
         adopted = []
@@ -123,8 +131,8 @@ class ReplicaSetController(Controller):
                 continue
             self.event(owner, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
 
-    async def _write_status(self, owner: Obj, pods: list[Obj]) -> None:
-        status = replica_status(owner, pods, datetime.now(UTC))
+    async def _write_status(self, owner: Obj, pods: list[Obj], now: datetime) -> None:
+        status = replica_status(owner, pods, now)
         if status == (owner.get("status") or {}):
             return
         await self.client.patch(self.resource, owner["metadata"]["name"], {"status": status}, "merge",

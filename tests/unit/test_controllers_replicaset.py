@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rktnetes.client import caching, sharing
+from rktnetes.client import caching, errors, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.client.informing import Informer
@@ -90,6 +90,16 @@ async def test_creates_the_missing_pods_once_even_before_the_cache_shows_them(en
     rs = await api.get("replicasets.apps", "web", "ns")
     assert rs["status"]["replicas"] == 3 and rs["status"]["readyReplicas"] == 0
     assert rs["status"]["observedGeneration"] == 1
+
+
+async def test_a_rejected_template_stops_after_the_first_slow_start_batch(env) -> None:
+    api, controller = await env(_rs(replicas=10))
+    api.fail_next("create", "pods", errors.Invalid(422, "Invalid", "bad template"))
+    with pytest.raises(errors.Invalid):
+        await controller.reconcile("ns/web")
+    assert _verbs(api).count("create") == 1
+    await controller.reconcile("ns/web")
+    assert _verbs(api).count("create") == 11
 
 
 async def test_scales_down_deleting_unready_pods_first(env) -> None:

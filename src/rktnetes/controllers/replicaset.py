@@ -8,6 +8,7 @@ status. ``replica_status`` is pure.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,13 +115,26 @@ class ReplicaSetController(Controller):
         return live
 
     async def _create(self, key: str, owner: Obj, count: int) -> list[Obj]:
-        made = []
-        for _ in range(count):
-            pod = await self.client.create("pods", templates.pod_for(owner), owner["metadata"]["namespace"])
-            self.expectations.created(key, pod["metadata"]["name"])
-            self.event(owner, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
-            made.append(pod)
+        """Create in concurrent batches of 1, 2, 4, ... (Kubernetes' slow start): a template the API rejects
+        fails after one request, a good one is fanned out; the first failure stops the rest."""
+        made: list[Obj] = []
+        batch = 1
+        while len(made) < count:
+            size = min(batch, count - len(made))
+            results = await asyncio.gather(*(self._create_one(key, owner) for _ in range(size)),
+                                           return_exceptions=True)
+            made += [r for r in results if not isinstance(r, BaseException)]
+            failed = [r for r in results if isinstance(r, BaseException)]
+            if failed:
+                raise failed[0]
+            batch *= 2
         return made
+
+    async def _create_one(self, key: str, owner: Obj) -> Obj:
+        pod = await self.client.create("pods", templates.pod_for(owner), owner["metadata"]["namespace"])
+        self.expectations.created(key, pod["metadata"]["name"])
+        self.event(owner, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
+        return pod
 
     async def _delete(self, key: str, owner: Obj, pods: list[Obj]) -> None:
         for pod in pods:

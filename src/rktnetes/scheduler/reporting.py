@@ -7,6 +7,7 @@ from typing import Any
 
 from rktnetes.api import meta
 from rktnetes.client import interface, recording
+from rktnetes.scheduler.eventing import EventSink
 
 Obj = dict[str, Any]
 
@@ -37,7 +38,7 @@ def unschedulable_condition(message: str) -> Obj:
             "lastProbeTime": None, "lastTransitionTime": meta.now()}
 
 
-async def unschedulable(client: interface.Api, recorder: recording.EventRecorder, pod: Obj, message: str) -> None:
+async def unschedulable(client: interface.Api, recorder: EventSink, pod: Obj, message: str) -> None:
     """Report that no node fits: a Warning FailedScheduling Event each time, and the pod's condition when its
     message changed (best effort: the pod may be gone already)."""
     recorder.emit(pod, recording.WARNING, "FailedScheduling", message)

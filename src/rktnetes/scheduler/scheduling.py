@@ -12,7 +12,7 @@ from typing import Any
 
 from rktnetes.client import caching, errors, interface, queueing, recording, running, sharing
 from rktnetes.client.clock import Clock, LoopClock
-from rktnetes.scheduler import algorithm, assuming, nodeinfo, reporting
+from rktnetes.scheduler import algorithm, assuming, eventing, nodeinfo, reporting
 from rktnetes.scheduler.assuming import AssumeCache
 from rktnetes.scheduler.errors import FitError
 from rktnetes.scheduler.tracking import NodeTracker
@@ -37,7 +37,7 @@ class Scheduler:
         self.tracker = NodeTracker()
         self.assumed = AssumeCache(self.clock, self.tracker)
         self.waiting = UnschedulablePods(self.clock, self.queue)
-        self.recorder = recording.EventRecorder(client, name)
+        self.recorder = eventing.EventSink(recording.EventRecorder(client, name))
         self.pods.add_handlers(self._pod_added, self._pod_updated, self._pod_deleted)
         self.nodes.add_handlers(self._node_added, self._node_updated, self._node_deleted)
 
@@ -126,7 +126,7 @@ class Scheduler:
         self.waiting.forget(key)
         self.recorder.emit(pod, recording.NORMAL, "Scheduled", f"Successfully assigned {key} to {node}")
 
-    async def run(self, workers: int = 4) -> None:
+    async def run(self, workers: int = 8) -> None:
         """Sync the informers, then schedule until cancelled."""
         self.factory.start()
         try:

@@ -20,7 +20,7 @@ def identity() -> str:
     return f"{socket.gethostname()}_{uuid.uuid4()}"
 
 
-async def serve(client: interface.Api, *, name: str = DEFAULT_NAME, leader_elect: bool = True, workers: int = 4,
+async def serve(client: interface.Api, *, name: str = DEFAULT_NAME, leader_elect: bool = True, workers: int = 8,
                 lease_namespace: str = "kube-system") -> None:
     """Schedule until cancelled; with ``leader_elect`` only while holding the Lease (re-competing after a loss)."""
     if not leader_elect:

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler-name", default=DEFAULT_NAME, help="schedule pods whose spec.schedulerName is this")
     p.add_argument("--leader-elect", action=argparse.BooleanOptionalAction, default=True,
                    help="schedule only while holding the kube-system Lease (default: on)")
-    p.add_argument("--workers", type=int, default=4, help="pods placed concurrently (binding calls in flight)")
+    p.add_argument("--workers", type=int, default=8, help="pods placed concurrently (binding calls in flight)")
     p.add_argument("-v", "--verbose", action="store_true", help="log each decision")
     p.set_defaults(func=run)
 

@@ -5,7 +5,7 @@ client POSTing the same number of Bindings round-robin with the same concurrency
 ratio (ours / floor, in pods per second) says how much of the API's binding rate the scheduler keeps once it
 watches, filters, scores, assumes and binds. The decision rate alone (no API) is printed as well.
 
-    .venv/bin/python bench/scheduler.py [--nodes 100] [--pods 1000] [--workers 4]
+    .venv/bin/python bench/scheduler.py [--nodes 100] [--pods 1000] [--workers 8]
 """
 
 from __future__ import annotations

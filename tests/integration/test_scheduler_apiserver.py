@@ -86,6 +86,7 @@ async def _node_of(client, ns: str, name: str) -> str:
 async def test_pods_bound_within_capacity_and_the_rest_reported_unschedulable(
         client, nodes, scheduler, ns, own_apiserver) -> None:
     first, second = await nodes("1"), await nodes("1")
+    await _until(lambda: _sees(scheduler, [first, second]))
     for i in range(3):
         await client.create("pods", _pod(f"p{i}", "600m"), ns)
     async def settled() -> bool:
@@ -112,6 +113,13 @@ async def test_pods_bound_within_capacity_and_the_rest_reported_unschedulable(
     third = await nodes("1")
     await _until(lambda: _has_node(client, ns, waiting["metadata"]["name"]), timeout=30)
     assert await _node_of(client, ns, waiting["metadata"]["name"]) == third
+
+
+async def _sees(scheduler: Scheduler, names: list[str], label: str = "") -> bool:
+    """The scheduler's informer has the nodes with their status (so the test does not race the cache)."""
+    infos = scheduler.tracker.infos
+    return all(n in infos and infos[n].allocatable.pods and (not label or label in (
+        infos[n].node["metadata"].get("labels") or {})) for n in names)
 
 
 async def _has_node(client, ns: str, name: str) -> bool:
@@ -164,3 +172,57 @@ async def test_cli_schedules_under_a_lease_and_releases_it_on_sigterm(
     assert sum(holder in text for text in logs) == 1, "the holder is one of the two replicas"
     lease = await client.get("leases", "kube-scheduler", "kube-system")
     assert lease["spec"].get("holderIdentity") in (None, ""), "released on SIGTERM"
+
+
+def test_cli_bad_input_is_one_line_and_nonzero(tmp_path) -> None:
+    rktnetes = str(Path(sys.executable).with_name("rktnetes"))
+    for args, said in ((["--kubeconfig", str(tmp_path / "none")], f"no kubeconfig at {tmp_path / 'none'}"),
+                       (["--kubeconfig", str(tmp_path), "--workers", "0"], "--workers must be at least 1")):
+        done = subprocess.run([rktnetes, "scheduler", *args], capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", f"rktnetes: {said}\n")
+
+
+POD_YAML = """
+apiVersion: v1
+kind: Pod
+metadata: {name: %(name)s, labels: {app: web}}
+spec:
+  nodeSelector: {disk: ssd}
+  tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]
+  affinity:
+    podAntiAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - labelSelector: {matchLabels: {app: web}}
+        topologyKey: kubernetes.io/hostname
+  containers: [{name: c, image: busybox, ports: [{containerPort: 80, hostPort: 8080}]}]
+"""
+
+
+async def test_kubectl_pods_with_selector_toleration_anti_affinity_and_host_ports(
+        client, nodes, scheduler, ns, own_apiserver) -> None:
+    names = [await nodes("2") for _ in range(4)]
+    labels = [{"disk": "ssd"}, {"disk": "ssd"}, {"disk": "ssd"}, {}]
+    taints = [[{"key": "dedicated", "value": "web", "effect": "NoSchedule"}], [], [
+        {"key": "dedicated", "value": "db", "effect": "NoSchedule"}], []]
+    for name, label, taint in zip(names, labels, taints, strict=True):
+        node = await client.get("nodes", name)
+        node["metadata"].setdefault("labels", {}).update(label, **{"kubernetes.io/hostname": name})
+        node.setdefault("spec", {})["taints"] = taint
+        await client.update("nodes", node)
+    await _until(lambda: _sees(scheduler, names, "kubernetes.io/hostname"))
+    for i in range(3):
+        own_apiserver.kubectl("apply", "-n", ns, "-f", "-", input=POD_YAML % {"name": f"web-{i}"})
+    await _until(lambda: _has_node(client, ns, "web-0"))
+    await _until(lambda: _has_node(client, ns, "web-1"))
+    placed = {await _node_of(client, ns, "web-0"), await _node_of(client, ns, "web-1")}
+    assert placed == {names[0], names[1]}
+
+    async def refused() -> bool:
+        pod = await client.get("pods", "web-2", ns)
+        return any(c.get("reason") == "Unschedulable" for c in pod["status"].get("conditions") or [])
+    await _until(refused)
+    condition = json.loads(own_apiserver.kubectl("get", "pod", "-n", ns, "web-2", "-o", "json").stdout)
+    message = next(c["message"] for c in condition["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert message == ("0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, "
+                       "1 node(s) had untolerated taint {dedicated: db}, "
+                       "2 node(s) didn't have free ports for the requested pod ports.")

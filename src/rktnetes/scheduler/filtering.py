@@ -74,8 +74,9 @@ def ports(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:
     return [PORTS] if wanted and nodeinfo.ports_conflict(wanted, info.ports) else []
 
 
-FILTERS: tuple[Filter, ...] = (unschedulable, ready, taints, selector, resources, ports,
-                               podaffinity.filter_node)
+# kube-scheduler's order (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+# InterPodAffinity): a node is reported under the first that refuses it.
+FILTERS: tuple[Filter, ...] = (unschedulable, ready, taints, selector, ports, resources, podaffinity.filter_node)
 
 
 def reasons_against(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:

@@ -102,6 +102,17 @@ async def test_a_rejected_template_stops_after_the_first_slow_start_batch(env) -
     assert _verbs(api).count("create") == 11
 
 
+async def test_events_about_one_object_are_limited_like_client_gos_spam_filter(env) -> None:
+    api, controller = await env(_rs(replicas=40))
+    await controller.reconcile("ns/web")
+    await controller.recorder.aclose()
+    assert len([a for a in api.actions if a.resource == "events" and a.verb == "create"]) == 25
+    controller.clock.advance(300)
+    controller.event(await api.get("replicasets.apps", "web", "ns"), "Test", "one more")
+    await controller.recorder.aclose()
+    assert len([a for a in api.actions if a.resource == "events" and a.verb == "create"]) == 26
+
+
 async def test_scales_down_deleting_unready_pods_first(env) -> None:
     api, controller = await env(_rs(replicas=2))
     await controller.reconcile("ns/web")

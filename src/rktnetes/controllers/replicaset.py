@@ -78,8 +78,8 @@ class ReplicaSetController(Controller):
         claim = claiming.claim(owner, self.pods.cache.list(namespace))
         owned = [p for p in claim.owned if podstate.is_active(p)] + await self._adopt(owner, claim.adopt)
         await self._release(owner, claim.release)
-        if not owner["metadata"].get("deletionTimestamp"):
-            owned = await self._scale(key, owner, owned)
+        if not owner["metadata"].get("deletionTimestamp") and await self._scale(key, owner, owned):
+            return None
         now = datetime.now(UTC)
         await self._write_status(owner, owned, now)
         return _when_available(owner, owned, now)
@@ -100,19 +100,18 @@ class ReplicaSetController(Controller):
             except errors.NotFound:
                 continue
 
-    async def _scale(self, key: str, owner: Obj, owned: list[Obj]) -> list[Obj]:
-        """Create or delete the difference; returns the pods to count in status."""
+    async def _scale(self, key: str, owner: Obj, owned: list[Obj]) -> bool:
+        """Create or delete the difference. True while pods are in flight: status then waits for the cache to
+        show them (their events bring the key back), so a scale to N writes status once, not N times."""
         cached = {p["metadata"]["name"] for p in self.pods.cache.list(owner["metadata"]["namespace"])}
         flight = self.expectations.settle(key, cached.__contains__, lambda n: n not in cached)
         live = [p for p in owned if p["metadata"]["name"] not in flight.deletes]
         diff = int(owner["spec"].get("replicas", 1)) - len(live) - len(flight.creates)
         if diff > 0:
-            return live + await self._create(key, owner, min(diff, BURST))
-        if diff < 0:
-            doomed = to_delete(live, -diff)
-            await self._delete(key, owner, doomed)
-            return [p for p in live if p not in doomed]
-        return live
+            await self._create(key, owner, min(diff, BURST))
+        elif diff < 0:
+            await self._delete(key, owner, to_delete(live, -diff))
+        return bool(diff or flight.creates or flight.deletes)
 
     async def _create(self, key: str, owner: Obj, count: int) -> list[Obj]:
         """Create in concurrent batches of 1, 2, 4, ... (Kubernetes' slow start): a template the API rejects

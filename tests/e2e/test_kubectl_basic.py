@@ -188,3 +188,7 @@ def test_strict_validation_refuses_unknown_fields(apiserver, namespace) -> None:
     typo = POD.replace("containers:", "contianers: []\n  containers:")
     result = apiserver.kubectl("create", "-n", namespace, "-f", "-", input=typo, check=False)
     assert result.returncode == 1 and 'unknown field "spec.contianers"' in result.stderr
+
+
+def test_auth_can_i(apiserver) -> None:
+    assert apiserver.kubectl("auth", "can-i", "create", "pods").stdout.strip() == "yes"

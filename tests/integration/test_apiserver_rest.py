@@ -399,3 +399,11 @@ def test_metrics(apiserver, namespace) -> None:
            'version="v1"}' in text
     assert 'code="404",group="",resource="configmaps",subresource="",verb="GET"' in text
     assert "apiserver_request_duration_seconds_bucket" in text
+
+
+def test_access_review_and_verbs(apiserver) -> None:
+    path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    code, review = call(apiserver, "POST", path, {"spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}})
+    assert code == 201 and review["status"]["allowed"] is True
+    assert call(apiserver, "GET", path)[0] == 405
+    assert call(apiserver, "DELETE", "/api/v1/namespaces")[0] == 405

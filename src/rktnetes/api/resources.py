@@ -111,6 +111,9 @@ TABLE: tuple[Resource, ...] = (
     _grouped(_RBAC, "RoleBinding", "rolebindings"),
     _grouped(_RBAC, "ClusterRole", "clusterroles", False),
     _grouped(_RBAC, "ClusterRoleBinding", "clusterrolebindings", False),
+    # kubectl auth can-i; the reviews whose models carry map[string][]string (whoami, TokenReview) wait for the
+    # OpenAPI generator to render such maps
+    _grouped("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", False, verbs=("create",)),
 )
 
 _BY_PATH = {(r.group, r.version, r.plural): r for r in TABLE}

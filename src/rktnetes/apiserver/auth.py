@@ -67,7 +67,11 @@ def _from_token(request: web.Request, tokens: dict[str, User], signer) -> User |
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    given = header[7:].strip()
+    return token_user(header[7:].strip(), tokens, signer)
+
+
+def token_user(given: str, tokens: dict[str, User], signer=None) -> User | None:
+    """Who a bearer token (static or ServiceAccount) names, or None."""
     for token, user in tokens.items():
         if hmac.compare_digest(token, given):
             return user

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import web
+
 from rktnetes.api import errors, meta
 from rktnetes.api.resources import Resource
+from rktnetes.apiserver import listing, negotiation
+from rktnetes.apiserver.negotiation import Target
 from rktnetes.apiserver.objects import Objects
 
 Obj = dict[str, Any]
@@ -74,3 +78,34 @@ async def delete(objects: Objects, resource: Resource, namespace: str | None, na
     if dry_run:
         return _mark(obj, options, grace)
     return await objects.modify(resource, namespace, name, lambda o: _mark(o, options, grace), scope="all")
+
+
+async def options_from(request: web.Request, target: Target) -> Obj:
+    """DeleteOptions from the body and the query (the query wins, as kube-apiserver merges them)."""
+    raw = await request.read()
+    options = negotiation.decode_object(raw, negotiation.media_type(request), target.resource) if raw else {}
+    if "gracePeriodSeconds" in request.query:
+        try:
+            options["gracePeriodSeconds"] = int(request.query["gracePeriodSeconds"])
+        except ValueError:
+            raise errors.bad_request("invalid gracePeriodSeconds") from None
+    if "propagationPolicy" in request.query:
+        options["propagationPolicy"] = request.query["propagationPolicy"]
+    if "orphanDependents" in request.query:
+        options["orphanDependents"] = request.query["orphanDependents"] == "true"
+    return options
+
+
+async def delete_collection(objects: Objects, target: Target, query: listing.Query, options: Obj,
+                            dry_run: bool) -> Obj:
+    """DELETE on a collection: every object the selectors match; the list of what went (or was marked)."""
+    items, list_meta = await listing.collect(objects.registry, target.resource, target.namespace, query)
+    gone = []
+    for obj in items:
+        try:
+            gone.append(await delete(objects, target.resource, obj["metadata"].get("namespace"),
+                                     obj["metadata"]["name"], options, dry_run=dry_run))
+        except errors.APIError as exc:
+            if exc.code != 404:
+                raise
+    return listing.list_object(target.resource, gone, list_meta)

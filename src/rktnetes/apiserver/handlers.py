@@ -15,6 +15,7 @@ from rktnetes.apiserver import (
     negotiation,
     patches,
     requestopts,
+    reviews,
     subresources,
     watching,
 )
@@ -93,6 +94,8 @@ async def post(request: web.Request, target: Target) -> web.StreamResponse:
         return await subresources.create(request, target, await _body(request, target))
     if target.resource.kind == "Binding":
         return await subresources.create_binding(request, target, await _body(request, target))
+    if target.resource.kind in reviews.KINDS:
+        return respond(reviews.answer(request, target, await _body(request, target)), 201)
     if target.name is not None:
         raise errors.method_not_allowed()
     obj = await _objects(request).create(target.resource, target.namespace, await _checked_body(request, target),
@@ -128,41 +131,18 @@ async def patch(request: web.Request, target: Target) -> web.Response:
     return _render(request, target, obj, 201 if created else 200)
 
 
-async def _delete_options(request: web.Request, target: Target) -> Obj:
-    raw = await request.read()
-    options = negotiation.decode_object(raw, negotiation.media_type(request), target.resource) if raw else {}
-    for key in ("gracePeriodSeconds", "propagationPolicy", "orphanDependents"):
-        if key in request.query:
-            value = request.query[key]
-            options[key] = int(value) if key == "gracePeriodSeconds" else value == "true" \
-                if key == "orphanDependents" else value
-    return options
-
-
 async def delete(request: web.Request, target: Target) -> web.Response:
-    options = await _delete_options(request, target)
+    options = await deleting.options_from(request, target)
     objects, dry_run = _objects(request), requestopts.dry_run(request)
     if target.name is None:
         query = listing.parse_query(request.query, target.resource)
-        items, meta = await listing.collect(objects.registry, target.resource, target.namespace, query)
-        gone = [await _delete_one(objects, target, o, options, dry_run) for o in items]
-        return respond(listing.list_object(target.resource, [g for g in gone if g], meta))
+        return respond(await deleting.delete_collection(objects, target, query, options, dry_run))
     if target.subresource:
         raise errors.method_not_allowed()
     obj = await deleting.delete(objects, target.resource, target.namespace, target.name, options, dry_run=dry_run)
     if target.resource is NAMESPACES and obj["metadata"].get("deletionTimestamp") and not dry_run:
         request.app["terminator"].start(target.name)
     return _render(request, target, obj)
-
-
-async def _delete_one(objects: Objects, target: Target, obj: Obj, options: Obj, dry_run: bool) -> Obj | None:
-    try:
-        return await deleting.delete(objects, target.resource, obj["metadata"].get("namespace"),
-                                     obj["metadata"]["name"], options, dry_run=dry_run)
-    except errors.APIError as exc:
-        if exc.code != 404:
-            raise
-        return None
 
 
 METHODS = {"GET": get, "POST": post, "PUT": put, "PATCH": patch, "DELETE": delete}
@@ -173,6 +153,6 @@ async def resource_request(request: web.Request) -> web.StreamResponse:
     if target.resource.namespaced and target.namespace is None and (request.method != "GET" or target.name):
         raise errors.path_not_found()
     handler = METHODS.get(request.method)
-    if handler is None:
+    if handler is None or not negotiation.serves(request.method, target):
         raise errors.method_not_allowed()
     return await handler(request, target)

@@ -72,6 +72,18 @@ def body_resource(target: Target) -> Resource:
     return _BODIES.get(target.subresource or "", target.resource)
 
 
+_VERBS = {("GET", True): ("get",), ("GET", False): ("list", "watch"), ("POST", False): ("create",),
+          ("PUT", True): ("update",), ("PATCH", True): ("patch",), ("DELETE", True): ("delete",),
+          ("DELETE", False): ("deletecollection",)}
+
+
+def serves(method: str, target: Target) -> bool:
+    """Whether the resource serves this method on this path (subresources have their own rules)."""
+    if target.subresource:
+        return True
+    return any(v in target.resource.verbs for v in _VERBS.get((method, target.name is not None), ()))
+
+
 def media_type(request: web.Request) -> str:
     return (request.headers.get("Content-Type") or JSON).split(";")[0].strip().lower()
 

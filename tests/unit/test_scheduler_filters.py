@@ -177,3 +177,20 @@ def test_pod_affinity_follows_matching_pods_and_lets_the_first_of_a_group_start(
         algorithm.place(pod("w", affinity=_pod_term("podAffinity", "cache")), snap(nodes))
     first = pod("c1", labels={"app": "cache"}, affinity=_pod_term("podAffinity", "cache"))
     assert algorithm.place(first, snap(nodes)) == "n1"
+
+
+def _preferred(kind: str, app: str, weight: int) -> dict:
+    term = {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}
+    return {kind: {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": weight, "podAffinityTerm": term}]}}
+
+
+def test_preferred_pod_affinity_draws_and_anti_affinity_repels() -> None:
+    nodes = [node("n1"), node("n2"), node("n3")]
+    cache = pod("c", labels={"app": "cache"}, node_name="n3")
+    assert algorithm.place(pod("w", affinity=_preferred("podAffinity", "cache", 100)), snap(nodes, [cache])) == "n3"
+    web = [pod("w1", labels={"app": "web"}, node_name="n1"), pod("w2", labels={"app": "web"}, node_name="n2")]
+    # n1 and n2 are emptier than n3 would be by least-allocated alone; the preference overrides
+    busy = pod("big", "2", "4Gi", node_name="n3")
+    spread = _preferred("podAntiAffinity", "web", 100)
+    assert algorithm.place(pod("w3", labels={"app": "web"}, affinity=spread), snap(nodes, [*web, busy])) == "n3"
+    assert algorithm.place(pod("w3", labels={"app": "web"}), snap(nodes, [*web, busy])) != "n3"

@@ -23,4 +23,4 @@ def place(pod: Obj, snapshot: Snapshot) -> str:
             fits.append(info)
     if not fits:
         raise FitError(filtering.fit_message(len(snapshot.infos), reasons))
-    return scoring.best(pod, fits)
+    return scoring.best(pod, fits, snapshot)

@@ -71,3 +71,25 @@ def filter_node(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:
     if not all(_anti_affinity_ok(pod, t, info, snapshot) for t in required_terms(pod, "podAntiAffinity")):
         return [ANTI_AFFINITY]
     return []
+
+
+def _domains_with_matches(term: Obj, pod: Obj, snapshot: Snapshot) -> set[str]:
+    """The values of ``topologyKey`` on nodes running a pod the term selects."""
+    key = term.get("topologyKey", "")
+    return {labels_of(i.node)[key] for i in snapshot.infos.values() if key in labels_of(i.node)
+            and any(term_selects(term, pod, other) for other in i.pods.values())}
+
+
+def preferred_scores(pod: Obj, fits: list[NodeInfo], snapshot: Snapshot) -> dict[str, float]:
+    """Preferred pod affinity (+weight) and anti-affinity (-weight) per node, scaled to 0-100 across ``fits``."""
+    raw = {i.name: 0.0 for i in fits}
+    for kind, sign in (("podAffinity", 1), ("podAntiAffinity", -1)):
+        block = ((pod.get("spec") or {}).get("affinity") or {}).get(kind) or {}
+        for weighted in block.get("preferredDuringSchedulingIgnoredDuringExecution") or []:
+            term = weighted.get("podAffinityTerm") or {}
+            domains, key = _domains_with_matches(term, pod, snapshot), term.get("topologyKey", "")
+            for info in fits:
+                if labels_of(info.node).get(key) in domains:
+                    raw[info.name] += sign * int(weighted.get("weight") or 0)
+    low, high = min(raw.values(), default=0.0), max(raw.values(), default=0.0)
+    return {n: (v - low) * 100 / (high - low) if high > low else 0.0 for n, v in raw.items()}

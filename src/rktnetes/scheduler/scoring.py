@@ -1,12 +1,12 @@
 """Ranking the nodes that fit: least allocated (spread load), balanced allocation (keep cpu and memory use
-even) and preferred node affinity, each 0-100 as in kube-scheduler, summed."""
+even), preferred node affinity and preferred pod affinity/anti-affinity, each 0-100 as in kube-scheduler, summed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rktnetes.scheduler import matching, quantities
-from rktnetes.scheduler.nodeinfo import NodeInfo
+from rktnetes.scheduler import matching, podaffinity, quantities
+from rktnetes.scheduler.nodeinfo import NodeInfo, Snapshot
 from rktnetes.scheduler.quantities import Resources
 
 Obj = dict[str, Any]
@@ -36,15 +36,22 @@ def balanced(asked: Resources, info: NodeInfo) -> float:
     return (1.0 - abs(cpu - memory) / 2) * MAX_SCORE
 
 
-def scores(pod: Obj, fits: list[NodeInfo]) -> dict[str, float]:
+def scores(pod: Obj, fits: list[NodeInfo], snapshot: Snapshot) -> dict[str, float]:
     """The total score of each node that fits, by name."""
     weights = {i.name: matching.preferred_weight(pod, i.node) for i in fits}
     top, asked = max(weights.values(), default=0), quantities.pod_score_requests(pod)
-    return {i.name: least_allocated(asked, i) + balanced(asked, i) + (weights[i.name] * MAX_SCORE / top if top else 0)
-            for i in fits}
+    affinity = podaffinity.preferred_scores(pod, fits, snapshot) if _prefers_pods(pod) else {}
+    return {i.name: least_allocated(asked, i) + balanced(asked, i) + affinity.get(i.name, 0.0)
+            + (weights[i.name] * MAX_SCORE / top if top else 0) for i in fits}
 
 
-def best(pod: Obj, fits: list[NodeInfo]) -> str:
+def _prefers_pods(pod: Obj) -> bool:
+    affinity = (pod.get("spec") or {}).get("affinity") or {}
+    return any((affinity.get(k) or {}).get("preferredDuringSchedulingIgnoredDuringExecution")
+               for k in ("podAffinity", "podAntiAffinity"))
+
+
+def best(pod: Obj, fits: list[NodeInfo], snapshot: Snapshot) -> str:
     """The name of the highest-scoring node (ties go to the first name in order)."""
-    ranked = scores(pod, fits)
+    ranked = scores(pod, fits, snapshot)
     return min(ranked, key=lambda name: (-ranked[name], name))

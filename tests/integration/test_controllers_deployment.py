@@ -101,3 +101,19 @@ async def test_a_rollout_that_never_gets_ready_exceeds_its_deadline(apiserver, n
     result = await asyncio.to_thread(apiserver.kubectl, "rollout", "status", "deploy/web", "-n", namespace,
                                      "--timeout=40s", check=False)
     assert result.returncode != 0 and 'deployment "web" exceeded its progress deadline' in result.stderr
+
+
+async def test_rollout_restart_pause_and_resume(apiserver, namespace, cluster) -> None:
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=DEPLOY % '{"type":"RollingUpdate"}')
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    apiserver.kubectl("rollout", "pause", "-n", namespace, "deploy/web")
+    apiserver.kubectl("set", "image", "-n", namespace, "deploy/web", "c=busybox:2")
+    await asyncio.sleep(1)
+    assert _images(apiserver, namespace) == {"busybox:1"}
+    apiserver.kubectl("rollout", "resume", "-n", namespace, "deploy/web")
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    await until(lambda: _images(apiserver, namespace) == {"busybox:2"})
+    apiserver.kubectl("rollout", "restart", "-n", namespace, "deploy/web")
+    assert "successfully rolled out" in await _rollout_status(apiserver, namespace)
+    history = apiserver.kubectl("rollout", "history", "-n", namespace, "deploy/web").stdout
+    assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["1", "2", "3"]

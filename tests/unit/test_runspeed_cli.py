@@ -18,3 +18,13 @@ def test_a_dir_before_the_command_imports_only_that_command():
             "print(sorted(m for m in sys.modules if m.startswith('rktnetes.rkt.cli.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert out.strip() == "['rktnetes.rkt.cli.common', 'rktnetes.rkt.cli.main', 'rktnetes.rkt.cli.version']"
+
+
+def test_the_console_script_exits_fast_with_its_code_and_all_its_output():
+    from pathlib import Path
+
+    rkt = str(Path(sys.executable).with_name("rkt"))
+    done = subprocess.run([rkt, "version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("rkt Version:") and done.stdout.endswith("\n")
+    bad = subprocess.run([rkt, "--dir", "/tmp/x", "bogus"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 254 and len(bad.stderr.strip().splitlines()) == 1

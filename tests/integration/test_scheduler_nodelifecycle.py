@@ -1,6 +1,6 @@
 """The node lifecycle controller and the scheduler together on the real API server, in real time with short
-periods: a node whose heartbeats stop turns Unknown, is tainted unreachable, its pods are evicted once their
-tolerationSeconds pass, and the scheduler sends new pods to the node still heartbeating."""
+periods: a node whose heartbeats stop turns Unknown, is tainted unreachable, its pods stop being Ready and are
+evicted once their tolerationSeconds pass, and the scheduler sends new pods to the node still heartbeating."""
 
 from __future__ import annotations
 
@@ -115,6 +115,9 @@ def _pod(name: str, node: str = "", seconds: int | None = None) -> dict:
 async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cluster, ns, own_apiserver) -> None:
     alive, quiet = cluster
     await client.create("pods", _pod("stays-a-bit", quiet, seconds=3), ns)
+    running = await client.get("pods", "stays-a-bit", ns)
+    running["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
+    await client.update_status("pods", running, ns)
 
     async def unreachable() -> bool:
         node = await client.get("nodes", quiet)
@@ -125,6 +128,10 @@ async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cl
     assert (ready["status"], ready["reason"]) == ("Unknown", "NodeStatusUnknown")
     assert {(t["key"], t["effect"]) for t in node["spec"]["taints"]} == {
         (nodelifecycle.UNREACHABLE, "NoSchedule"), (nodelifecycle.UNREACHABLE, "NoExecute")}
+    async def pod_not_ready() -> bool:
+        pod = await client.get("pods", "stays-a-bit", ns)
+        return any(c["type"] == "Ready" and c["status"] == "False" for c in pod["status"].get("conditions") or [])
+    await _until(pod_not_ready)
     alive_node = await client.get("nodes", alive)
     assert not (alive_node.get("spec") or {}).get("taints"), "the node renewing its Lease stays untainted"
     tainted_at = time.monotonic()

@@ -164,3 +164,17 @@ def test_eviction_delay() -> None:
     both = default_tolerations(30) + [{"operator": "Exists"}]
     assert nodelifecycle.eviction_delay(pod("p", "n", both), taints) == 30.0
     assert nodelifecycle.eviction_delay(pod("p", "n", [{"operator": "Exists"}]), taints) is None
+
+
+async def test_pods_of_a_silent_node_stop_being_ready(started, clock) -> None:
+    ready = pod("web", "n1", default_tolerations())
+    ready["status"] = {"conditions": [{"type": "Ready", "status": "True"}, {"type": "PodScheduled", "status": "True"}]}
+    api = FakeClient(node("n1"), ready)
+    c = await started(api)
+    await _drain(c)
+    clock.advance(40)
+    await _drain(c)
+    conditions = {x["type"]: x["status"] for x in (await api.get("pods", "web"))["status"]["conditions"]}
+    assert conditions == {"Ready": "False", "PodScheduled": "True"}
+    await _drain(c)
+    assert len([a for a in api.actions if a.resource == "pods" and a.verb == "patch"]) == 1, "written once"

@@ -107,6 +107,8 @@ class NodeLifecycleController(Controller):
         silent = self.silent_for(node)
         if silent >= self.grace_period:
             node = await self._mark_unknown(node)
+        if (condition(node, "Ready") or {}).get("status") == "Unknown":
+            await self._mark_pods_not_ready(node)
         node = await self._taint(node)
         wait = await self._evict(node)
         grace_left = self.grace_period - silent if silent < self.grace_period else self.monitor_period
@@ -127,6 +129,14 @@ class NodeLifecycleController(Controller):
         self.recorder.emit(node, recording.NORMAL, "NodeNotReady", f"Node {node['metadata']['name']} status is "
                                                                    "now: NodeNotReady")
         return await self.client.update_status("nodes", node)
+
+    async def _mark_pods_not_ready(self, node: Obj) -> None:
+        """The kubelet is silent, so nobody else will: its pods stop being Ready (Endpoints drop them)."""
+        for pod in self.pods.cache.by_index(NODE_INDEX, node["metadata"]["name"]):
+            if (condition(pod, "Ready") or {}).get("status") == "True":
+                ready = {"type": "Ready", "status": "False", "lastTransitionTime": meta.now()}
+                await self.client.patch("pods", pod["metadata"]["name"], {"status": {"conditions": [ready]}},
+                                        "strategic", pod["metadata"].get("namespace"), subresource="status")
 
     async def _taint(self, node: Obj) -> Obj:
         taints = merged_taints(node)

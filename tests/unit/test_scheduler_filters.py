@@ -194,3 +194,11 @@ def test_preferred_pod_affinity_draws_and_anti_affinity_repels() -> None:
     spread = _preferred("podAntiAffinity", "web", 100)
     assert algorithm.place(pod("w3", labels={"app": "web"}, affinity=spread), snap(nodes, [*web, busy])) == "n3"
     assert algorithm.place(pod("w3", labels={"app": "web"}), snap(nodes, [*web, busy])) != "n3"
+
+
+def test_prefer_no_schedule_taints_are_avoided_unless_tolerated() -> None:
+    soft = [{"key": "spot", "value": "yes", "effect": "PreferNoSchedule"}]
+    nodes = [node("n1", taints=soft), node("n2")]
+    assert algorithm.place(pod("p"), snap(nodes, [pod("a", "1", node_name="n2")])) == "n2"
+    tolerant = pod("p", tolerations=[{"key": "spot", "operator": "Exists"}])
+    assert algorithm.place(tolerant, snap(nodes, [pod("a", "1", node_name="n2")])) == "n1"

@@ -1,5 +1,6 @@
 """Ranking the nodes that fit: least allocated (spread load), balanced allocation (keep cpu and memory use
-even), preferred node affinity and preferred pod affinity/anti-affinity, each 0-100 as in kube-scheduler, summed."""
+even), preferred node affinity, preferred pod affinity/anti-affinity and PreferNoSchedule taints, each 0-100
+as in kube-scheduler, summed."""
 
 from __future__ import annotations
 
@@ -41,8 +42,19 @@ def scores(pod: Obj, fits: list[NodeInfo], snapshot: Snapshot) -> dict[str, floa
     weights = {i.name: matching.preferred_weight(pod, i.node) for i in fits}
     top, asked = max(weights.values(), default=0), quantities.pod_score_requests(pod)
     affinity = podaffinity.preferred_scores(pod, fits, snapshot) if _prefers_pods(pod) else {}
-    return {i.name: least_allocated(asked, i) + balanced(asked, i) + affinity.get(i.name, 0.0)
+    taints = _prefer_no_schedule(pod, fits)
+    return {i.name: least_allocated(asked, i) + balanced(asked, i) + affinity.get(i.name, 0.0) + taints[i.name]
             + (weights[i.name] * MAX_SCORE / top if top else 0) for i in fits}
+
+
+def _prefer_no_schedule(pod: Obj, fits: list[NodeInfo]) -> dict[str, float]:
+    """Fewer untolerated PreferNoSchedule taints score higher (100 for none, 0 for the most among ``fits``)."""
+    tolerations = matching.tolerations_of(pod)
+    counts = {i.name: sum(1 for t in (i.node.get("spec") or {}).get("taints") or [] if t.get("effect") ==
+                          "PreferNoSchedule" and not any(matching.tolerates(x, t) for x in tolerations))
+              for i in fits}
+    most = max(counts.values(), default=0)
+    return {n: MAX_SCORE - c * MAX_SCORE / most if most else MAX_SCORE for n, c in counts.items()}
 
 
 def _prefers_pods(pod: Obj) -> bool:

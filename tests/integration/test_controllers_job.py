@@ -87,3 +87,17 @@ async def test_a_cronjob_starts_the_due_run(apiserver, namespace, client) -> Non
     (job,) = json.loads(apiserver.kubectl("get", "jobs", "-n", namespace, "-o", "json").stdout)["items"]
     assert job["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
     assert job["metadata"]["name"].startswith("tick-")
+
+
+async def test_a_finished_job_with_a_zero_ttl_goes_with_its_pods(apiserver, namespace, client) -> None:
+    task = asyncio.create_task(manager.run(client, ["job", "ttlafterfinished", "garbagecollector"]))
+    try:
+        body = json.loads(JOB % 0)
+        body["spec"].update(completions=1, parallelism=1, ttlSecondsAfterFinished=0)
+        apiserver.kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(body))
+        await until(lambda: _finish_one(client, namespace, "Succeeded"))
+        await until(lambda: not json.loads(apiserver.kubectl("get", "jobs,pods", "-n", namespace, "-o",
+                                                             "json").stdout)["items"])
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

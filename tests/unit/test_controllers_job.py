@@ -10,7 +10,7 @@ import pytest
 from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
-from rktnetes.controllers import cronjob, job, jobstate, schedules
+from rktnetes.controllers import cronjob, job, jobstate, schedules, ttlafterfinished
 from tests.unit.test_controllers_replicaset import verify_caches
 
 T0 = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
@@ -159,3 +159,15 @@ async def test_cronjob_replace_and_history_limits(env) -> None:
     await controller.reconcile("ns/tick")
     names = sorted(j["metadata"]["name"] for j in (await api.list("jobs.batch", "ns"))["items"])
     assert len(names) == 2 and names[-1] == f"tick-{int((start + timedelta(minutes=2)).timestamp() // 60)}"
+
+
+async def test_a_finished_job_is_deleted_after_its_ttl(env) -> None:
+    done = {"conditions": [{"type": "Complete", "status": "True"}], "completionTime": "2026-03-01T12:00:00Z"}
+    kept = {**_job("kept"), "status": done}
+    api, controller = await env(ttlafterfinished.TTLAfterFinishedController, {**_job(ttlSecondsAfterFinished=60),
+                                                                             "status": done}, kept)
+    assert (await controller.reconcile("ns/pi")).requeue_after == 30
+    assert await controller.reconcile("ns/kept") is None
+    controller.now = lambda: T0 + timedelta(seconds=30)
+    await controller.reconcile("ns/pi")
+    assert [j["metadata"]["name"] for j in (await api.list("jobs.batch", "ns"))["items"]] == ["kept"]

@@ -6,6 +6,7 @@
     garbagecollector             ownerReferences: background, foreground and orphan; decisions in ``ownership``
     endpoints, endpointslice     a Service's Endpoints / EndpointSlices; pure parts in ``endpointbuilding``
     job, cronjob                 Jobs and CronJobs; pure parts in ``jobstate`` and ``schedules``
+    ttlafterfinished             finished Jobs deleted ``ttlSecondsAfterFinished`` later
     daemonset                    a pod per eligible node; pure parts in ``daemonplacement``
     statefulset                  ordered pods with stable identities; pure parts in ``statefulpods``
     nodelifecycle                node heartbeats, taints and NoExecute evictions

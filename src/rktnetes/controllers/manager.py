@@ -28,6 +28,7 @@ from rktnetes.controllers import (
     nodelifecycle,
     replicaset,
     statefulset,
+    ttlafterfinished,
 )
 from rktnetes.controllers.controller import Controller
 
@@ -42,7 +43,8 @@ def registry() -> dict[str, Factory]:
                                      deployment.DeploymentController, garbagecollector.GarbageCollector,
                                      endpoints.EndpointsController, endpointslice.EndpointSliceController,
                                      job.JobController, cronjob.CronJobController, daemonset.DaemonSetController,
-                                     statefulset.StatefulSetController, nodelifecycle.NodeLifecycleController]
+                                     statefulset.StatefulSetController, nodelifecycle.NodeLifecycleController,
+                                     ttlafterfinished.TTLAfterFinishedController]
     return {cls.name: cls for cls in kinds}
 
 

@@ -11,7 +11,7 @@ from rktnetes.client import caching, errors, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.client.informing import Informer
-from rktnetes.controllers import replicaset, templates
+from rktnetes.controllers import podstate, replicaset, templates
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -209,3 +209,12 @@ def test_status_counts_available_after_min_ready_seconds() -> None:
     status = replicaset.replica_status(rs, pods, NOW)
     assert status == {"replicas": 3, "fullyLabeledReplicas": 2, "readyReplicas": 2, "availableReplicas": 1,
                       "observedGeneration": 4}
+
+
+def test_next_available_is_the_soonest_ready_pod_to_pass_min_ready_seconds() -> None:
+    def ready_since(stamp: str) -> dict:
+        return _pod("p", {}, phase="Running", conditions=[{"type": "Ready", "status": "True",
+                                                           "lastTransitionTime": stamp}])
+    pods = [ready_since("2025-12-31T23:59:50Z"), ready_since("2025-12-31T23:59:40Z"), _pod("q", {})]
+    assert podstate.next_available(pods, 30, NOW) == pytest.approx(10.1)
+    assert podstate.next_available(pods, 0, NOW) is None

@@ -73,7 +73,8 @@ class DaemonSetController(Controller):
             doomed += self._outdated(ds, placed, eligible)
         await self._delete(key, ds, doomed)
         await self._write(ds, placed, eligible)
-        return None
+        later = podstate.next_available(pods, int(ds["spec"].get("minReadySeconds") or 0), datetime.now(UTC))
+        return running.Result(requeue_after=later) if later is not None else None
 
     async def _create(self, key: str, ds: Obj, nodes: list[str]) -> None:
         for node in nodes:

@@ -57,6 +57,12 @@ def available_in(pod: Obj, min_ready_seconds: int, now: datetime) -> float | Non
     return left if left is not None and left > 0 else None
 
 
+def next_available(pods: list[Obj], min_ready_seconds: int, now: datetime) -> float | None:
+    """Seconds until the next of ``pods`` becomes available (a controller looks at its status again then)."""
+    waits = [w for p in pods if (w := available_in(p, min_ready_seconds, now)) is not None]
+    return min(waits) + 0.1 if waits else None
+
+
 def deletion_rank(pod: Obj) -> tuple:
     """Sort key putting the pods to delete first: unscheduled, pending, not ready, then the newest."""
     created = (pod.get("metadata") or {}).get("creationTimestamp") or ""

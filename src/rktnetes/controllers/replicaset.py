@@ -38,9 +38,8 @@ def replica_status(owner: Obj, pods: list[Obj], now: datetime) -> Obj:
 
 def _when_available(owner: Obj, pods: list[Obj], now: datetime) -> running.Result | None:
     """Look again when the next ready pod has been ready for ``minReadySeconds`` (it becomes available)."""
-    min_ready = int((owner.get("spec") or {}).get("minReadySeconds") or 0)
-    waits = [w for p in pods if (w := podstate.available_in(p, min_ready, now)) is not None]
-    return running.Result(requeue_after=min(waits) + 0.1) if waits else None
+    later = podstate.next_available(pods, int((owner.get("spec") or {}).get("minReadySeconds") or 0), now)
+    return running.Result(requeue_after=later) if later is not None else None
 
 
 def to_delete(pods: list[Obj], count: int) -> list[Obj]:

@@ -59,11 +59,13 @@ class StatefulSetController(Controller):
             await self._create(sts, ordinal)
         for pod in todo.delete:
             await self._delete(pod)
-        status = status_for(sts, pods, datetime.now(UTC))
+        now = datetime.now(UTC)
+        status = status_for(sts, pods, now)
         if status != (sts.get("status") or {}):
             await self.client.patch(STATEFULSETS, sts["metadata"]["name"], {"status": status}, "merge",
                                     sts["metadata"]["namespace"], subresource="status")
-        return None
+        later = podstate.next_available(list(pods.values()), int(sts["spec"].get("minReadySeconds") or 0), now)
+        return running.Result(requeue_after=later) if later is not None else None
 
     async def _create(self, sts: Obj, ordinal: int) -> None:
         namespace = sts["metadata"]["namespace"]

@@ -10,6 +10,7 @@ the small waiting loop once the apps run, so its memory is not the caller's for 
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -50,6 +51,7 @@ def run_foreground(root: Path, uuid: str) -> int:
     """Run the pod's stage1 in this process (as rkt's stage0 exec'd it); returns the pod's exit code."""
     pod = prepared(root, uuid)
     module = importlib.import_module(STAGE1_MODULES[_stage1(pod)])
+    gc.enable()  # the rkt console script starts with it off (loading is done); a pod may live long
     sys.stdout.flush()
     return module.main([str(root.absolute()), pod.uuid])
 

@@ -106,7 +106,7 @@ async def test_pods_bound_within_capacity_and_the_rest_reported_unschedulable(
         c for c in bound["status"]["conditions"] if c["type"] == "PodScheduled").items()
     async def event_seen() -> bool:
         events = (await client.list("events", ns))["items"]
-        return any(e["reason"] == "FailedScheduling" for e in events)
+        return any(e["reason"] == "FailedScheduling" and e["involvedObject"].get("kind") == "Pod" for e in events)
     await _until(event_seen)
     described = own_apiserver.kubectl("describe", "pod", "-n", ns, waiting["metadata"]["name"]).stdout
     assert "FailedScheduling" in described and "0/2 nodes are available: 2 Insufficient cpu." in described

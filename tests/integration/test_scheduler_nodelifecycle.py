@@ -148,6 +148,12 @@ async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cl
             return True
         return bool(pod["metadata"].get("deletionTimestamp"))
     await _until(evicted)
+
+    async def reported() -> bool:
+        events = (await client.list("events", ns))["items"] + (await client.list("events", "default"))["items"]
+        return {("Pod", "TaintManagerEviction"), ("Node", "NodeNotReady")} <= {
+            (e["involvedObject"].get("kind"), e["reason"]) for e in events}
+    await _until(reported)
     assert time.monotonic() - tainted_at >= 2.0, "not before its 3 s toleration ran out"
 
 

@@ -126,7 +126,7 @@ class NodeLifecycleController(Controller):
                      "NodeStatusUnknown", message="Kubelet never posted node status." if never else
                      "Kubelet stopped posting node status.")
         node["status"]["conditions"] = conditions
-        self.recorder.emit(node, recording.NORMAL, "NodeNotReady", f"Node {node['metadata']['name']} status is "
+        self.recorder.emit({**node, "kind": "Node", "apiVersion": "v1"}, recording.NORMAL, "NodeNotReady", f"Node {node['metadata']['name']} status is "
                                                                    "now: NodeNotReady")
         return await self.client.update_status("nodes", node)
 
@@ -169,7 +169,7 @@ class NodeLifecycleController(Controller):
             if left > 0:
                 soonest = min(soonest, left)
                 continue
-            self.recorder.emit(pod, recording.NORMAL, "TaintManagerEviction",
+            self.recorder.emit({**pod, "kind": "Pod", "apiVersion": "v1"}, recording.NORMAL, "TaintManagerEviction",
                                f"Marking for deletion Pod {caching.key_of(pod)}")
             await self.client.delete("pods", pod["metadata"]["name"], pod["metadata"].get("namespace"))
         return soonest

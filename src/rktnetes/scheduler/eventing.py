@@ -26,6 +26,8 @@ class EventSink:
         self.dropped = 0
 
     def emit(self, obj: Obj, type_: str, reason: str, message: str) -> None:
+        """Queue an Event about a pod (a list's items carry no kind: the reference needs one)."""
+        obj = {**obj, "kind": obj.get("kind") or "Pod", "apiVersion": obj.get("apiVersion") or "v1"}
         if self._pending.qsize() >= self.limit:
             self.dropped += 1
             return

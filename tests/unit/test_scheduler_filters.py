@@ -202,3 +202,23 @@ def test_prefer_no_schedule_taints_are_avoided_unless_tolerated() -> None:
     assert algorithm.place(pod("p"), snap(nodes, [pod("a", "1", node_name="n2")])) == "n2"
     tolerant = pod("p", tolerations=[{"key": "spot", "operator": "Exists"}])
     assert algorithm.place(tolerant, snap(nodes, [pod("a", "1", node_name="n2")])) == "n1"
+
+
+def test_topology_spread_constraints_keep_skew_within_max() -> None:
+    nodes = [node("a1", labels={"zone": "a"}), node("a2", labels={"zone": "a"}), node("b1", labels={"zone": "b"}),
+             node("x")]
+    spread = [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+               "labelSelector": {"matchLabels": {"app": "web"}}}]
+    placed = [pod("w1", labels={"app": "web"}, node_name="a1"), pod("w2", labels={"app": "web"}, node_name="b1"),
+              pod("w3", labels={"app": "web"}, node_name="a2"), pod("other", node_name="b1")]
+    new = pod("w4", labels={"app": "web"}, topologySpreadConstraints=spread)
+    assert algorithm.place(new, snap(nodes, placed)) == "b1"
+    cordoned = [nodes[0], node("b1", labels={"zone": "b"}, unschedulable=True), nodes[3]]
+    with pytest.raises(FitError) as caught:
+        algorithm.place(new, snap(cordoned, placed[:1]))
+    assert caught.value.message == ("0/3 nodes are available: 1 node(s) didn't match pod topology spread "
+                                    "constraints, 1 node(s) didn't match pod topology spread constraints (missing "
+                                    "required label), 1 node(s) were unschedulable.")
+    soft = [{**spread[0], "whenUnsatisfiable": "ScheduleAnyway"}]
+    assert algorithm.place(pod("w4", labels={"app": "web"}, topologySpreadConstraints=soft),
+                           snap(cordoned, placed[:1])) == "x", "ScheduleAnyway filters nothing out"

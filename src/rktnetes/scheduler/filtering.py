@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from rktnetes.scheduler import matching, nodeinfo, podaffinity
+from rktnetes.scheduler import matching, nodeinfo, podaffinity, spreading
 from rktnetes.scheduler.nodeinfo import NodeInfo, Snapshot
 
 Obj = dict[str, Any]
@@ -75,8 +75,9 @@ def ports(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:
 
 
 # kube-scheduler's order (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
-# InterPodAffinity): a node is reported under the first that refuses it.
-FILTERS: tuple[Filter, ...] = (unschedulable, ready, taints, selector, ports, resources, podaffinity.filter_node)
+# PodTopologySpread, InterPodAffinity): a node is reported under the first that refuses it.
+FILTERS: tuple[Filter, ...] = (unschedulable, ready, taints, selector, ports, resources, spreading.filter_node,
+                               podaffinity.filter_node)
 
 
 def reasons_against(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:

@@ -117,6 +117,7 @@ class Snapshot:
     def __init__(self, infos: dict[str, NodeInfo], costs: Costs | None = None,
                  anti_affinity_pods: list[tuple[Obj, NodeInfo]] | None = None) -> None:
         self.infos, self.costs = infos, costs or Costs()
+        self.memo: dict[Any, Any] = {}  # what a filter computes once per decision, not once per node
         if anti_affinity_pods is not None:
             self.__dict__["anti_affinity_pods"] = anti_affinity_pods
 

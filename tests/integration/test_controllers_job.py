@@ -101,3 +101,17 @@ async def test_a_finished_job_with_a_zero_ttl_goes_with_its_pods(apiserver, name
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_an_indexed_job_completes_every_index(apiserver, namespace, client, controllers) -> None:
+    body = json.loads(JOB % 2)
+    body["spec"]["completionMode"] = "Indexed"
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(body))
+    for _ in range(3):
+        await until(lambda: _finish_one(client, namespace, "Succeeded"))
+    await _wait(apiserver, namespace, "complete")
+    job = json.loads(apiserver.kubectl("get", "job", "pi", "-n", namespace, "-o", "json").stdout)
+    assert job["status"]["completedIndexes"] == "0-2"
+    pods = json.loads(apiserver.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)["items"]
+    assert sorted(p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] for p in pods) == [
+        "0", "1", "2"]

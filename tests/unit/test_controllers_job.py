@@ -10,7 +10,7 @@ import pytest
 from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
-from rktnetes.controllers import cronjob, job, jobstate, schedules, ttlafterfinished
+from rktnetes.controllers import cronjob, job, jobindexes, jobstate, schedules, ttlafterfinished
 from tests.unit.test_controllers_replicaset import verify_caches
 
 T0 = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
@@ -171,3 +171,34 @@ async def test_a_finished_job_is_deleted_after_its_ttl(env) -> None:
     controller.now = lambda: T0 + timedelta(seconds=30)
     await controller.reconcile("ns/pi")
     assert [j["metadata"]["name"] for j in (await api.list("jobs.batch", "ns"))["items"]] == ["kept"]
+
+
+def test_indexes_compress_and_name() -> None:
+    assert jobindexes.compress({0, 1, 2, 4, 6, 7}) == "0-2,4,6-7" and jobindexes.compress(set()) == ""
+    j = {**_job(completions=3), "metadata": {"name": "pi", "namespace": "ns", "uid": "j1"}}
+    pod = jobindexes.pod_for_index(j, 2)
+    assert pod["metadata"]["generateName"] == "pi-2-" and jobindexes.index_of(pod) == 2
+    assert pod["spec"]["hostname"] == "pi-2"
+    assert pod["spec"]["containers"][0]["env"] == [{"name": "JOB_COMPLETION_INDEX", "value": "2"}]
+    assert jobindexes.index_in_name(j, "pi-2-abcde") == 2 and jobindexes.index_in_name(j, "other-1-x") is None
+
+
+async def test_an_indexed_job_runs_each_index_until_it_succeeds(env) -> None:
+    api, controller = await env(job.JobController, _job(completions=3, parallelism=2, completionMode="Indexed",
+                                                        backoffLimit=5))
+    await controller.reconcile("ns/pi")
+    await _settle()
+    pods = (await api.list("pods", "ns"))["items"]
+    assert sorted(jobindexes.index_of(p) for p in pods) == [0, 1]
+    first = next(p for p in pods if jobindexes.index_of(p) == 1)
+    await api.update_status("pods", {**first, "status": {"phase": "Succeeded"}})
+    await _settle()
+    await controller.reconcile("ns/pi")
+    await _settle()
+    pods = (await api.list("pods", "ns"))["items"]
+    assert sorted(jobindexes.index_of(p) for p in pods) == [0, 1, 2]
+    assert (await api.get("jobs.batch", "pi", "ns"))["status"]["completedIndexes"] == "1"
+    await _finish_pods(api, "Succeeded")
+    await controller.reconcile("ns/pi")
+    status = (await api.get("jobs.batch", "pi", "ns"))["status"]
+    assert status["completedIndexes"] == "0-2" and status["conditions"][-1]["type"] == "Complete"

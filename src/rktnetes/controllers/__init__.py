@@ -5,7 +5,7 @@
     deployment                   Deployments; pure parts in ``rollout``, ``strategies``, ``deploystatus``
     garbagecollector             ownerReferences: background, foreground and orphan; decisions in ``ownership``
     endpoints, endpointslice     a Service's Endpoints / EndpointSlices; pure parts in ``endpointbuilding``
-    job, cronjob                 Jobs and CronJobs; pure parts in ``jobstate`` and ``schedules``
+    job, cronjob                 Jobs and CronJobs; pure parts in ``jobstate``, ``jobindexes``, ``schedules``
     ttlafterfinished             finished Jobs deleted ``ttlSecondsAfterFinished`` later
     daemonset                    a pod per eligible node; pure parts in ``daemonplacement``
     statefulset                  ordered pods with stable identities; pure parts in ``statefulpods``

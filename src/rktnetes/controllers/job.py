@@ -9,13 +9,14 @@ seconds (at most 6 minutes), measured on the injected clock from when that failu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from rktnetes.client import caching, errors, interface, running, sharing
 from rktnetes.client.clock import Clock
-from rktnetes.controllers import claiming, jobstate, podstate, templates
+from rktnetes.controllers import claiming, jobindexes, jobstate, podstate, templates
 from rktnetes.controllers.controller import Controller
 from rktnetes.controllers.expectations import Expectations
 
@@ -53,6 +54,8 @@ class JobController(Controller):
             return None
         pods = claiming.claim(job, self.pods.cache.by_index("owner", job["metadata"]["uid"])).owned
         counts = jobstate.count(pods)
+        if jobindexes.is_indexed(job):
+            counts = dataclasses.replace(counts, succeeded=len(jobindexes.succeeded(job, pods)))
         now = self.now()
         ending = self._ending(job, counts, now)
         active = [p for p in pods if podstate.is_active(p)]
@@ -64,8 +67,8 @@ class JobController(Controller):
                 self.event(job, "Completed", "Job completed")
         wait = 0.0 if ending is not None else self._backoff_left(key, counts.failed)
         if ending is None:
-            await self._scale(key, job, counts, active, may_create=wait == 0)
-        await self._write(job, counts, stamp(now), ending)
+            await self._scale(key, job, counts, pods, may_create=wait == 0)
+        await self._write(job, counts, stamp(now), ending, pods)
         if wait > 0:
             return running.Result(requeue_after=wait)
         return self._deadline(job, now) if ending is None else None
@@ -97,16 +100,23 @@ class JobController(Controller):
             return None
         return running.Result(requeue_after=max(1.0, int(deadline) - (now - started).total_seconds()))
 
-    async def _scale(self, key: str, job: Obj, counts: jobstate.Counts, active: list[Obj], may_create: bool) -> None:
+    async def _scale(self, key: str, job: Obj, counts: jobstate.Counts, pods: list[Obj], may_create: bool) -> None:
+        active = [p for p in pods if podstate.is_active(p)]
         names = {p["metadata"]["name"] for p in self.pods.cache.by_index("owner", job["metadata"]["uid"])}
         flight = self.expectations.settle(key, names.__contains__, lambda n: n not in names)
         diff = jobstate.wanted_active(job, counts) - len(active) - len(flight.creates)
-        for _ in range(max(diff, 0) if may_create else 0):
-            pod = await self.client.create("pods", templates.pod_for(job), job["metadata"]["namespace"])
-            self.expectations.created(key, pod["metadata"]["name"])
-            self.event(job, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
+        if diff > 0 and may_create:
+            for body in self._new_pods(job, pods, flight.creates, diff):
+                pod = await self.client.create("pods", body, job["metadata"]["namespace"])
+                self.expectations.created(key, pod["metadata"]["name"])
+                self.event(job, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
         if diff < 0:
             await self._delete(key, job, sorted(active, key=podstate.deletion_rank)[:-diff])
+
+    def _new_pods(self, job: Obj, pods: list[Obj], pending: set[str], count: int) -> list[Obj]:
+        if jobindexes.is_indexed(job):
+            return [jobindexes.pod_for_index(job, i) for i in jobindexes.to_start(job, pods, pending, count)]
+        return [templates.pod_for(job) for _ in range(count)]
 
     async def _delete(self, key: str, job: Obj, pods: list[Obj]) -> None:
         for pod in pods:
@@ -116,8 +126,10 @@ class JobController(Controller):
             except errors.NotFound:
                 continue
 
-    async def _write(self, job: Obj, counts: jobstate.Counts, now: str, ending: Obj | None) -> None:
+    async def _write(self, job: Obj, counts: jobstate.Counts, now: str, ending: Obj | None, pods: list[Obj]) -> None:
         status = jobstate.status_for(job, counts, now, ending)
+        if jobindexes.is_indexed(job):
+            status["completedIndexes"] = jobindexes.compress(jobindexes.succeeded(job, pods))
         if status != (job.get("status") or {}):
             await self.client.patch(JOBS, job["metadata"]["name"], {"status": status}, "merge",
                                     job["metadata"]["namespace"], subresource="status")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import pytest
 
@@ -54,3 +55,16 @@ async def test_orphan_deletion_leaves_the_pods_free(apiserver, namespace, runnin
     await until(lambda: not _names(apiserver, namespace, "rs"))
     await until(lambda: all(not p["metadata"].get("ownerReferences") for p in _pods(apiserver, namespace)))
     assert len(_pods(apiserver, namespace)) == 3
+
+
+async def test_deleting_a_namespace_with_running_controllers_finishes(apiserver, running) -> None:
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    apiserver.kubectl("create", "namespace", name)
+    apiserver.kubectl("create", "-n", name, "-f", "-", input=DEPLOY % '{"type":"RollingUpdate"}')
+    await until(lambda: len(_pods(apiserver, name)) == 3)
+    result = await asyncio.to_thread(apiserver.kubectl, "delete", "namespace", name, "--timeout=60s", check=False)
+    if result.returncode != 0:
+        apiserver.kubectl("delete", "namespace", name, "--wait=false", check=False)
+    assert result.returncode == 0, result.stderr
+    gone = apiserver.kubectl("get", "namespace", name, check=False)
+    assert gone.returncode != 0 and "NotFound" in gone.stderr

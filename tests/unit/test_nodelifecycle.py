@@ -178,3 +178,13 @@ async def test_pods_of_a_silent_node_stop_being_ready(started, clock) -> None:
     assert conditions == {"Ready": "False", "PodScheduled": "True"}
     await _drain(c)
     assert len([a for a in api.actions if a.resource == "pods" and a.verb == "patch"]) == 1, "written once"
+
+
+async def test_a_deleted_node_is_forgotten(started, clock) -> None:
+    api = FakeClient(node("n1", ready="False"))
+    c = await started(api)
+    await _drain(c)
+    assert c._heard and c._tainted_at
+    await api.delete("nodes", "n1")
+    await _drain(c)
+    assert not c._heard and not c._tainted_at

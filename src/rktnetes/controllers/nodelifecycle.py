@@ -101,8 +101,9 @@ class NodeLifecycleController(Controller):
 
     async def reconcile(self, key: str) -> running.Result | None:
         node = self.nodes.cache.get(key)
-        if node is None:
+        if node is None:  # deleted: forget what we timed for it
             self._heard.pop(key, None)
+            self._tainted_at = {k: v for k, v in self._tainted_at.items() if k[0] != key}
             return None
         silent = self.silent_for(node)
         if silent >= self.grace_period:

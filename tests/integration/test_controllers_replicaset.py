@@ -34,14 +34,26 @@ async def until(check: Callable[[], object], timeout: float = 30.0) -> None:
         await asyncio.sleep(0.1)
 
 
-@pytest.fixture
-async def running(apiserver):
-    """The controller manager (all controllers) in this process, against the real server."""
-    async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
+async def _run_manager(server):
+    async with rest.Client.from_kubeconfig(server.kubeconfig) as client:
         task = asyncio.create_task(manager.run(client))
         yield client
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.fixture
+async def running(apiserver):
+    """The controller manager (all controllers) in this process, against the real server."""
+    async for client in _run_manager(apiserver):
+        yield client
+
+
+@pytest.fixture
+async def running_any(apiserver_any):
+    """The same against the server on each store backend (SQLite, etcd)."""
+    async for client in _run_manager(apiserver_any):
+        yield client
 
 
 def _pods(apiserver, namespace: str, selector: str) -> list[dict]:
@@ -53,7 +65,8 @@ async def _status(client: rest.Client, resource: str, namespace: str) -> dict:
     return (await client.get(resource, "web" if "replicasets" in resource else "old", namespace)).get("status", {})
 
 
-async def test_kubectl_scale_of_a_replicaset(apiserver, namespace, running) -> None:
+async def test_kubectl_scale_of_a_replicaset(apiserver_any, namespace_any, running_any) -> None:
+    apiserver, namespace, running = apiserver_any, namespace_any, running_any
     apiserver.kubectl("create", "-n", namespace, "-f", "-", input=RS)
     await until(lambda: len(_pods(apiserver, namespace, "app=web")) == 3)
     await until(async_eq(running, "replicasets.apps", namespace, "replicas", 3))

@@ -58,20 +58,22 @@ class JobController(Controller):
             counts = dataclasses.replace(counts, succeeded=len(jobindexes.succeeded(job, pods)))
         now = self.now()
         ending = self._ending(job, counts, now)
-        active = [p for p in pods if podstate.is_active(p)]
         if ending is not None:
-            await self._delete(key, job, active)
-            if ending["type"] == "Failed":
-                self.event(job, ending["reason"], ending["message"], "Warning")
-            else:
-                self.event(job, "Completed", "Job completed")
-        wait = 0.0 if ending is not None else self._backoff_left(key, counts.failed)
-        if ending is None:
-            await self._scale(key, job, counts, pods, may_create=wait == 0)
+            await self._finish(key, job, pods, ending)
+            await self._write(job, counts, stamp(now), ending, pods)
+            return None
+        wait = self._backoff_left(key, counts.failed)
+        await self._scale(key, job, counts, pods, may_create=wait == 0)
         await self._write(job, counts, stamp(now), ending, pods)
-        if wait > 0:
-            return running.Result(requeue_after=wait)
-        return self._deadline(job, now) if ending is None else None
+        return running.Result(requeue_after=wait) if wait > 0 else self._deadline(job, now)
+
+    async def _finish(self, key: str, job: Obj, pods: list[Obj], ending: Obj) -> None:
+        """Stop what still runs and say how the Job ended."""
+        await self._delete(key, job, [p for p in pods if podstate.is_active(p)])
+        if ending["type"] == "Failed":
+            self.event(job, ending["reason"], ending["message"], "Warning")
+        else:
+            self.event(job, "Completed", "Job completed")
 
     def _backoff_left(self, key: str, failed: int) -> float:
         """Seconds new pods must still wait after the latest failure (0 when none failed)."""

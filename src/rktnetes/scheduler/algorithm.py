@@ -14,9 +14,9 @@ Obj = dict[str, Any]
 
 def place(pod: Obj, snapshot: Snapshot) -> str:
     """The node ``pod`` should run on; ``FitError`` with kube-scheduler's message when no node fits."""
-    fits, reasons = [], Counter()
+    fits, reasons, filters = [], Counter(), filtering.applicable(pod, snapshot)
     for info in snapshot.infos.values():
-        against = filtering.reasons_against(pod, info, snapshot)
+        against = filtering.reasons_against(pod, info, snapshot, filters)
         if against:
             reasons.update(against)
         else:

@@ -80,9 +80,26 @@ FILTERS: tuple[Filter, ...] = (unschedulable, ready, taints, selector, ports, re
                                podaffinity.filter_node)
 
 
-def reasons_against(pod: Obj, info: NodeInfo, snapshot: Snapshot) -> list[str]:
+def applicable(pod: Obj, snapshot: Snapshot) -> tuple[Filter, ...]:
+    """The filters that can refuse a node to this pod (the others are skipped for all nodes at once)."""
+    spec = pod.get("spec") or {}
+    idle = set()
+    if not spec.get("nodeSelector") and not matching.node_affinity(pod).get(
+            "requiredDuringSchedulingIgnoredDuringExecution"):
+        idle.add(selector)
+    if not snapshot.costs.of(pod)[2]:
+        idle.add(ports)
+    if not spreading.hard_constraints(pod):
+        idle.add(spreading.filter_node)
+    if not snapshot.anti_affinity_pods and not any(podaffinity.required_terms(pod, k)
+                                                   for k in ("podAffinity", "podAntiAffinity")):
+        idle.add(podaffinity.filter_node)
+    return tuple(f for f in FILTERS if f not in idle)
+
+
+def reasons_against(pod: Obj, info: NodeInfo, snapshot: Snapshot, filters: tuple[Filter, ...] = FILTERS) -> list[str]:
     """Why ``pod`` cannot go to ``info``'s node: the first failing filter's reasons ([] when it fits)."""
-    for check in FILTERS:
+    for check in filters:
         reasons = check(pod, info, snapshot)
         if reasons:
             return reasons

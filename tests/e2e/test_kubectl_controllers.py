@@ -92,5 +92,5 @@ def test_unknown_controller_is_one_line(apiserver) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["rktnetes: unknown controller 'nope' (known: cronjob, daemonset, "
                                                   "deployment, endpoints, endpointslice, garbagecollector, job, "
-                                                  "nodelifecycle, replicaset, replicationcontroller, statefulset, "
-                                                  "ttlafterfinished)"]
+                                                  "nodelifecycle, podgc, replicaset, replicationcontroller, "
+                                                  "statefulset, ttlafterfinished)"]

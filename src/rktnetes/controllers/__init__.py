@@ -10,6 +10,7 @@
     daemonset                    a pod per eligible node; pure parts in ``daemonplacement``
     statefulset                  ordered pods with stable identities; pure parts in ``statefulpods``
     nodelifecycle                node heartbeats, taints and NoExecute evictions
+    podgc                        pods of vanished nodes force-deleted; finished pods beyond a threshold
     manager                      which controllers run, on one shared InformerFactory, under leader election
     templates, podstate, claiming, expectations   what the workload controllers share
 

@@ -26,6 +26,7 @@ from rktnetes.controllers import (
     garbagecollector,
     job,
     nodelifecycle,
+    podgc,
     replicaset,
     statefulset,
     ttlafterfinished,
@@ -44,7 +45,7 @@ def registry() -> dict[str, Factory]:
                                      endpoints.EndpointsController, endpointslice.EndpointSliceController,
                                      job.JobController, cronjob.CronJobController, daemonset.DaemonSetController,
                                      statefulset.StatefulSetController, nodelifecycle.NodeLifecycleController,
-                                     ttlafterfinished.TTLAfterFinishedController]
+                                     ttlafterfinished.TTLAfterFinishedController, podgc.PodGCController]
     return {cls.name: cls for cls in kinds}
 
 

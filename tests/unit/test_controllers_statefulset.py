@@ -41,6 +41,10 @@ def test_identity_hostname_and_claims() -> None:
     assert pod["metadata"]["labels"][statefulpods.POD_INDEX_LABEL] == "2"
     assert pod["spec"]["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-2"}}]
     assert statefulpods.claim_for(sts, claim, 2)["metadata"]["name"] == "data-db-2"
+    assert "ownerReferences" not in statefulpods.claim_for(sts, claim, 2)["metadata"]
+    sts["spec"]["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Delete", "whenScaled": "Retain"}
+    (ref,) = statefulpods.claim_for(sts, claim, 2)["metadata"]["ownerReferences"]
+    assert (ref["kind"], ref["uid"], ref["controller"]) == ("StatefulSet", "s1", False)
     assert statefulpods.ordinal_of(sts, pod) == 2
 
 

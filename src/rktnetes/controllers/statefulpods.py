@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rktnetes.client import owners
 from rktnetes.controllers import podstate, rollout, templates
 
 Obj = dict[str, Any]
@@ -39,10 +40,13 @@ def claim_name(template: Obj, sts: Obj, ordinal: int) -> str:
 
 
 def claim_for(sts: Obj, template: Obj, ordinal: int) -> Obj:
+    """The claim of one ordinal; owned by the set (so it goes with it) when ``whenDeleted: Delete``."""
     labels = dict(((sts["spec"].get("selector") or {}).get("matchLabels")) or {})
-    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-            "metadata": {"name": claim_name(template, sts, ordinal), "namespace": sts["metadata"]["namespace"],
-                         "labels": labels}, "spec": template.get("spec") or {}}
+    meta = {"name": claim_name(template, sts, ordinal), "namespace": sts["metadata"]["namespace"], "labels": labels}
+    policy = sts["spec"].get("persistentVolumeClaimRetentionPolicy") or {}
+    if policy.get("whenDeleted") == "Delete":
+        meta["ownerReferences"] = [owners.owner_reference(sts, controller=False)]
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": template.get("spec") or {}}
 
 
 def pod_for_ordinal(sts: Obj, ordinal: int) -> Obj:

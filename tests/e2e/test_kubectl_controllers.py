@@ -5,9 +5,11 @@ releases the Lease so the other takes over at once; bad flags are one line."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +17,12 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 RKTNETES = str(Path(sys.executable).with_name("rktnetes"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _until(check: Callable[[], object], timeout: float = 40.0) -> None:
@@ -29,10 +37,10 @@ def _until(check: Callable[[], object], timeout: float = 40.0) -> None:
 def managers(apiserver) -> Iterator[Callable[[], subprocess.Popen]]:
     started: list[subprocess.Popen] = []
 
-    def start() -> subprocess.Popen:
+    def start(*extra: str) -> subprocess.Popen:
         log = open(apiserver.data_dir / f"controller-manager-{len(started)}.log", "ab")  # noqa: SIM115
-        process = subprocess.Popen([RKTNETES, "controller-manager", "--kubeconfig", str(apiserver.kubeconfig)],
-                                   stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen([RKTNETES, "controller-manager", "--kubeconfig", str(apiserver.kubeconfig),
+                                    *extra], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
         started.append(process)
         return process
@@ -58,8 +66,18 @@ def _holder(apiserver) -> str:
     return json.loads(result.stdout)["spec"].get("holderIdentity", "") if result.returncode == 0 else ""
 
 
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except OSError:
+        return ""
+
+
 def test_deployment_scale_and_delete_with_a_manager_process(apiserver, namespace, managers) -> None:
-    managers()
+    port = _free_port()
+    managers("--metrics-port", str(port))
+    _until(lambda: _get(f"http://127.0.0.1:{port}/healthz") == "ok")
     _until(lambda: _holder(apiserver))
     apiserver.kubectl("create", "deployment", "web", "-n", namespace, "--image=busybox", "--replicas=2")
     _until(lambda: len(_pods(apiserver, namespace)) == 2)
@@ -69,6 +87,9 @@ def test_deployment_scale_and_delete_with_a_manager_process(apiserver, namespace
     assert len(rs) == 1 and rs[0]["metadata"]["ownerReferences"][0]["kind"] == "Deployment"
     apiserver.kubectl("delete", "deployment", "web", "-n", namespace)
     _until(lambda: not _pods(apiserver, namespace))
+    metrics = _get(f"http://127.0.0.1:{port}/metrics")
+    adds = [line for line in metrics.splitlines() if line.startswith('workqueue_adds_total{name="deployment"}')]
+    assert adds and float(adds[0].split()[-1]) >= 3
 
 
 def test_only_the_leader_acts_and_a_second_takes_over(apiserver, namespace, managers) -> None:

@@ -16,6 +16,7 @@ from rktnetes.client import caching, interface, owners, recording, running, shar
 from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.client.informing import Informer
 from rktnetes.client.queueing import WorkQueue
+from rktnetes.client.queuemetrics import QueueMetrics
 
 Obj = dict[str, Any]
 EVENT_BURST, EVENT_REFILL, EVENT_OBJECTS = 25.0, 300.0, 4096
@@ -27,7 +28,7 @@ class Controller:
     def __init__(self, client: interface.Api, factory: sharing.InformerFactory, clock: Clock | None = None) -> None:
         self.client, self.factory = client, factory
         self.clock = clock or LoopClock()
-        self.queue = WorkQueue(self.clock)
+        self.queue = WorkQueue(self.clock, metrics=QueueMetrics.named(self.name))
         self.recorder = recording.EventRecorder(client, f"{self.name}-controller")
         self._event_budget: OrderedDict[str, tuple[float, float]] = OrderedDict()
 

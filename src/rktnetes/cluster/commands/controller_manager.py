@@ -11,7 +11,7 @@ from pathlib import Path
 from rktnetes.client import errors as client_errors
 from rktnetes.client import rest
 from rktnetes.cluster.cli import ClusterError
-from rktnetes.controllers import errors, manager
+from rktnetes.controllers import errors, manager, serving
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +23,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="concurrent reconciles per controller")
     p.add_argument("--leader-elect", default="true", choices=("true", "false"),
                    help="hold the kube-system/kube-controller-manager Lease while running (default true)")
+    p.add_argument("--metrics-bind-address", default="127.0.0.1", help="address of /healthz and /metrics")
+    p.add_argument("--metrics-port", type=int, default=0, help="serve /healthz and /metrics on this port (0: off)")
     p.set_defaults(func=run)
 
 
 async def _main(args: argparse.Namespace, names: list[str]) -> None:
     """Run until SIGTERM/SIGINT, which cancel the work so the Lease is released for the next manager."""
-    async with rest.Client.from_kubeconfig(args.kubeconfig) as client:
+    async with rest.Client.from_kubeconfig(args.kubeconfig) as client, \
+            serving.serving(args.metrics_bind_address, args.metrics_port):
         if args.leader_elect == "true":
             work = asyncio.ensure_future(manager.run_elected(client, names, workers=args.workers))
         else:

@@ -12,6 +12,7 @@
     nodelifecycle                node heartbeats, taints and NoExecute evictions
     podgc                        pods of vanished nodes force-deleted; finished pods beyond a threshold
     manager                      which controllers run, on one shared InformerFactory, under leader election
+    serving                      the manager's /healthz and /metrics
     templates, podstate, claiming, expectations   what the workload controllers share
 
 Namespace deletion is the API server's (``apiserver.namespaces``), so no controller repeats it. Controllers

@@ -136,22 +136,28 @@ async def test_pods_are_evicted_after_their_toleration_seconds(started, clock) -
     forever = [{"key": nodelifecycle.UNREACHABLE, "operator": "Exists", "effect": "NoExecute"}]
     api = FakeClient(node("n1"), pod("none", "n1"), pod("short", "n1", default_tolerations(60)),
                      pod("default", "n1", default_tolerations()), pod("forever", "n1", forever),
-                     node("n2"), pod("elsewhere", "n2"))
+                     node("n2"), pod("elsewhere", "n2"), lease("n2", "0"))
     c = await started(api)
     await _drain(c)
-    clock.advance(40)  # both nodes silent: unreachable
+    clock.advance(40)  # both nodes silent: unreachable, but with no node Ready nobody is evicted
     await _drain(c)
-    left = sorted(p["metadata"]["name"] for p in (await api.list("pods"))["items"])
-    assert left == ["default", "forever", "short"], "untolerating pods go at once"
-    clock.advance(59)
-    await _drain(c)
-    assert len((await api.list("pods"))["items"]) == 3
-    clock.advance(1)
-    await _drain(c)
-    assert sorted(p["metadata"]["name"] for p in (await api.list("pods"))["items"]) == ["default", "forever"]
-    clock.advance(240)
-    await _drain(c)
-    assert [p["metadata"]["name"] for p in (await api.list("pods"))["items"]] == ["forever"]
+    assert len((await api.list("pods"))["items"]) == 5
+    back = await api.get("nodes", "n2", subresource="status")
+    back["status"]["conditions"][0].update(status="True", lastHeartbeatTime="2026-01-01T00:05:00Z")
+    await api.update_status("nodes", back)
+
+    async def run_for(seconds: int) -> list[str]:
+        """Let time pass second by second, n2 renewing its Lease; the pods left then."""
+        for _ in range(seconds):
+            clock.advance(1)
+            await api.patch("leases", "n2", {"spec": {"renewTime": str(clock.now())}}, namespace="kube-node-lease")
+            await _drain(c)
+        return sorted(p["metadata"]["name"] for p in (await api.list("pods"))["items"])
+
+    assert await run_for(5) == ["default", "elsewhere", "forever", "short"], "untolerating pods go once n2 is back"
+    assert await run_for(54) == ["default", "elsewhere", "forever", "short"]
+    assert await run_for(1) == ["default", "elsewhere", "forever"], "60 s after the taint"
+    assert await run_for(240) == ["elsewhere", "forever"]
     await c.recorder.aclose()
     reasons = {e["reason"] for e in (await api.list("events"))["items"]}
     assert reasons == {"NodeNotReady", "TaintManagerEviction"}

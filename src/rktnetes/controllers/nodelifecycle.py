@@ -3,7 +3,8 @@ condition, and evicts the pods of NoExecute-tainted nodes once their tolerations
 
 Heartbeats are the node's Ready ``lastHeartbeatTime`` and its Lease in kube-node-lease; as in leader election,
 silence is measured on *our* clock from when we last saw either change, never by comparing our wall clock with
-the kubelet's timestamps. Each node is a key reconciled level-based and looked at again every
+the kubelet's timestamps. When no node at all is Ready, nothing is evicted (we are more likely cut off than
+they all failed). Each node is a key reconciled level-based and looked at again every
 ``monitor_period``, so the grace period and tolerationSeconds are met on the injected clock without a timer
 per pod.
 """
@@ -156,11 +157,20 @@ class NodeLifecycleController(Controller):
         now = self.clock.now()
         return taints, min((self._tainted_at.setdefault((name, t.get("key")), now) for t in taints), default=now)
 
+    def _all_down(self) -> bool:
+        """No node is Ready (or each is silent past the grace period): more likely we are cut off than every
+        node failed, so evict nothing (kube's full disruption) until one reports Ready again."""
+        nodes = self.nodes.cache.list()
+        return bool(nodes) and all((condition(n, "Ready") or {}).get("status") != "True"
+                                   or self.silent_for(n) >= self.grace_period for n in nodes)
+
     async def _evict(self, node: Obj) -> float:
         """Delete the pods whose tolerations ran out; the seconds until the next one does (inf: none will)."""
         taints, since = self._taints_since(node)
         if not taints:
             return float("inf")
+        if self._all_down():
+            return self.monitor_period
         soonest = float("inf")
         for pod in self.pods.cache.by_index(NODE_INDEX, node["metadata"]["name"]):
             delay = eviction_delay(pod, taints)

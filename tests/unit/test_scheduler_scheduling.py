@@ -131,3 +131,15 @@ async def test_no_nodes_and_deleted_pods(started) -> None:
     await api.delete("pods", "p")
     await _settle()
     assert "default/p" not in s.waiting
+
+
+async def test_gated_pods_wait_until_their_gates_are_removed(started) -> None:
+    gated = pod("g", "1")
+    gated["spec"]["schedulingGates"] = [{"name": "example.com/quota"}]
+    api = FakeClient(node("n1"), gated)
+    s = await started(api)
+    await _drain(s)
+    assert _bindings(api) == []
+    await api.patch("pods", "g", {"spec": {"schedulingGates": None}})
+    await _drain(s)
+    assert _bindings(api) == [("g", "n1")]

@@ -42,9 +42,10 @@ class Scheduler:
         self.nodes.add_handlers(self._node_added, self._node_updated, self._node_deleted)
 
     def wants(self, pod: Obj) -> bool:
-        """Is ``pod`` ours to place: unbound, naming this scheduler, not finished or being deleted?"""
+        """Is ``pod`` ours to place: unbound, naming this scheduler, ungated, not finished or being deleted?"""
         spec = _spec(pod)
         return (not spec.get("nodeName") and (spec.get("schedulerName") or DEFAULT_NAME) == self.name
+                and not spec.get("schedulingGates")
                 and not (pod.get("metadata") or {}).get("deletionTimestamp")
                 and (pod.get("status") or {}).get("phase") not in nodeinfo.TERMINAL_PHASES)
 

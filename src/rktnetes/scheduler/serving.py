@@ -9,6 +9,7 @@ import socket
 import uuid
 
 from rktnetes.client import interface, leasing
+from rktnetes.client.clock import Clock
 from rktnetes.scheduler.scheduling import DEFAULT_NAME, Scheduler
 
 log = logging.getLogger(__name__)
@@ -21,14 +22,14 @@ def identity() -> str:
 
 
 async def serve(client: interface.Api, *, name: str = DEFAULT_NAME, leader_elect: bool = True, workers: int = 8,
-                lease_namespace: str = "kube-system") -> None:
+                lease_namespace: str = "kube-system", clock: Clock | None = None, who: str | None = None) -> None:
     """Schedule until cancelled; with ``leader_elect`` only while holding the Lease (re-competing after a loss)."""
     if not leader_elect:
-        await Scheduler(client, name=name).run(workers)
+        await Scheduler(client, name=name, clock=clock).run(workers)
         return
-    elector = leasing.LeaderElector(client, LEASE_NAME if name == DEFAULT_NAME else name, identity(),
-                                    lease_namespace)
+    elector = leasing.LeaderElector(client, LEASE_NAME if name == DEFAULT_NAME else name, who or identity(),
+                                    lease_namespace, clock=clock)
     while True:
         log.info("%s: competing for the Lease %s/%s", elector.identity, lease_namespace, elector.name)
-        await elector.run(lambda: Scheduler(client, name=name).run(workers))
+        await elector.run(lambda: Scheduler(client, name=name, clock=clock).run(workers))
         log.warning("%s: lost leadership, competing again", elector.identity)

@@ -115,3 +115,16 @@ async def test_an_indexed_job_completes_every_index(apiserver, namespace, client
     pods = json.loads(apiserver.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)["items"]
     assert sorted(p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] for p in pods) == [
         "0", "1", "2"]
+
+
+async def test_a_suspended_job_starts_when_resumed(apiserver, namespace, client, controllers) -> None:
+    body = json.loads(JOB % 2)
+    body["spec"]["suspend"] = True
+    apiserver.kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(body))
+    await _wait(apiserver, namespace, "suspended")
+    assert not (await client.list("pods", namespace))["items"]
+    apiserver.kubectl("patch", "job", "pi", "-n", namespace, "--type=merge", "-p", '{"spec":{"suspend":false}}')
+    await until(lambda: len(json.loads(apiserver.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)
+                            ["items"]) == 2)
+    job = json.loads(apiserver.kubectl("get", "job", "pi", "-n", namespace, "-o", "json").stdout)
+    assert job["status"]["conditions"][-1]["reason"] == "JobResumed" and job["status"]["startTime"]

@@ -202,3 +202,16 @@ async def test_an_indexed_job_runs_each_index_until_it_succeeds(env) -> None:
     await controller.reconcile("ns/pi")
     status = (await api.get("jobs.batch", "pi", "ns"))["status"]
     assert status["completedIndexes"] == "0-2" and status["conditions"][-1]["type"] == "Complete"
+
+
+def test_suspension_shows_as_a_condition_and_holds_the_start_time() -> None:
+    counts = jobstate.Counts(0, 0, 0, 0)
+    suspended = jobstate.status_for(_job(suspend=True), counts, "T1")
+    assert "startTime" not in suspended
+    assert [(c["type"], c["status"], c["reason"]) for c in suspended["conditions"]] == [
+        ("Suspended", "True", "JobSuspended")]
+    resumed = jobstate.status_for({**_job(), "status": suspended}, counts, "T2")
+    assert resumed["startTime"] == "T2"
+    assert [(c["type"], c["status"], c["reason"]) for c in resumed["conditions"]] == [
+        ("Suspended", "False", "JobResumed")]
+    assert "conditions" not in jobstate.status_for(_job(), counts, "T1")

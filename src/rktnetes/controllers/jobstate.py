@@ -75,12 +75,29 @@ def condition(kind: str, reason: str, message: str, now: str) -> Obj:
             "lastTransitionTime": now}
 
 
+def _suspension(job: Obj, conditions: list[Obj], now: str) -> list[Obj]:
+    """A ``Suspended`` condition: True (JobSuspended) while suspended, False (JobResumed) once resumed."""
+    previous = next((c for c in conditions if c.get("type") == "Suspended"), None)
+    suspended = bool(job["spec"].get("suspend"))
+    if previous is None and not suspended or previous is not None and (previous["status"] == "True") == suspended:
+        return conditions
+    fresh = condition("Suspended", "JobSuspended", "Job suspended", now) if suspended else \
+        {**condition("Suspended", "JobResumed", "Job resumed", now), "status": "False"}
+    return [c for c in conditions if c.get("type") != "Suspended"] + [fresh]
+
+
 def status_for(job: Obj, counts: Counts, now: str, ending: Obj | None = None) -> Obj:
     """The Job's status; ``ending`` is the Complete or Failed condition when it finishes now."""
     status = dict(job.get("status") or {})
     status.update({"active": counts.active, "succeeded": counts.succeeded, "failed": counts.failed,
                    "ready": counts.ready})
-    status.setdefault("startTime", now)
+    status["conditions"] = _suspension(job, status.get("conditions") or [], now)
+    if not status["conditions"]:
+        del status["conditions"]
+    if job["spec"].get("suspend"):
+        status.pop("startTime", None)
+    else:
+        status.setdefault("startTime", now)
     if ending is not None:
         status["conditions"] = [*(status.get("conditions") or []), ending]
         if ending["type"] == "Complete":

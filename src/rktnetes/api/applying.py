@@ -10,11 +10,11 @@ an update (``patching.apply_patch`` already does it for patches).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from rktnetes.api import errors, fieldsets, merging
 from rktnetes.api.fieldsets import MISSING, Path
+from rktnetes.api.meta import now
 from rktnetes.api.resources import Resource
 
 _SYSTEM_META = ("name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
@@ -51,13 +51,16 @@ def record_update(old: dict[str, Any] | None, new: dict[str, Any], manager: str,
     """
     entries = _entries(old or {})
     supplied = (new.get("metadata") or {}).get("managedFields")
+    if old is None and not supplied:  # a create: the manager owns all it wrote, in one walk
+        tree = fieldsets.fields_v1(_scoped(resource, new, subresource), resource.model)
+        return _with_entries(new, [_entry((manager, "Update", subresource), tree, resource)] if tree else [])
     if supplied is not None and supplied != [dict(e) for e in entries]:
         if supplied == [{}]:
             return _with_entries(new, [])
         entries = _entries(new)
     scoped = _owned(resource, new, subresource)
     changed = {p for p in scoped if old is None or fieldsets.value_at(old, p) != fieldsets.value_at(new, p)}
-    present = _owned(resource, new, "*")
+    present = _owned(resource, new, "*") if entries else set()  # only existing entries are narrowed to it
     key = (manager, "Update", subresource)
     kept = [_narrow(e, (_set(e) - changed) & present, resource) for e in entries if _key(e) != key]
     previous = next(((_set(e) & present) for e in entries if _key(e) == key), set())
@@ -109,6 +112,11 @@ def _check_config(config: dict[str, Any], resource: Resource) -> None:
 
 def _owned(resource: Resource, obj: dict[str, Any], subresource: str) -> set[Path]:
     """The paths a write to ``subresource`` can own (``"*"``: the whole object, for every scope)."""
+    return fieldsets.paths(_scoped(resource, obj, subresource), resource.model)
+
+
+def _scoped(resource: Resource, obj: dict[str, Any], subresource: str) -> dict[str, Any]:
+    """The part of ``obj`` a write to ``subresource`` can own."""
     stripped = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _SYSTEM_META}
     stripped.pop("metadata", None)
@@ -118,7 +126,7 @@ def _owned(resource: Resource, obj: dict[str, Any], subresource: str) -> set[Pat
         stripped = {"status": stripped.get("status")} if subresource == "status" else stripped
         if subresource != "status":
             stripped.pop("status", None)
-    return fieldsets.paths({k: v for k, v in stripped.items() if v is not None}, resource.model)
+    return {k: v for k, v in stripped.items() if v is not None}
 
 
 def _entries(obj: dict[str, Any]) -> list[Entry]:
@@ -133,10 +141,11 @@ def _key(entry: Entry) -> tuple[str, str, str]:
     return entry.get("manager", ""), entry.get("operation", ""), entry.get("subresource", "")
 
 
-def _entry(key: tuple[str, str, str], members: set[Path], resource: Resource) -> Entry:
+def _entry(key: tuple[str, str, str], members: set[Path] | dict[str, Any], resource: Resource) -> Entry:
+    """The managedFields entry of ``key`` owning ``members`` (paths, or their FieldsV1 tree)."""
+    tree = members if isinstance(members, dict) else fieldsets.to_fields_v1(members)
     entry = {"manager": key[0], "operation": key[1], "apiVersion": resource.group_version,
-             "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "fieldsType": "FieldsV1",
-             "fieldsV1": fieldsets.to_fields_v1(members)}
+             "time": now(), "fieldsType": "FieldsV1", "fieldsV1": tree}
     if key[2]:
         entry["subresource"] = key[2]
     return entry

@@ -7,6 +7,7 @@ atomic lists) and the elements of associative lists and sets.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -28,7 +29,7 @@ def _value_paths(value: Any, owner: str | None, key: str, path: Path) -> set[Pat
     f = field(owner, key)
     if isinstance(value, dict) and value:
         return paths(value, f.ref if f is not None and f.kind == "ref" else None, path)
-    kind, keys = mergekeys.list_type(owner or "", key)
+    kind, keys = _list_type(owner or "", key)
     if not isinstance(value, list) or kind == "atomic":
         return {path}
     out: set[Path] = set()
@@ -40,6 +41,43 @@ def _value_paths(value: Any, owner: str | None, key: str, path: Path) -> set[Pat
     return out
 
 
+_list_type = functools.cache(mergekeys.list_type)  # static facts, asked once per field of every write
+
+
+class _Repeated(Exception):
+    """Two list elements share a key: the walk gives way to the set-based build, which merges them."""
+
+
+def fields_v1(obj: dict[str, Any], model: str | None) -> dict[str, Any]:
+    """``to_fields_v1(paths(obj, model))`` in one walk, without the path set (what a create records)."""
+    try:
+        return _map_tree(obj, model)
+    except _Repeated:
+        return to_fields_v1(paths(obj, model))
+
+
+def _map_tree(obj: dict[str, Any], model: str | None) -> dict[str, Any]:
+    return {f"f:{key}": _value_tree(obj[key], model, key) for key in sorted(obj)}
+
+
+def _value_tree(value: Any, owner: str | None, key: str) -> dict[str, Any]:
+    f = field(owner, key)
+    if isinstance(value, dict) and value:
+        return _map_tree(value, f.ref if f is not None and f.kind == "ref" else None)
+    kind, keys = _list_type(owner or "", key)
+    if not isinstance(value, list) or kind == "atomic":
+        return {}
+    elements: dict[str, Any] = {}
+    for item in value:
+        element = element_key(item, keys)
+        if element in elements:
+            raise _Repeated(element)
+        children = _map_tree(item, f.ref if f is not None else None) if kind == "map" and isinstance(item, dict) \
+            else {}
+        elements[element] = {**children, ".": {}} if children else {}
+    return {k: elements[k] for k in sorted(elements)}
+
+
 def element_key(item: Any, keys: tuple[str, ...]) -> str:
     if not keys:
         return "v:" + orjson.dumps(item).decode()
@@ -48,6 +86,7 @@ def element_key(item: Any, keys: tuple[str, ...]) -> str:
     return "k:" + orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode()
 
 
+@functools.cache
 def field(model: str | None, key: str) -> schema.Field | None:
     if not model or not schema.exists(model):
         return None
@@ -108,12 +147,13 @@ def render(path: Path) -> str:
 
 def to_fields_v1(members: set[Path]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
+    ends = []
     for path in sorted(members):
         node = tree
         for element in path:
             node = node.setdefault(element, {})
-    for path in members:
-        node = value_at_tree(tree, path)
+        ends.append(node)
+    for node in ends:
         if node:
             node["."] = {}
     return tree

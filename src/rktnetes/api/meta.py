@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,8 +21,15 @@ SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGraceP
 NO_GENERATION = {"Namespace", "Node", "Service", "Endpoints", "PersistentVolume", "PersistentVolumeClaim"}
 
 
+_stamp: tuple[int, str] = (0, "")  # the last second formatted: most writes land in the same second
+
+
 def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    global _stamp
+    second = int(time.time())
+    if _stamp[0] != second:
+        _stamp = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _stamp[1]
 
 
 def later(seconds: int) -> str:

@@ -6,6 +6,7 @@ Paths follow kube-apiserver's RequestInfo rules: ``/api/v1/...`` or ``/apis/<gro
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ def _split(path: str) -> tuple[str, str, list[str]] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # every request asks (metrics, then the handler); Targets are never mutated
 def target(path: str) -> Target:
     """The resource, namespace, name and subresource a request path names; 404 when none."""
     split = _split(path)

@@ -14,8 +14,10 @@ from rktnetes.store.errors import StoreError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("apiserver", help="run the Kubernetes API server")
-    p.add_argument("--store", help="store URL: sqlite:///path/state.db (default, under --data-dir) or "
-                                   "etcd://host:port")
+    p.add_argument("--store", help="store URL: sqlite:///path/state.db[?synchronous=FULL|NORMAL] (default, "
+                                   "under --data-dir) or etcd://host:port. SQLite defaults to synchronous=FULL: "
+                                   "like etcd, every acknowledged write is fsynced (group commit); NORMAL is "
+                                   "faster but may lose the last writes on power loss")
     p.add_argument("--data-dir", type=Path, default=Path("/var/lib/rktnetes/apiserver"),
                    help="PKI, tokens and the default SQLite store")
     p.add_argument("--bind-address", default="127.0.0.1", help="address to serve HTTPS on")

@@ -46,7 +46,8 @@ async def test_endpoints_and_slices_follow_ready_pods(apiserver, namespace, runn
     apiserver.kubectl("create", "-n", namespace, "-f", "-", input=SERVICE)
     await _start(running, namespace, "a", "10.244.1.5", 8080, True)
     await _start(running, namespace, "b", "10.244.1.6", 8080, False)
-    await until(lambda: _get(apiserver, namespace, "endpoints", "web").get("subsets"))
+    await until(lambda: "notReadyAddresses" in (_get(apiserver, namespace, "endpoints", "web").get("subsets")
+                                                or [{}])[0])
     (subset,) = _get(apiserver, namespace, "endpoints", "web")["subsets"]
     assert [a["ip"] for a in subset["addresses"]] == ["10.244.1.5"]
     assert [a["ip"] for a in subset["notReadyAddresses"]] == ["10.244.1.6"]
@@ -54,7 +55,8 @@ async def test_endpoints_and_slices_follow_ready_pods(apiserver, namespace, runn
     out = apiserver.kubectl("get", "endpoints", "web", "-n", namespace).stdout
     assert "10.244.1.5:8080" in out
     selector = "kubernetes.io/service-name=web"
-    await until(lambda: _get(apiserver, namespace, "endpointslices", "-l", selector)["items"])
+    await until(lambda: len((_get(apiserver, namespace, "endpointslices", "-l", selector)["items"] or [{}])[0]
+                            .get("endpoints") or []) == 2)
     (slice_,) = _get(apiserver, namespace, "endpointslices", "-l", selector)["items"]
     assert {e["addresses"][0]: e["conditions"]["ready"] for e in slice_["endpoints"]} == {
         "10.244.1.5": True, "10.244.1.6": False}

@@ -119,3 +119,13 @@ async def test_slices_are_created_updated_and_dropped(env) -> None:
     await controller.reconcile("ns/web")
     (only,) = (await api.list(SLICES, "ns"))["items"]
     assert only["endpoints"][0]["addresses"] == ["10.0.0.1"]
+
+
+def test_slices_keep_terminating_pods_marked_and_endpoints_drop_them() -> None:
+    pods = [_pod("a", "10.0.0.1"), _pod("t", "10.0.0.2", deletionTimestamp="2026-01-01T00:00:00Z")]
+    (slice_,) = endpointbuilding.slices_for(_service(), pods)
+    assert [(e["addresses"][0], e["conditions"]) for e in slice_["endpoints"]] == [
+        ("10.0.0.1", {"ready": True, "serving": True, "terminating": False}),
+        ("10.0.0.2", {"ready": False, "serving": True, "terminating": True})]
+    (subset,) = endpointbuilding.subsets(_service(), pods)
+    assert [a["ip"] for a in subset["addresses"]] == ["10.0.0.1"] and "notReadyAddresses" not in subset

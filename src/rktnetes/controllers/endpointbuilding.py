@@ -23,11 +23,13 @@ MANAGER = "endpointslice-controller.k8s.io"
 MAX_PER_SLICE = 100
 
 
-def selected(service: Obj, pods: list[Obj]) -> list[Obj]:
-    """Pods the Service selects that have an IP and are neither finished nor being deleted."""
+def selected(service: Obj, pods: list[Obj], terminating: bool = False) -> list[Obj]:
+    """Pods the Service selects that have an IP and are not finished, nor being deleted unless ``terminating``
+    (EndpointSlices keep terminating pods, marked so, for proxies draining connections)."""
     reqs = selectors.from_label_selector({"matchLabels": service["spec"].get("selector") or {}})
     return sorted((p for p in pods if selectors.matches_labels(reqs, p) and (p.get("status") or {}).get("podIP")
-                   and podstate.is_active(p)), key=lambda p: p["metadata"]["name"])
+                   and podstate.phase(p) not in podstate.TERMINAL and (terminating or not podstate.is_terminating(p))),
+                  key=lambda p: p["metadata"]["name"])
 
 
 def resolve_port(pod: Obj, target: Any) -> int | None:
@@ -68,10 +70,10 @@ def _target(pod: Obj) -> Obj:
     return {"kind": "Pod", "namespace": m["namespace"], "name": m["name"], "uid": m["uid"]}
 
 
-def groups(service: Obj, pods: list[Obj]) -> dict[tuple, list[Obj]]:
+def groups(service: Obj, pods: list[Obj], terminating: bool = False) -> dict[tuple, list[Obj]]:
     """Selected pods by the ports they resolve (pods serving none of the ports are left out)."""
     out: dict[tuple, list[Obj]] = {}
-    for pod in selected(service, pods):
+    for pod in selected(service, pods, terminating):
         ports = ports_of(service, pod)
         if ports or not service["spec"].get("ports"):
             out.setdefault(ports, []).append(pod)
@@ -106,9 +108,9 @@ def endpoints_for(service: Obj, pods: list[Obj]) -> Obj:
 
 
 def _endpoint(service: Obj, pod: Obj) -> Obj:
-    ready = _ready(service, pod)
+    serving, terminating = _ready(service, pod), podstate.is_terminating(pod)
     endpoint = {"addresses": [pod["status"]["podIP"]], "targetRef": _target(pod),
-                "conditions": {"ready": ready, "serving": ready, "terminating": False}}
+                "conditions": {"ready": serving and not terminating, "serving": serving, "terminating": terminating}}
     if pod["spec"].get("nodeName"):
         endpoint["nodeName"] = pod["spec"]["nodeName"]
     return endpoint
@@ -117,7 +119,7 @@ def _endpoint(service: Obj, pod: Obj) -> Obj:
 def slices_for(service: Obj, pods: list[Obj]) -> list[Obj]:
     """The Service's EndpointSlices: per port set, up to ``MAX_PER_SLICE`` endpoints each, names stable."""
     out = []
-    for ports, members in sorted(groups(service, pods).items()):
+    for ports, members in sorted(groups(service, pods, terminating=True).items()):
         for start in range(0, len(members), MAX_PER_SLICE):
             out.append(_slice(service, ports, start, members[start:start + MAX_PER_SLICE]))
     return out

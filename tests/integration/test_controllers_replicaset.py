@@ -103,3 +103,6 @@ async def test_ready_pods_count_and_orphans_are_adopted(apiserver, namespace, ru
     await until(lambda: len(_pods(apiserver, namespace, "app=old")) == 2)
     stray = await running.get("pods", "stray", namespace)
     assert not stray["metadata"].get("ownerReferences")
+    apiserver.kubectl("scale", "-n", namespace, "rc/old", "--replicas=4")
+    await until(lambda: len(_pods(apiserver, namespace, "app=old")) == 4)
+    await until(async_eq(running, "replicationcontrollers", namespace, "replicas", 4))

@@ -11,7 +11,8 @@ from rktnetes.client import caching, errors, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.client.informing import Informer
-from rktnetes.controllers import podstate, replicaset, templates
+from rktnetes.controllers import errors as ctrl_errors
+from rktnetes.controllers import manager, podstate, replicaset, templates
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -218,3 +219,13 @@ def test_next_available_is_the_soonest_ready_pod_to_pass_min_ready_seconds() -> 
     pods = [ready_since("2025-12-31T23:59:50Z"), ready_since("2025-12-31T23:59:40Z"), _pod("q", {})]
     assert podstate.next_available(pods, 30, NOW) == pytest.approx(10.1)
     assert podstate.next_available(pods, 0, NOW) is None
+
+
+def test_controllers_are_chosen_as_kube_controller_managers_flag() -> None:
+    everything = set(manager.registry())
+    assert set(manager.select([])) == set(manager.select(["*"])) == everything
+    assert set(manager.select(["*", "-job", "-cronjob"])) == everything - {"job", "cronjob"}
+    assert set(manager.select(["-podgc"])) == everything - {"podgc"}
+    assert list(manager.select(["replicaset", "deployment"])) == ["replicaset", "deployment"]
+    with pytest.raises(ctrl_errors.UnknownController, match="unknown controller '-nope'"):
+        manager.select(["-nope"])

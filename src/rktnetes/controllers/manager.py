@@ -50,12 +50,17 @@ def registry() -> dict[str, Factory]:
 
 
 def select(names: list[str] | None) -> dict[str, Factory]:
-    """The controllers named (all when ``names`` is empty); an unknown name is ``UnknownController``."""
+    """The controllers named, as kube-controller-manager's ``--controllers``: empty or ``*`` is all of them,
+    ``-name`` leaves one out; an unknown name is ``UnknownController``."""
     known = registry()
-    unknown = [n for n in names or [] if n not in known]
+    names = list(names or [])
+    unknown = [n for n in names if n.removeprefix("-") not in known and n != "*"]
     if unknown:
         raise errors.UnknownController(f"unknown controller {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    return {n: known[n] for n in names} if names else known
+    chosen = [n for n in names if n != "*" and not n.startswith("-")]
+    if "*" in names or not chosen:
+        chosen = list(known)
+    return {n: known[n] for n in chosen if f"-{n}" not in names}
 
 
 async def run(client: interface.Api, names: list[str] | None = None, *, workers: int = 2,

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("controller-manager", help="run the controllers (ReplicaSet, Deployment, GC, ...)")
     p.add_argument("--kubeconfig", type=Path, required=True, help="kubeconfig of the API server to manage")
-    p.add_argument("--controllers", default="", help="comma-separated controller names (default: all)")
+    p.add_argument("--controllers", default="", help="comma-separated controller names; '*' is all (the default), -NAME leaves one out")
     p.add_argument("--workers", type=int, default=2, help="concurrent reconciles per controller")
     p.add_argument("--leader-elect", default="true", choices=("true", "false"),
                    help="hold the kube-system/kube-controller-manager Lease while running (default true)")

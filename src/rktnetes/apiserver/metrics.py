@@ -8,6 +8,7 @@ live in one process (tests, the local cluster).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -30,6 +31,15 @@ class Metrics:
                                    registry=self.registry)
         self.watches = Gauge("apiserver_longrunning_requests", "Open long-running requests (watches).",
                              ("verb", "resource"), registry=self.registry)
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """``metric.labels(*labels)``, looked up once: prometheus_client checks and locks on every call."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
 
 def _verb(request: web.Request, target: negotiation.Target) -> str:
@@ -58,7 +68,7 @@ async def measuring(request: web.Request, handler):
     began, code = time.perf_counter(), 500
     watching = verb == "WATCH"
     if watching:
-        metrics.watches.labels(verb, resource).inc()
+        metrics.child(metrics.watches, verb, resource).inc()
     try:
         response = await handler(request)
         code = response.status
@@ -67,11 +77,11 @@ async def measuring(request: web.Request, handler):
         code = exc.status
         raise
     finally:
-        metrics.requests.labels(verb, group, version, resource, sub, str(code)).inc()
+        metrics.child(metrics.requests, verb, group, version, resource, sub, str(code)).inc()
         if watching:
-            metrics.watches.labels(verb, resource).dec()
+            metrics.child(metrics.watches, verb, resource).dec()
         else:
-            metrics.durations.labels(verb, group, version, resource).observe(time.perf_counter() - began)
+            metrics.child(metrics.durations, verb, group, version, resource).observe(time.perf_counter() - began)
 
 
 async def serve(request: web.Request) -> web.Response:

@@ -156,7 +156,8 @@ async def _pump(watch, stream: Stream, query: listing.Query, deadline: float, in
     events = watch.__aiter__()
     while (left := deadline - time.monotonic()) > 0:
         try:
-            event = await asyncio.wait_for(anext(events), min(left, interval or left))
+            async with asyncio.timeout(min(left, interval or left)):  # no task per event, as wait_for makes
+                event = await anext(events)
         except TimeoutError:
             if interval and deadline - time.monotonic() > 0:
                 await stream.bookmark()

@@ -4,9 +4,10 @@ Why it is built this way: a commit at ``synchronous=FULL`` waits for an fsync, s
 writer thread, and the writes that queue while a batch commits become the next batch (group commit: one
 fsync for many writers, each answered only once durable). At ``synchronous=NORMAL`` a WAL commit does no
 fsync at all, and handing it to a thread costs more than running it, so when the writer is idle the write
-runs at once on the event loop; only the WAL checkpoint (the one fsync left) moves to a background thread
-with its own connection. Both paths use the one writer connection, never at the same time: the inline path
-runs only while no batch is in flight. Compaction (a long DELETE) always takes the thread path.
+runs at once on the event loop. At either setting the WAL checkpoint (copying the log into the database,
+with its fsyncs) runs on a background thread with its own connection, never inside a commit, so no write
+waits for it (an automatic checkpoint in a FULL commit was the p99 of paced creates). Both write paths use
+the one writer connection, never at the same time: the inline path runs only while no batch is in flight. Compaction (a long DELETE) always takes the thread path.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rktnetes.store.sqlite_writes import LogWriter, Op, Outcome
 from rktnetes.store.watching import Hub
 
 MAX_BATCH = 512
-CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints at synchronous=NORMAL
+CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints
 
 
 class Committer:
@@ -33,10 +34,8 @@ class Committer:
         self._inline = inline
         self._pending: list[tuple[Op, asyncio.Future]] = []
         self._drainer: asyncio.Task | None = None
-        self._checkpointer: asyncio.Task | None = None
-        if inline:
-            writer.conn.execute("PRAGMA wal_autocheckpoint=0")
-            self._checkpointer = asyncio.get_running_loop().create_task(self._checkpoints())
+        writer.conn.execute("PRAGMA wal_autocheckpoint=0")  # never inside a commit: that write would wait for it
+        self._checkpointer = asyncio.get_running_loop().create_task(self._checkpoints())
 
     async def write(self, op: Op) -> Any:
         """The write's ``Event`` (None for a compaction) once committed; its ``StoreError`` otherwise."""
@@ -99,10 +98,9 @@ class Committer:
         """Wait for the writes in flight; stop the checkpoints (after a last one)."""
         if self._drainer is not None:
             await asyncio.shield(self._drainer)
-        if self._checkpointer is not None:
-            self._checkpointer.cancel()
-            await asyncio.gather(self._checkpointer, return_exceptions=True)
-            await asyncio.to_thread(_checkpoint, self._writer.conn)
+        self._checkpointer.cancel()
+        await asyncio.gather(self._checkpointer, return_exceptions=True)
+        await asyncio.to_thread(_checkpoint, self._writer.conn)
 
 
 def _checkpoint(conn: sqlite3.Connection) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -20,6 +18,7 @@ class ScratchDir:
     """A flocked temp dir removed on exit unless it was renamed away."""
 
     def __init__(self, parent: Path) -> None:
+        import tempfile  # lazily: the cached fetch path never needs it
         self.path = Path(tempfile.mkdtemp(dir=parent, prefix="tree-"))
         self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
@@ -28,12 +27,14 @@ class ScratchDir:
         return self.path
 
     def __exit__(self, *exc: object) -> None:
+        import shutil  # lazily: the cached fetch path never needs it
         shutil.rmtree(self.path, ignore_errors=True)
         os.close(self.fd)
 
 
 def spool_file(parent: Path) -> IO[bytes]:
     """A flocked temp file, deleted when closed (the blob is hardlinked into place before that)."""
+    import tempfile  # lazily: the cached fetch path never needs it
     spooled = tempfile.NamedTemporaryFile(dir=parent, prefix="blob-")  # noqa: SIM115 - the caller closes it
     fcntl.flock(spooled.fileno(), fcntl.LOCK_EX)
     return spooled

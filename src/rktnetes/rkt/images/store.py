@@ -10,9 +10,7 @@ re-check for the image once they hold it, so two concurrent fetches of one image
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -109,6 +107,7 @@ class ImageStore:
     def _place(self, tree: Path, final: Path) -> None:
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():  # left by a fetch interrupted before its index row was written
+            import shutil  # lazily: the cached fetch path never needs it
             shutil.rmtree(final)
         tree.rename(final)
 
@@ -164,7 +163,9 @@ class ImageStore:
             index.delete(self.db, image_id)
             tree = paths.cas_tree_dir(self.root, image_id)
             if tree.exists():
+                import tempfile  # lazily: the cached fetch path never needs it
                 doomed = Path(tempfile.mkdtemp(dir=paths.cas_tmp_dir(self.root), prefix="removed-"))
                 tree.rename(doomed / "tree")
+                import shutil  # lazily: the cached fetch path never needs it
                 shutil.rmtree(doomed)
             paths.cas_blob_path(self.root, image_id).unlink(missing_ok=True)

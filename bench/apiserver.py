@@ -245,6 +245,7 @@ async def bench_backend(name: str, args: argparse.Namespace) -> dict:
                     cpu += server.cpu_seconds() - before
                 raw, api = statistics.median(raws), statistics.median(apis)
                 cpu_ms = cpu * 1000 / (args.creates * args.rounds)
+                await asyncio.sleep(args.settle)  # steady state: the burst's WAL checkpoint is not in the window
                 p50, p99 = await paced_latency(session, server.url, 200, args.paced_seconds)
                 made = args.creates * args.rounds + 200 * int(args.paced_seconds) + 16 * CLIENT_PROCS
                 await api_creates(session, server.url, "fill", max(0, args.pods - made))
@@ -291,6 +292,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating raw/API rounds (medians reported)")
     parser.add_argument("--paced-seconds", type=float, default=5.0)
     parser.add_argument("--watch-events", type=int, default=50)
+    parser.add_argument("--settle", type=float, default=3.0,
+                        help="seconds between the throughput rounds and the paced run (0: measure the aftermath)")
     parser.add_argument("--backends", default="sqlite,etcd")
     parser.add_argument("--durability", default="FULL", choices=("FULL", "NORMAL"),
                         help="sqlite synchronous= of both the server's store and the raw store (etcd always fsyncs)")

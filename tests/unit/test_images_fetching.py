@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rktnetes.rkt import paths
 from rktnetes.rkt.images import fetching
 from rktnetes.rkt.images.errors import FetchError, ImageNotFound, SignatureError
 from rktnetes.rkt.images.store import ImageStore
@@ -37,7 +38,8 @@ def test_routes(calls: list[Any], image_store: ImageStore) -> None:
     fetching.fetch(image_store, "example.com/app:1.0", insecure=insecure)
     fetching.fetch(image_store, "https://example.com/app.aci", insecure=insecure)
     assert calls[0] == ("fetch_docker", (image_store, "docker://busybox:latest"),
-                        {"insecure": insecure, "pull_policy": "update", "progress": False})
+                        {"insecure": insecure, "pull_policy": "update", "progress": False,
+                         "local_config": paths.DEFAULT_LOCAL_CONFIG, "system_config": paths.DEFAULT_SYSTEM_CONFIG})
     assert calls[1][1] == (image_store, Path("/srv/layout"), "v1")
     assert calls[2][1] == (image_store, Path("/srv/layout"), None)
     assert [c[0] for c in calls[3:]] == ["fetch_appc", "fetch_appc"]

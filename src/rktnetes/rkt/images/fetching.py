@@ -54,7 +54,8 @@ def _dispatch(store: ImageStore, ref: str, *, insecure: frozenset[str], pull_pol
               local_config: Path, system_config: Path, progress: bool) -> ImageInfo:
     if ref.startswith("docker://"):
         fetch_docker = _entry("docker", "fetch_docker", "docker images")
-        return fetch_docker(store, ref, insecure=insecure, pull_policy=pull_policy, progress=progress)
+        return fetch_docker(store, ref, insecure=insecure, pull_policy=pull_policy, progress=progress,
+                            local_config=local_config, system_config=system_config)
     if ref.startswith("oci:"):
         return _fetch_oci(store, ref[len("oci:"):], pull_policy)
     if ids.looks_like_id(ref):

@@ -63,12 +63,22 @@ async def get_bytes(session: Any, url: str, *, allow_http: bool, limit: int = _P
     try:
         async with session.get(url) as resp:
             _check_response(url, resp, allow_http)
-            body = await resp.content.read(limit + 1)
+            body = await _read_up_to(resp.content, limit + 1)
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise FetchError(f"GET {url}: {_describe(exc)}") from None
     if len(body) > limit:
         raise FetchError(f"GET {url}: response larger than {limit} bytes")
     return body
+
+
+async def _read_up_to(stream: Any, most: int) -> bytes:
+    """Read until EOF or ``most`` bytes: one ``read(n)`` returns only what is buffered, not n bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < most and (chunk := await stream.read(most - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 async def download(session: Any, url: str, dest: Path, *, allow_http: bool, progress: bool = False,

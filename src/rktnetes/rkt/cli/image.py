@@ -23,10 +23,13 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     rm = sub.add_parser("rm", parents=parents, help="remove one or more images from the local store")
     rm.add_argument("images", nargs="+", metavar="IMAGE")
     rm.set_defaults(func=run_rm)
-    export = sub.add_parser("export", parents=parents, help="export a stored image to an ACI file")
+    export = sub.add_parser("export", parents=parents, help="export a stored image to an ACI file or an OCI layout")
     export.add_argument("image", metavar="IMAGE")
     export.add_argument("file", type=Path, metavar="FILE")
     export.add_argument("--overwrite", action="store_true", help="overwrite the output ACI")
+    export.add_argument("--format", choices=("aci", "oci"), default="aci",
+                        help="aci: an ACI file; oci: an OCI image layout directory (created or added to)")
+    export.add_argument("--tag", default="", help="with --format=oci: the tag in the layout (default: version label)")
     export.set_defaults(func=run_export)
     for name, render in (("extract", False), ("render", True)):
         _extract_parser(sub, parents, name, render)
@@ -115,7 +118,14 @@ def run_export(args: argparse.Namespace) -> int:
     from rktnetes.rkt.images import exporting
 
     store = _store(args)
-    exporting.export(store, store.resolve(args.image).id, args.file.absolute(), overwrite=args.overwrite)
+    info = store.resolve(args.image)
+    if args.format == "oci":
+        from rktnetes.rkt.images import oci
+
+        digest = oci.export_layout(store, info.id, args.file.absolute(), args.tag or info.version or "latest")
+        print(digest)
+        return 0
+    exporting.export(store, info.id, args.file.absolute(), overwrite=args.overwrite)
     return 0
 
 

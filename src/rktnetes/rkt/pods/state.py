@@ -131,3 +131,12 @@ def read_uuid_file(path: Path) -> str:
         return path.read_text().strip()
     except OSError as exc:
         raise errors.PodError(f"cannot read uuid file {path}: {exc.strerror}") from None
+
+
+def publish(path: Path, text: str) -> None:
+    """Write a pod file other processes read while the pod lives (pid, exit codes, networks) atomically:
+    a reader sees no file or the whole text, never the empty file ``write_text`` leaves between its open
+    and its write."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

@@ -75,14 +75,14 @@ def supervise(pod: Path, uuid: str) -> int:
         child = os.fork()
         if child == 0:
             _exec_app(rootfs, app)
-        paths.pod_started_path(pod).write_text(f"{child}\n")  # the app itself: stop signals it directly
+        state.publish(paths.pod_started_path(pod), f"{child}\n")  # the app itself: stop signals it directly
         code = _wait(child)
-        paths.app_exit_path(pod, app["name"]).write_text(f"{code}\n")
+        state.publish(paths.app_exit_path(pod, app["name"]), f"{code}\n")
     except RktError as exc:
         print(f"fly: {exc}", file=sys.stderr)
     finally:
         teardown.teardown(pod, uuid)
-        paths.pod_exited_path(pod).write_text(f"{code} {time.time():.6f}\n")
+        state.publish(paths.pod_exited_path(pod), f"{code} {time.time():.6f}\n")
     return code
 
 

@@ -44,7 +44,7 @@ class Supervisor:
         finally:
             for name, (pid, _, _) in procs.items():  # created, so teardown finds them even on failure
                 apps.wait_created(self.pod, name, pid)
-        paths.pod_started_path(self.pod).write_text(f"{os.getpid()}\n")
+        state.publish(paths.pod_started_path(self.pod), f"{os.getpid()}\n")
         return procs
 
     def run(self) -> int:
@@ -84,7 +84,7 @@ class Supervisor:
 
     def setup(self) -> dict[str, Path]:
         ns = namespaces.create(self.pod, self.runtime["hostname"])
-        paths.pod_cgroup_path(self.pod).write_text(cgroups.host_pod_path(self.uuid) + "\n")
+        state.publish(paths.pod_cgroup_path(self.pod), cgroups.host_pod_path(self.uuid) + "\n")
         self.network(ns["net"])
         if self.plan is not None and self.plan.mode == "host":
             del ns["net"]
@@ -101,7 +101,7 @@ class Supervisor:
             # lo is already up: namespaces.create did it in-process (one plugin exec less per pod)
             self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root, loopback=False)
             summary = [{"name": i.name, "ip": i.ip} for i in self.net_infos]
-            paths.pod_net_summary_path(self.pod).write_text(json.dumps(summary))
+            state.publish(paths.pod_net_summary_path(self.pod), json.dumps(summary))
 
     def etc_files(self, lower: str) -> dict[str, str | None]:
         if self.plan is None:
@@ -129,10 +129,10 @@ class Supervisor:
 
     def finish(self, codes: dict[str, int]) -> int:
         for name, code in codes.items():
-            paths.app_exit_path(self.pod, name).write_text(f"{code}\n")
+            state.publish(paths.app_exit_path(self.pod, name), f"{code}\n")
         known = [codes[n] for n in self.names if n in codes]
         pod_code = 254 if len(known) < len(self.names) else next((c for c in known if c), 0)
-        paths.pod_exited_path(self.pod).write_text(f"{pod_code} {time.time():.6f}\n")
+        state.publish(paths.pod_exited_path(self.pod), f"{pod_code} {time.time():.6f}\n")
         return pod_code
 
 

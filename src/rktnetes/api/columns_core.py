@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rktnetes.api.tables import AGE, NAME, Column, since
-
-Obj = dict[str, Any]
-NONE = "<none>"
-
-
-def _spec(obj: Obj) -> Obj:
-    return obj.get("spec") or {}
-
-
-def _status(obj: Obj) -> Obj:
-    return obj.get("status") or {}
+from rktnetes.api.tables import AGE, NAME, NONE, Column, Obj, since
+from rktnetes.api.tables import spec_of as _spec
+from rktnetes.api.tables import status_of as _status
 
 
 def _ports(obj: Obj) -> str:

@@ -5,12 +5,8 @@ and deletion (``Terminating``); RESTARTS adds how long ago the last one was."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from rktnetes.api.tables import AGE, NAME, Column, since
-
-Obj = dict[str, Any]
-NONE = "<none>"
+from rktnetes.api.tables import AGE, NAME, NONE, Column, Obj, since
 
 
 @dataclass

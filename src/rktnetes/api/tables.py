@@ -13,6 +13,17 @@ from typing import Any
 from rktnetes.api.resources import Resource
 
 Obj = dict[str, Any]
+NONE = "<none>"
+
+
+def spec_of(obj: Obj) -> Obj:
+    """An object's spec, {} when absent (column helpers read it without checking)."""
+    return obj.get("spec") or {}
+
+
+def status_of(obj: Obj) -> Obj:
+    """An object's status, {} when absent."""
+    return obj.get("status") or {}
 
 
 @dataclass(frozen=True)

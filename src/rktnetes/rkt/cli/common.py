@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rktnetes.rkt import paths
@@ -54,3 +56,24 @@ def insecure_options(args: argparse.Namespace) -> frozenset[str]:
             raise UsageError(f"unknown insecure option {word!r} (valid: {', '.join(INSECURE_OPTIONS)})")
         chosen |= _EXPANSIONS.get(word, {word} if word != "none" else set())
     return frozenset(chosen)
+
+
+def for_each_pod(args: argparse.Namespace, command: str, act: Callable[[str], str]) -> int:
+    """Run ``act(uuid)`` on every pod named (UUID arguments, then ``--uuid-file``) and print what it returns.
+
+    A failure is one line on stderr and does not stop the others; the exit code is 254 if any failed.
+    """
+    from rktnetes.rkt.errors import EXIT_ERROR, RktError
+    from rktnetes.rkt.pods import errors, state
+
+    uuids = list(args.uuids) + ([state.read_uuid_file(args.uuid_file)] if args.uuid_file else [])
+    if not uuids:
+        raise errors.EmptyUUID()
+    failed = 0
+    for uuid in uuids:
+        try:
+            print(act(uuid))
+        except RktError as exc:
+            print(f"{command}: {exc}", file=sys.stderr)
+            failed += 1
+    return EXIT_ERROR if failed else 0

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from rktnetes.rkt.cli import common
-from rktnetes.rkt.errors import RktError
-from rktnetes.rkt.pods import errors, state
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -20,15 +17,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 def run(args: argparse.Namespace) -> int:
     from rktnetes.rkt.pods import garbage  # loaded on use: every rkt command imports this module
-    uuids = list(args.uuids) + ([state.read_uuid_file(args.uuid_file)] if args.uuid_file else [])
-    if not uuids:
-        raise errors.EmptyUUID()
-    failed = 0
-    for uuid in uuids:
-        try:
-            garbage.remove(common.data_dir(args), uuid)
-            print(f'"{uuid}"')
-        except RktError as exc:
-            print(f"rm: {exc}", file=sys.stderr)
-            failed += 1
-    return 254 if failed else 0
+
+    def remove(uuid: str) -> str:
+        garbage.remove(common.data_dir(args), uuid)
+        return f'"{uuid}"'
+
+    return common.for_each_pod(args, "rm", remove)

@@ -20,10 +20,9 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, timeout=120)
 
 
-def test_signed_build_is_fetched_after_trust(tmp_path: Path) -> None:
+def test_signed_build_is_fetched_after_trust(tmp_path: Path, gnupg_home: Path) -> None:
     require_root()
-    home, config, root = tmp_path / "gnupg", tmp_path / "etc-rkt", tmp_path / "rkt"
-    home.mkdir(mode=0o700)
+    home, config, root = gnupg_home, tmp_path / "etc-rkt", tmp_path / "rkt"
     gpg = ["gpg", "--homedir", str(home), "--batch", "--passphrase", ""]
     subprocess.run([*gpg, "--quick-gen-key", "signer@example.com", "ed25519", "sign", "never"], check=True,
                    capture_output=True, timeout=60)

@@ -80,9 +80,8 @@ def test_unknown_package_is_one_line_error(tmp_path: Path) -> None:
     assert not list((tmp_path / "o").glob("*.aci"))
 
 
-def test_signed_aci_verifies_with_gpgv(tmp_path: Path) -> None:
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
+def test_signed_aci_verifies_with_gpgv(tmp_path: Path, gnupg_home: Path) -> None:
+    home = gnupg_home
     gpg = ["gpg", "--homedir", str(home), "--batch", "--passphrase", ""]
     subprocess.run([*gpg, "--quick-gen-key", "builder@rktnetes.test", "ed25519", "sign", "never"],
                    check=True, capture_output=True, timeout=60)

@@ -16,7 +16,6 @@ import asyncio
 import concurrent.futures
 import os
 import shutil
-import socket
 import ssl
 import statistics
 import subprocess
@@ -30,14 +29,11 @@ import orjson
 
 from rktnetes import store as store_pkg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import free_port  # noqa: E402
+
 CLIENTS = 16
 CLIENT_PROCS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pod(name: str) -> dict:

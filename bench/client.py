@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,14 +30,11 @@ from kubernetes import watch as k8s_watch
 
 from rktnetes.client import rest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import free_port  # noqa: E402
+
 NS = "bench"
 LIST_NS = "bench-list"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(root: Path) -> tuple[subprocess.Popen, Path]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,11 +23,8 @@ from rktnetes.client import rest
 from rktnetes.scheduler import algorithm, reporting, tracking
 from rktnetes.scheduler.scheduling import Scheduler
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import free_port  # noqa: E402
 
 
 def start_server(root: Path) -> tuple[subprocess.Popen, Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pkgutil
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,10 @@ def require_binary(name: str) -> str:
     if path is None:
         pytest.fail(f"{name} is not installed: run `make deps`")
     return path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for servers a test or bench starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.e2e
 RKTNETES = str(Path(sys.executable).with_name("rktnetes"))
 
@@ -43,14 +45,8 @@ def test_bad_flag() -> None:
     assert result.returncode == 1 and result.stderr.strip() == "rktnetes: argument --port: invalid int value: 'abc'"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serves_writes_kubeconfig_and_stops(tmp_path) -> None:
-    kubeconfig, insecure = tmp_path / "kc", _free_port()
+    kubeconfig, insecure = tmp_path / "kc", free_port()
     proc = subprocess.Popen([RKTNETES, "apiserver", "--data-dir", str(tmp_path / "d"), "--port", "0",
                              "--insecure-port", str(insecure), "--kubeconfig", str(kubeconfig)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -98,7 +94,7 @@ def _get(insecure: int, path: str) -> dict:
 
 
 def test_state_survives_a_restart(tmp_path) -> None:
-    insecure = _free_port()
+    insecure = free_port()
     proc = _start(tmp_path / "d", insecure)
     try:
         body = json.dumps({"metadata": {"name": "kept"}, "data": {"a": "1"}}).encode()

@@ -5,7 +5,6 @@ releases the Lease so the other takes over at once; bad flags are one line."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.e2e
 RKTNETES = str(Path(sys.executable).with_name("rktnetes"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _until(check: Callable[[], object], timeout: float = 40.0) -> None:
@@ -75,7 +70,7 @@ def _get(url: str) -> str:
 
 
 def test_deployment_scale_and_delete_with_a_manager_process(apiserver, namespace, managers) -> None:
-    port = _free_port()
+    port = free_port()
     managers("--metrics-port", str(port))
     _until(lambda: _get(f"http://127.0.0.1:{port}/healthz") == "ok")
     _until(lambda: _holder(apiserver))

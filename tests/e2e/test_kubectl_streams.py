@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from tests.fixtures.apiserver import _free_port
+from tests.conftest import free_port
 from tests.integration.test_apiserver_rest import call
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def kubelet(tmp_path_factory) -> Iterator[int]:
     serving = certs.ensure_serving(tmp_path_factory.mktemp("kubelet"))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(serving.cert, serving.key)
-    port, loop, ready = _free_port(), asyncio.new_event_loop(), threading.Event()
+    port, loop, ready = free_port(), asyncio.new_event_loop(), threading.Event()
     app = web.Application()
     app.router.add_get("/containerLogs/{ns}/{pod}/{container}", _logs)
     app.router.add_get("/exec/{ns}/{pod}/{container}", _exec)

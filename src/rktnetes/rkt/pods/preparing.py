@@ -84,9 +84,7 @@ def _fill(pod: Path, manifest: dict[str, Any], runtime: Runtime) -> None:
 
 def write_json(path: Path, doc: Any) -> None:
     """Write atomically: a reader sees the old file or the whole new one."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    os.replace(tmp, path)
+    state.publish(path, json.dumps(doc, indent=2) + "\n")
 
 
 def read_runtime(pod: Path) -> Runtime:

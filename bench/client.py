@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -31,27 +29,10 @@ from kubernetes import watch as k8s_watch
 from rktnetes.client import rest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import free_port  # noqa: E402
+from tests.fixtures.apiserver import serve  # noqa: E402
 
 NS = "bench"
 LIST_NS = "bench-list"
-
-
-def start_server(root: Path) -> tuple[subprocess.Popen, Path]:
-    kubeconfig = root / "kubeconfig"
-    cmd = [str(Path(sys.executable).with_name("rktnetes")), "apiserver", "--data-dir", str(root / "api"),
-           "--port", str(free_port()), "--kubeconfig", str(kubeconfig)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        if kubeconfig.exists():
-            try:
-                k8s.CoreV1Api(k8s_config.new_client_from_config(str(kubeconfig))).list_namespace()
-                return proc, kubeconfig
-            except Exception:  # noqa: BLE001 - not ready yet
-                pass
-        time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit("the API server did not start")
 
 
 def cm(name: str) -> dict:
@@ -159,9 +140,8 @@ def report(results: dict[str, list[dict[str, float]]]) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-client-"))
-    proc, kubeconfig = start_server(root)
-    try:
+    with contextlib.contextmanager(serve)(None) as server:
+        kubeconfig = server.kubeconfig
         api = k8s.CoreV1Api(k8s_config.new_client_from_config(str(kubeconfig)))
         results: dict[str, list] = {"ours": [], "typed": [], "raw": []}
         async with rest.Client.from_kubeconfig(kubeconfig) as client:
@@ -175,10 +155,6 @@ async def main(args: argparse.Namespace) -> None:
         print(f"{args.gets} GETs, {args.creates} creates, LIST of {args.items}+ ConfigMaps; "
               f"median of {args.rounds} rounds; ratio = kubernetes time / our time")
         report(results)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

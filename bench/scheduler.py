@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import subprocess
+import contextlib
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,27 +22,7 @@ from rktnetes.scheduler import algorithm, reporting, tracking
 from rktnetes.scheduler.scheduling import Scheduler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import free_port  # noqa: E402
-
-
-def start_server(root: Path) -> tuple[subprocess.Popen, Path]:
-    kubeconfig = root / "kubeconfig"
-    cmd = [str(Path(sys.executable).with_name("rktnetes")), "apiserver", "--data-dir", str(root / "api"),
-           "--port", str(free_port()), "--kubeconfig", str(kubeconfig)]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), kubeconfig
-
-
-async def connect(kubeconfig: Path) -> rest.Client:
-    for _ in range(300):
-        if kubeconfig.exists():
-            client = rest.Client.from_kubeconfig(kubeconfig)
-            try:
-                await client.list("namespaces")
-                return client
-            except Exception:  # noqa: BLE001 - not ready yet
-                await client.close()
-        await asyncio.sleep(0.1)
-    raise SystemExit("the API server did not start")
+from tests.fixtures.apiserver import serve  # noqa: E402
 
 
 def node(i: int) -> dict:
@@ -119,17 +97,10 @@ def decisions(args: argparse.Namespace) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-scheduler-"))
-    server, kubeconfig = start_server(root)
-    try:
-        client = await connect(kubeconfig)
-        async with client:
+    with contextlib.contextmanager(serve)(None) as server:
+        async with rest.Client.from_kubeconfig(server.kubeconfig) as client:
             await make_cluster(client, args)
             floor_rate, our_rate = await floor(client, args), await ours(client, args)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        shutil.rmtree(root, ignore_errors=True)
     print(f"{args.pods} pods on {args.nodes} nodes, {args.workers} workers, real API server (SQLite)")
     print(f"  bare Binding POSTs (floor): {floor_rate:8.1f} pods/s")
     print(f"  rktnetes scheduler:         {our_rate:8.1f} pods/s   ratio ours/floor {our_rate / floor_rate:.2f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pkgutil
 import shutil
@@ -32,3 +33,9 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+async def settle(rounds: int = 50) -> None:
+    """Yield to the event loop ``rounds`` times: enough for queued events to reach their handlers (no clock)."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from rktnetes.client import caching, errors
 from rktnetes.client.fake import Action, FakeClient
 from rktnetes.client.informing import Informer
+from tests.conftest import settle
 
 
 def _pod(name: str, node: str = "", labels: dict | None = None) -> dict:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {}},
             "spec": {"nodeName": node, "containers": [{"name": "c", "image": "i"}]}}
-
-
-async def _settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
 
 
 async def test_crud_and_recorded_actions() -> None:
@@ -85,18 +79,18 @@ async def test_informer_runs_on_the_fake_and_relists_after_compaction() -> None:
                           lambda old, new: events.append(("update", new["metadata"]["name"])),
                           lambda o: events.append(("delete", o["metadata"]["name"])))
     informer.start()
-    await _settle()
+    await settle(20)
     await api.create("pods", _pod("b", "n1"))
     await api.patch("pods", "a", {"spec": {"nodeName": "n2"}}, "merge")
     await api.delete("pods", "b")
-    await _settle()
+    await settle(20)
     assert events == [("add", "a"), ("add", "b"), ("update", "a"), ("delete", "b")]
     assert [p["metadata"]["name"] for p in informer.cache.by_index("node", "n2")] == ["a"]
     await informer.stop()
     await api.create("pods", _pod("c"))
     api.compact()
     informer.start()
-    await _settle()
+    await settle(20)
     await informer.stop()
     assert informer.lists == 2 and sorted(informer.cache.list_keys()) == ["default/a", "default/c"]
 
@@ -105,10 +99,10 @@ async def test_label_scoped_watch_sees_objects_leave() -> None:
     api = FakeClient(_pod("a", labels={"app": "x"}))
     informer = Informer(api, "pods", "default", label_selector="app=x")
     informer.start()
-    await _settle()
+    await settle(20)
     assert informer.cache.list_keys() == ["default/a"]
     await api.patch("pods", "a", {"metadata": {"labels": {"app": "y"}}}, "merge")
-    await _settle()
+    await settle(20)
     await informer.stop()
     assert informer.cache.list_keys() == []
 

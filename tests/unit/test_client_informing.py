@@ -9,6 +9,7 @@ import pytest
 from rktnetes.client import caching, errors
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.informing import Informer
+from tests.conftest import settle
 
 
 def _cm(name: str, rv: int, node: str = "") -> dict:
@@ -68,11 +69,6 @@ class Recorder:
                               lambda o: self.events.append(("delete", o["metadata"]["name"])))
 
 
-async def _settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -88,7 +84,7 @@ async def test_list_then_watch_feeds_cache_and_handlers(clock: FakeClock) -> Non
     assert not informer.has_synced
     informer.start()
     await asyncio.wait_for(informer.wait_for_sync(), 1)
-    await _settle()
+    await settle(20)
     await informer.stop()
     assert recorder.events == [("add", "a"), ("add", "b"), ("add", "c"), ("update", "a"), ("delete", "b")]
     assert sorted(informer.cache.list_keys()) == ["ns/a", "ns/c"]
@@ -104,7 +100,7 @@ async def test_expired_relists_and_diffs(clock: FakeClock) -> None:
     recorder = Recorder()
     recorder.attach(informer)
     informer.start()
-    await _settle()
+    await settle(20)
     await informer.stop()
     assert recorder.events == [("add", "a"), ("add", "b"), ("add", "z"),
                                ("update", "a"), ("add", "c"), ("delete", "b"), ("delete", "z")]
@@ -118,14 +114,14 @@ async def test_failures_back_off_on_the_clock_and_resume_the_watch(clock: FakeCl
                    [("ADDED", _cm("c", 6))]])
     informer = Informer(api, "configmaps", "ns", clock=clock, backoff=1.0, max_backoff=10.0)
     informer.start()
-    await _settle()
+    await settle(20)
     assert not informer.has_synced and clock.pending == 1
     clock.advance(1.3)
-    await _settle()
+    await settle(20)
     assert informer.has_synced and sorted(informer.cache.list_keys()) == ["ns/a", "ns/b"]
     assert api.calls[-1] == ("watch", "4") and clock.pending == 1
     clock.advance(1.3)
-    await _settle()
+    await settle(20)
     await informer.stop()
     assert api.calls[-1] == ("watch", "5"), "after a failure the watch resumes from the last version, no relist"
     assert informer.lists == 1 and sorted(informer.cache.list_keys()) == ["ns/a", "ns/b", "ns/c"]
@@ -135,7 +131,7 @@ async def test_watch_end_rewatches_and_late_handlers_see_the_cache(clock: FakeCl
     api = FakeApi([([_cm("a", 1)], "1")], [[StopAsyncIteration], [("ADDED", _cm("b", 2))]])
     informer = Informer(api, "configmaps", "ns", clock=clock)
     informer.start()
-    await _settle()
+    await settle(20)
     recorder = Recorder()
     recorder.attach(informer)
     await informer.stop()
@@ -150,7 +146,7 @@ async def test_a_failing_handler_does_not_stop_the_informer(clock: FakeClock) ->
     informer.add_handlers(on_add=lambda o: 1 / 0)
     informer.add_handlers(on_add=lambda o: seen.append(o["metadata"]["name"]))
     informer.start()
-    await _settle()
+    await settle(20)
     await informer.stop()
     assert seen == ["a", "b"] and informer.has_synced
 
@@ -161,7 +157,7 @@ async def test_resync_replays_the_cache_as_updates(clock: FakeClock) -> None:
     recorder = Recorder()
     recorder.attach(informer)
     informer.start()
-    await _settle()
+    await settle(20)
     clock.advance(59)
     assert recorder.events == [("add", "a"), ("add", "b")]
     clock.advance(1)

@@ -10,6 +10,7 @@ from rktnetes.client import errors
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.client.leasing import LeaderElector
+from tests.conftest import settle
 
 
 @pytest.fixture
@@ -20,11 +21,6 @@ def clock() -> FakeClock:
 def _elector(api: FakeClient, clock: FakeClock, identity: str) -> LeaderElector:
     return LeaderElector(api, "ctrl", identity, "kube-system", lease_duration=15, renew_deadline=10,
                          retry_period=2, clock=clock)
-
-
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
 
 
 async def _holder(api: FakeClient) -> dict:
@@ -64,11 +60,11 @@ async def test_run_leads_renews_and_releases(clock: FakeClock) -> None:
         await asyncio.Event().wait()
 
     runner = asyncio.create_task(a.run(lead))
-    await _settle()
+    await settle(30)
     assert started.is_set() and a.is_leader
     for _ in range(5):
         clock.advance(2)
-        await _settle()
+        await settle(30)
     assert sum(1 for act in api.actions if act.verb == "update") == 5
     runner.cancel()
     await asyncio.gather(runner, return_exceptions=True)
@@ -89,12 +85,12 @@ async def test_leadership_lost_when_renewals_fail_past_the_deadline(clock: FakeC
             cancelled.set()
 
     runner = asyncio.create_task(a.run(lead))
-    await _settle()
+    await settle(30)
     for _ in range(10):
         api.fail_next("get", "leases", errors.TransportError("unreachable"))
     for _ in range(6):
         clock.advance(2)
-        await _settle()
+        await settle(30)
     assert runner.done() and cancelled.is_set() and not a.is_leader
     api.clear_failures()
     assert (await _holder(api))["holderIdentity"] == "a", "a lost leader does not write: it may be partitioned"

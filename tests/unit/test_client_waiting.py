@@ -9,6 +9,7 @@ import pytest
 from rktnetes.client import errors, waiting
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
+from tests.conftest import settle
 
 
 def _node(name: str, ready: str) -> dict:
@@ -19,11 +20,6 @@ def _node(name: str, ready: str) -> dict:
 def _ready(obj: dict | None) -> bool:
     return obj is not None and any(c["type"] == "Ready" and c["status"] == "True"
                                    for c in obj.get("status", {}).get("conditions", []))
-
-
-async def _settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
 
 
 async def test_condition_already_true_returns_at_once() -> None:
@@ -37,7 +33,7 @@ async def test_waits_for_a_change_and_for_creation() -> None:
     clock = FakeClock()
     waiter = asyncio.create_task(waiting.wait_for(api, "nodes", "n1", _ready, clock=clock))
     creation = asyncio.create_task(waiting.wait_for(api, "nodes", "n2", lambda o: o is not None, clock=clock))
-    await _settle()
+    await settle(20)
     assert not waiter.done() and not creation.done()
     await api.create("nodes", _node("n2", "False"))
     await api.update_status("nodes", {**(await api.get("nodes", "n1")), "status": _node("n1", "True")["status"]})
@@ -50,11 +46,11 @@ async def test_deletion_and_timeout() -> None:
     clock = FakeClock()
     gone = asyncio.create_task(waiting.wait_for(api, "nodes", "n1", waiting.deleted, clock=clock))
     never = asyncio.create_task(waiting.wait_for(api, "nodes", "n1", _ready, timeout=30, clock=clock))
-    await _settle()
+    await settle(20)
     await api.delete("nodes", "n1")
     assert await asyncio.wait_for(gone, 1) is None
     clock.advance(29)
-    await _settle()
+    await settle(20)
     assert not never.done()
     clock.advance(1)
     with pytest.raises(errors.WaitTimeout, match="within 30s"):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from rktnetes.client import caching, sharing
-from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import daemonplacement, daemonset
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.conftest import settle
 
 READY = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
 
@@ -46,22 +42,9 @@ def test_pod_for_node_binds_and_labels_the_revision() -> None:
         pod["spec"]["tolerations"]
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def env(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
-    api = FakeClient(_ds(), _node("n1"), _node("n2"), namespace="ns")
-    factory = sharing.InformerFactory(api, FakeClock())
-    controller = daemonset.DaemonSetController(api, factory, FakeClock())
-    factory.start()
-    await factory.wait_for_sync()
-    yield api, controller
-    verify_caches(controller)
-    await factory.stop()
+async def env(controller_env):
+    return await controller_env(daemonset.DaemonSetController, _ds(), _node("n1"), _node("n2"))
 
 
 async def _placement(api: FakeClient) -> list[tuple[str, str]]:
@@ -71,13 +54,13 @@ async def _placement(api: FakeClient) -> list[tuple[str, str]]:
 
 
 async def _round(api: FakeClient, controller) -> None:
-    await _settle()
+    await settle()
     await controller.reconcile("ns/agent")
-    await _settle()
+    await settle()
     for pod in (await api.list("pods", "ns"))["items"]:
         if pod["status"].get("phase") != "Running":
             await api.update_status("pods", {**pod, "status": READY})
-    await _settle()
+    await settle()
 
 
 async def test_one_pod_per_node_following_nodes_and_template(env) -> None:

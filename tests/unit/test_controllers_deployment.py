@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from rktnetes.client import caching, sharing
-from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import deployment, rollout
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.conftest import settle
 
 
 def _deployment(replicas: int = 2, image: str = "v1", **spec) -> dict:
@@ -20,22 +16,9 @@ def _deployment(replicas: int = 2, image: str = "v1", **spec) -> dict:
                                   "spec": {"containers": [{"name": "c", "image": image}]}}, **spec}}
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def env(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
-    api = FakeClient(namespace="ns")
-    factory = sharing.InformerFactory(api, FakeClock())
-    controller = deployment.DeploymentController(api, factory, FakeClock())
-    factory.start()
-    await factory.wait_for_sync()
-    yield api, controller
-    verify_caches(controller)
-    await factory.stop()
+async def env(controller_env):
+    return await controller_env(deployment.DeploymentController)
 
 
 async def _sets(api: FakeClient) -> dict[str, dict]:
@@ -52,16 +35,16 @@ async def _available(api: FakeClient) -> None:
 
 async def _converge(api: FakeClient, controller, rounds: int = 12) -> None:
     for _ in range(rounds):
-        await _settle()
+        await settle()
         await controller.reconcile("ns/web")
-        await _settle()
+        await settle()
         await _available(api)
 
 
 async def test_creates_a_revision_one_replicaset_and_reports_progress(env) -> None:
     api, controller = env
     await api.create("deployments.apps", _deployment(3))
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     (rs,) = (await _sets(api)).values()
     assert rs["spec"]["replicas"] == 3 and rs["metadata"]["annotations"][rollout.REVISION] == "1"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from rktnetes.client import caching, errors, sharing
-from rktnetes.client.clock import FakeClock
-from rktnetes.client.fake import FakeClient
+from rktnetes.client import errors
 from rktnetes.controllers import endpointbuilding, endpoints, endpointslice
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.conftest import settle
 
 SLICES = "endpointslices.discovery.k8s.io"
 
@@ -56,29 +52,9 @@ def test_slices_are_labelled_owned_and_split_by_ports() -> None:
     assert slices[1]["addressType"] == "IPv6" and slices[1]["ports"][0]["port"] == 9090
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def env(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
-    made = []
-
-    async def start(cls, *objects):
-        api = FakeClient(*objects, namespace="ns")
-        factory = sharing.InformerFactory(api, FakeClock())
-        controller = cls(api, factory, FakeClock())
-        factory.start()
-        await factory.wait_for_sync()
-        made.append((factory, controller))
-        return api, controller
-
-    yield start
-    for factory, controller in made:
-        verify_caches(controller)
-        await factory.stop()
+def env(controller_env):
+    return controller_env
 
 
 async def test_endpoints_follow_pods_and_go_with_the_service(env) -> None:
@@ -88,15 +64,15 @@ async def test_endpoints_follow_pods_and_go_with_the_service(env) -> None:
     assert ep["subsets"][0]["addresses"][0]["ip"] == "10.0.0.1"
     created = await api.create("pods", _pod("b", "10.0.0.2"))
     await api.update_status("pods", {**created, "status": _pod("b", "10.0.0.2")["status"]})
-    await _settle()
+    await settle()
     assert len(controller.queue) == 1
     await controller.reconcile("ns/web")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     assert [a.verb for a in api.actions if a.resource == "endpoints" and a.verb in ("create", "update")] == [
         "create", "update"]
     await api.delete("services", "web", "ns")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     with pytest.raises(errors.NotFound):
         await api.get("endpoints", "web", "ns")
@@ -112,10 +88,10 @@ async def test_slices_are_created_updated_and_dropped(env) -> None:
     api, controller = await env(endpointslice.EndpointSliceController, _service(), _pod("a", "10.0.0.1"),
                                 _pod("c", "10.0.0.3", port=9090))
     await controller.reconcile("ns/web")
-    await _settle()
+    await settle()
     assert len((await api.list(SLICES, "ns"))["items"]) == 2
     await api.delete("pods", "c", "ns")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     (only,) = (await api.list(SLICES, "ns"))["items"]
     assert only["endpoints"][0]["addresses"] == ["10.0.0.1"]

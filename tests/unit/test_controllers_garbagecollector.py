@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from rktnetes.client import caching, errors, sharing
-from rktnetes.client.clock import FakeClock
-from rktnetes.client.fake import FakeClient
+from rktnetes.client import errors
 from rktnetes.controllers import garbagecollector, ownership
 from rktnetes.controllers.ownership import ABSENT, PRESENT, WAITING, Verdict
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.conftest import settle
 
 
 def _ref(uid: str, kind: str = "ReplicaSet", name: str = "rs", block: bool = True) -> dict:
@@ -41,29 +37,9 @@ def test_owner_state_needs_the_same_uid() -> None:
     assert ownership.owner_state(deleting, "a") == WAITING and ownership.owner_state(None, "a") == ABSENT
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def gc(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
-    made = []
-
-    async def start(*objects):
-        api = FakeClient(*objects, namespace="ns")
-        factory = sharing.InformerFactory(api, FakeClock())
-        collector = garbagecollector.GarbageCollector(api, factory, FakeClock())
-        factory.start()
-        await factory.wait_for_sync()
-        made.append((factory, collector))
-        return api, collector
-
-    yield start
-    for factory, collector in made:
-        verify_caches(collector)
-        await factory.stop()
+def gc(controller_env):
+    return lambda *objects: controller_env(garbagecollector.GarbageCollector, *objects)
 
 
 async def test_a_pod_whose_owner_is_gone_is_deleted_and_one_with_an_owner_kept(gc) -> None:
@@ -71,7 +47,7 @@ async def test_a_pod_whose_owner_is_gone_is_deleted_and_one_with_an_owner_kept(g
     owner = await api.create("replicasets.apps", {"apiVersion": "apps/v1", "kind": "ReplicaSet",
                                                   "metadata": {"name": "rs"}, "spec": {}})
     await api.patch("pods", "mine", {"metadata": {"ownerReferences": [_ref(owner["metadata"]["uid"])]}}, "merge")
-    await _settle()
+    await settle()
     assert len(collector.queue) == 2
     await collector.reconcile("pods|ns|orphan")
     await collector.reconcile("pods|ns|mine")
@@ -79,7 +55,7 @@ async def test_a_pod_whose_owner_is_gone_is_deleted_and_one_with_an_owner_kept(g
         await api.get("pods", "orphan", "ns")
     assert (await api.get("pods", "mine", "ns"))["metadata"]["ownerReferences"][0]["name"] == "rs"
     await api.delete("replicasets.apps", "rs", "ns")
-    await _settle()
+    await settle()
     await collector.reconcile("pods|ns|mine")
     with pytest.raises(errors.NotFound):
         await api.get("pods", "mine", "ns")
@@ -93,12 +69,12 @@ async def test_foreground_owner_waits_for_blocking_dependents_then_goes(gc) -> N
     await api.create("pods", _pod("child", _ref(uid)))
     await api.patch("replicasets.apps", "rs", {"metadata": {"finalizers": ["foregroundDeletion"]}}, "merge", "ns")
     await api.delete("replicasets.apps", "rs", "ns")
-    await _settle()
+    await settle()
     await collector.reconcile("replicasets.apps|ns|rs")
     with pytest.raises(errors.NotFound):
         await api.get("pods", "child", "ns")
     assert (await api.get("replicasets.apps", "rs", "ns"))["metadata"]["deletionTimestamp"]
-    await _settle()
+    await settle()
     await collector.reconcile("replicasets.apps|ns|rs")
     with pytest.raises(errors.NotFound):
         await api.get("replicasets.apps", "rs", "ns")
@@ -111,7 +87,7 @@ async def test_orphan_policy_frees_the_dependents(gc) -> None:
     uid = (await api.get("replicasets.apps", "rs", "ns"))["metadata"]["uid"]
     await api.create("pods", _pod("child", _ref(uid)))
     await api.delete("replicasets.apps", "rs", "ns")
-    await _settle()
+    await settle()
     await collector.reconcile("replicasets.apps|ns|rs")
     assert not (await api.get("pods", "child", "ns"))["metadata"].get("ownerReferences")
     with pytest.raises(errors.NotFound):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rktnetes.client import caching, sharing
-from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import cronjob, job, jobindexes, jobstate, schedules, ttlafterfinished
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.conftest import settle
 
 T0 = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
 
@@ -56,35 +53,15 @@ def test_schedules_due_next_and_deadline() -> None:
     assert made["metadata"]["ownerReferences"][0]["uid"] == "c1"
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def env(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
-    made = []
-
-    async def start(cls, *objects, now=None):
-        api = FakeClient(*objects, namespace="ns")
-        factory = sharing.InformerFactory(api, FakeClock())
-        controller = cls(api, factory, FakeClock(), now=now or (lambda: T0))
-        factory.start()
-        await factory.wait_for_sync()
-        made.append((factory, controller))
-        return api, controller
-
-    yield start
-    for factory, controller in made:
-        verify_caches(controller)
-        await factory.stop()
+def env(controller_env):
+    return lambda cls, *objects, now=None: controller_env(cls, *objects, now=now or (lambda: T0))
 
 
 async def _finish_pods(api: FakeClient, phase: str, count: int = 99) -> None:
     for pod in [p for p in (await api.list("pods", "ns"))["items"] if not p["status"].get("phase")][:count]:
         await api.update_status("pods", {**pod, "status": {"phase": phase}})
-    await _settle()
+    await settle()
 
 
 async def test_a_job_runs_parallel_pods_until_its_completions(env) -> None:
@@ -94,7 +71,7 @@ async def test_a_job_runs_parallel_pods_until_its_completions(env) -> None:
     assert len((await api.list("pods", "ns"))["items"]) == 2
     await _finish_pods(api, "Succeeded")
     await controller.reconcile("ns/pi")
-    await _settle()
+    await settle()
     assert len((await api.list("pods", "ns"))["items"]) == 3
     await _finish_pods(api, "Succeeded")
     await controller.reconcile("ns/pi")
@@ -106,18 +83,18 @@ async def test_a_job_runs_parallel_pods_until_its_completions(env) -> None:
 async def test_a_job_fails_past_its_backoff_limit_after_backing_off(env) -> None:
     api, controller = await env(job.JobController, _job())
     await controller.reconcile("ns/pi")
-    await _settle()
+    await settle()
     await _finish_pods(api, "Failed")
     result = await controller.reconcile("ns/pi")
     assert result.requeue_after == 10 and len((await api.list("pods", "ns"))["items"]) == 1
     controller.clock.advance(10)
     await controller.reconcile("ns/pi")
-    await _settle()
+    await settle()
     await _finish_pods(api, "Failed")
     await controller.reconcile("ns/pi")
     status = (await api.get("jobs.batch", "pi", "ns"))["status"]
     assert status["failed"] == 2 and status["conditions"][-1]["reason"] == "BackoffLimitExceeded"
-    await _settle()
+    await settle()
     await controller.reconcile("ns/pi")
     assert len((await api.list("pods", "ns"))["items"]) == 2
 
@@ -134,7 +111,7 @@ async def test_cronjob_runs_when_due_and_forbid_skips_while_one_runs(env) -> Non
     result = await controller.reconcile("ns/tick")
     assert result.requeue_after == 30
     (first,) = (await api.list("jobs.batch", "ns"))["items"]
-    await _settle()
+    await settle()
     now[0] = start + timedelta(minutes=1)
     await controller.reconcile("ns/tick")
     assert len((await api.list("jobs.batch", "ns"))["items"]) == 1
@@ -150,12 +127,12 @@ async def test_cronjob_replace_and_history_limits(env) -> None:
     for minute in range(3):
         now[0] = start + timedelta(minutes=minute)
         await controller.reconcile("ns/tick")
-        await _settle()
+        await settle()
         for j in (await api.list("jobs.batch", "ns"))["items"]:
             if minute < 2 and not j["status"].get("conditions"):
                 done = {"conditions": [{"type": "Complete", "status": "True"}], "completionTime": "x"}
                 await api.update_status("jobs.batch", {**j, "status": done})
-        await _settle()
+        await settle()
     await controller.reconcile("ns/tick")
     names = sorted(j["metadata"]["name"] for j in (await api.list("jobs.batch", "ns"))["items"])
     assert len(names) == 2 and names[-1] == f"tick-{int((start + timedelta(minutes=2)).timestamp() // 60)}"
@@ -187,14 +164,14 @@ async def test_an_indexed_job_runs_each_index_until_it_succeeds(env) -> None:
     api, controller = await env(job.JobController, _job(completions=3, parallelism=2, completionMode="Indexed",
                                                         backoffLimit=5))
     await controller.reconcile("ns/pi")
-    await _settle()
+    await settle()
     pods = (await api.list("pods", "ns"))["items"]
     assert sorted(jobindexes.index_of(p) for p in pods) == [0, 1]
     first = next(p for p in pods if jobindexes.index_of(p) == 1)
     await api.update_status("pods", {**first, "status": {"phase": "Succeeded"}})
-    await _settle()
+    await settle()
     await controller.reconcile("ns/pi")
-    await _settle()
+    await settle()
     pods = (await api.list("pods", "ns"))["items"]
     assert sorted(jobindexes.index_of(p) for p in pods) == [0, 1, 2]
     assert (await api.get("jobs.batch", "pi", "ns"))["status"]["completedIndexes"] == "1"

@@ -10,7 +10,7 @@ from rktnetes.client import caching, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import podgc
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.fixtures.controllers import verify_caches
 
 
 def _pod(name: str, node: str = "", phase: str = "Running", created: str = "2026-01-01T00:00:00Z") -> dict:

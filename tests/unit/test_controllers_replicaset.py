@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
-from rktnetes.client import caching, errors, sharing
+from rktnetes.client import errors, sharing
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
-from rktnetes.client.informing import Informer
 from rktnetes.controllers import errors as ctrl_errors
 from rktnetes.controllers import manager, podstate, replicaset, templates
+from tests.conftest import settle
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def verify_caches(controller) -> None:
-    """Every informer cache the controller reads is as the API delivered it (nothing mutated a cached object)."""
-    for value in vars(controller).values():
-        if isinstance(value, Informer):
-            value.cache.verify()
-        elif isinstance(value, dict):
-            for informer in value.values():
-                if isinstance(informer, Informer):
-                    informer.cache.verify()
 
 
 def _rs(name: str = "web", replicas: int = 3, kind: str = "ReplicaSet") -> dict:
@@ -42,29 +30,9 @@ def _pod(name: str, labels: dict, **status) -> dict:
             "spec": {"containers": [{"name": "c", "image": "i"}]}, "status": status}
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def env(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
-    made = []
-
-    async def start(*objects, cls=replicaset.ReplicaSetController):
-        api = FakeClient(*objects, namespace="ns")
-        factory = sharing.InformerFactory(api, FakeClock())
-        controller = cls(api, factory, FakeClock())
-        factory.start()
-        await factory.wait_for_sync()
-        made.append((factory, controller))
-        return api, controller
-
-    yield start
-    for factory, controller in made:
-        verify_caches(controller)
-        await factory.stop()
+def env(controller_env):
+    return lambda *objects, cls=replicaset.ReplicaSetController: controller_env(cls, *objects)
 
 
 def _verbs(api: FakeClient, resource: str = "pods") -> list[str]:
@@ -85,7 +53,7 @@ async def test_creates_the_missing_pods_once_even_before_the_cache_shows_them(en
     await controller.reconcile("ns/web")
     await controller.reconcile("ns/web")
     assert _verbs(api).count("create") == 3
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     assert _verbs(api).count("create") == 3
     rs = await api.get("replicasets.apps", "web", "ns")
@@ -117,18 +85,18 @@ async def test_events_about_one_object_are_limited_like_client_gos_spam_filter(e
 async def test_scales_down_deleting_unready_pods_first(env) -> None:
     api, controller = await env(_rs(replicas=2))
     await controller.reconcile("ns/web")
-    await _settle()
+    await settle()
     pods = (await api.list("pods", "ns"))["items"]
     ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
     await api.update_status("pods", {**pods[0], "status": ready})
     rs = await api.get("replicasets.apps", "web", "ns")
     rs["spec"]["replicas"] = 1
     await api.update("replicasets.apps", rs)
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     deleted = [a.name for a in api.actions if a.verb == "delete"]
     assert deleted == [pods[1]["metadata"]["name"]]
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     rs = await api.get("replicasets.apps", "web", "ns")
     assert rs["status"]["replicas"] == 1 and rs["status"]["readyReplicas"] == 1
@@ -143,7 +111,7 @@ async def test_adopts_matching_orphans_and_releases_pods_that_stop_matching(env)
     assert "create" not in _verbs(api)
     assert "ownerReferences" not in (await api.get("pods", "other", "ns"))["metadata"]
     await api.patch("pods", "orphan", {"metadata": {"labels": {"app": "gone"}}}, "merge", "ns")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     assert not (await api.get("pods", "orphan", "ns"))["metadata"].get("ownerReferences")
     assert _verbs(api).count("create") == 1
@@ -155,10 +123,10 @@ async def test_finished_pods_are_replaced_and_others_controllers_pods_ignored(en
                                                "controller": True}]
     api, controller = await env(_rs(replicas=1), foreign)
     await controller.reconcile("ns/web")
-    await _settle()
+    await settle()
     pod = [p for p in (await api.list("pods", "ns"))["items"] if p["metadata"]["name"] != "foreign"][0]
     await api.update_status("pods", {**pod, "status": {"phase": "Failed"}})
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     assert _verbs(api).count("create") == 2
     assert (await api.get("pods", "foreign", "ns"))["metadata"]["ownerReferences"][0]["uid"] == "other"
@@ -168,7 +136,7 @@ async def test_a_replication_controller_uses_its_plain_selector(env) -> None:
     api, controller = await env(_rs(replicas=2, kind="ReplicationController"),
                                 cls=replicaset.ReplicationControllerController)
     await controller.reconcile("ns/web")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/web")
     pods = (await api.list("pods", "ns"))["items"]
     assert len(pods) == 2 and pods[0]["metadata"]["ownerReferences"][0]["kind"] == "ReplicationController"
@@ -187,12 +155,12 @@ async def test_a_pod_ready_for_less_than_min_ready_seconds_is_looked_at_again(en
     rs["spec"]["minReadySeconds"] = 30
     api, controller = await env(rs)
     await controller.reconcile("ns/web")
-    await _settle()
+    await settle()
     (pod,) = (await api.list("pods", "ns"))["items"]
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": now}]}
     await api.update_status("pods", {**pod, "status": ready})
-    await _settle()
+    await settle()
     result = await controller.reconcile("ns/web")
     assert 28 < result.requeue_after <= 30.1
     status = (await api.get("replicasets.apps", "web", "ns"))["status"]

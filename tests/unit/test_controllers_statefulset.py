@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from rktnetes.client import caching, sharing
-from rktnetes.client.clock import FakeClock
-from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import statefulpods, statefulset
-from tests.unit.test_controllers_replicaset import verify_caches
+from tests.conftest import settle
 
 READY = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
 
@@ -69,38 +64,25 @@ def test_rolling_update_replaces_the_highest_stale_ordinal_above_the_partition()
     assert statefulpods.step(partitioned, pods).delete == []
 
 
-async def _settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
-async def env(monkeypatch):
-    monkeypatch.setenv(caching.MUTATION_DETECTOR_ENV, "1")
+async def env(controller_env):
     sts = _sts(2, volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": {}}])
-    api = FakeClient(sts, namespace="ns")
-    factory = sharing.InformerFactory(api, FakeClock())
-    controller = statefulset.StatefulSetController(api, factory, FakeClock())
-    factory.start()
-    await factory.wait_for_sync()
-    yield api, controller
-    verify_caches(controller)
-    await factory.stop()
+    return await controller_env(statefulset.StatefulSetController, sts)
 
 
 async def test_controller_waits_for_each_pod_to_be_ready(env) -> None:
     api, controller = env
     await controller.reconcile("ns/db")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/db")
     assert [p["metadata"]["name"] for p in (await api.list("pods", "ns"))["items"]] == ["db-0"]
     assert [c["metadata"]["name"] for c in (await api.list("persistentvolumeclaims", "ns"))["items"]] == [
         "data-db-0"]
     pod = await api.get("pods", "db-0", "ns")
     await api.update_status("pods", {**pod, "status": READY})
-    await _settle()
+    await settle()
     await controller.reconcile("ns/db")
-    await _settle()
+    await settle()
     await controller.reconcile("ns/db")
     assert sorted(p["metadata"]["name"] for p in (await api.list("pods", "ns"))["items"]) == ["db-0", "db-1"]
     status = (await api.get("statefulsets.apps", "db", "ns"))["status"]

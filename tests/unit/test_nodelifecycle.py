@@ -12,6 +12,7 @@ from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.controllers import nodelifecycle
 from rktnetes.controllers.nodelifecycle import NodeLifecycleController
+from tests.conftest import settle
 
 
 def node(name: str, ready: str | None = "True", beat: str = "2026-01-01T00:00:00Z", **spec: object) -> dict:
@@ -36,11 +37,6 @@ def lease(name: str, renew: str) -> dict:
 def default_tolerations(seconds: int = 300) -> list:
     return [{"key": k, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": seconds}
             for k in (nodelifecycle.NOT_READY, nodelifecycle.UNREACHABLE)]
-
-
-async def _settle() -> None:
-    for _ in range(50):
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -68,10 +64,10 @@ async def started(clock: FakeClock):
 
 
 async def _drain(c: NodeLifecycleController) -> None:
-    await _settle()
+    await settle()
     while len(c.queue):
         await running.process_one(c.queue, c.reconcile)
-        await _settle()
+        await settle()
 
 
 def _taints(n: dict) -> list[tuple[str, str]]:

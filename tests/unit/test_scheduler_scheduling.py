@@ -10,12 +10,8 @@ from rktnetes.client import errors, running
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.scheduler.scheduling import Scheduler
+from tests.conftest import settle
 from tests.unit.test_scheduler_filters import node, pod
-
-
-async def _settle() -> None:
-    for _ in range(50):
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -42,10 +38,10 @@ async def started(clock: FakeClock):
 
 
 async def _drain(s: Scheduler) -> None:
-    await _settle()
+    await settle()
     while len(s.queue):
         await running.process_one(s.queue, s.schedule)
-        await _settle()
+        await settle()
 
 
 def _bindings(api: FakeClient) -> list[tuple[str, str]]:
@@ -68,7 +64,7 @@ async def test_binds_pending_pods_and_leaves_other_schedulers_pods(started) -> N
 async def test_assumed_pods_hold_their_slot_before_the_informer_sees_the_binding(started) -> None:
     api = FakeClient(node("n1", cpu="1"), node("n2", cpu="1"), pod("a", "800m"), pod("b", "800m"))
     s = await started(api)
-    await _settle()
+    await settle()
     await running.process_one(s.queue, s.schedule)
     await running.process_one(s.queue, s.schedule)  # no settle: the informer has not seen the first binding
     assert sorted(n for _, n in _bindings(api)) == ["n1", "n2"]
@@ -129,7 +125,7 @@ async def test_no_nodes_and_deleted_pods(started) -> None:
     await _drain(s)
     assert (await api.get("pods", "p"))["status"]["conditions"][0]["message"] == "no nodes available to schedule pods"
     await api.delete("pods", "p")
-    await _settle()
+    await settle()
     assert "default/p" not in s.waiting
 
 

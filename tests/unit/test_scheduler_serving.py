@@ -8,12 +8,8 @@ import asyncio
 from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
 from rktnetes.scheduler import serving
+from tests.conftest import settle
 from tests.unit.test_scheduler_filters import node, pod
-
-
-async def _settle() -> None:
-    for _ in range(100):
-        await asyncio.sleep(0)
 
 
 async def _holder(api: FakeClient) -> str:
@@ -27,20 +23,20 @@ async def _node_of(api: FakeClient, name: str) -> str:
 async def test_one_replica_schedules_and_the_other_takes_over_after_it_stops() -> None:
     clock, api = FakeClock(), FakeClient(node("n1"), pod("first"))
     a = asyncio.create_task(serving.serve(api, clock=clock, who="a"))
-    await _settle()
+    await settle(100)
     b = asyncio.create_task(serving.serve(api, clock=clock, who="b"))
     try:
-        await _settle()
+        await settle(100)
         assert await _holder(api) == "a"
         assert await _node_of(api, "first") == "n1"
         a.cancel()
         await asyncio.gather(a, return_exceptions=True)
         assert await _holder(api) == "", "released on the way out"
         api.seed(pod("second"))
-        await _settle()
+        await settle(100)
         assert await _node_of(api, "second") == "", "b has not tried again yet"
         clock.advance(2)
-        await _settle()
+        await settle(100)
         assert await _holder(api) == "b"
         assert await _node_of(api, "second") == "n1"
     finally:

@@ -79,3 +79,12 @@ def test_users_by_number_and_name(rootfs):
     assert users.uid(rootfs, "www") == 33 and users.uid(rootfs, "1234") == 1234 and users.gid(rootfs, "www") == 33
     with pytest.raises(Stage1Error, match="not found in the image's /etc/passwd"):
         users.uid(rootfs, "nobody")
+
+
+def test_seccomp_filters_the_native_table_and_a_compat_one_only_for_its_images():
+    assert seccomp.architectures("amd64", "x86_64") == [] and seccomp.architectures(None, "x86_64") == []
+    assert seccomp.architectures("i386", "x86_64") == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]
+    assert seccomp.architectures("armv7l", "aarch64") == ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]
+    assert "architectures" not in seccomp.profile({})
+    app = {"name": "a", "image": {"labels": [{"name": "os", "value": "linux"}, {"name": "arch", "value": "i386"}]}}
+    assert oci.image_arch(app) == "i386" and oci.image_arch({"image": {}}) is None

@@ -40,6 +40,11 @@ def _isolators(app: dict[str, Any]) -> dict[str, Any]:
     return {i["name"]: i.get("value") for i in app["app"].get("isolators", [])}
 
 
+def image_arch(app: dict[str, Any]) -> str | None:
+    """The ``arch`` label of the app's image, as the pod manifest records it."""
+    return next((lb["value"] for lb in app.get("image", {}).get("labels", []) if lb["name"] == "arch"), None)
+
+
 def host_caps(status: str | None = None) -> list[str]:
     """Every capability in this process's bounding set: all an app can be given."""
     text = Path("/proc/self/status").read_text() if status is None else status
@@ -126,7 +131,7 @@ def config(app: dict[str, Any], rootfs: Path, pod: dict[str, Any]) -> dict[str, 
     if "paths" not in insecure:
         linux.update(maskedPaths=MASKED, readonlyPaths=READ_ONLY)
     if "seccomp" not in insecure:
-        linux["seccomp"] = seccomp.profile(isolators)
+        linux["seccomp"] = seccomp.profile(isolators, image_arch(app))
     return {
         "ociVersion": "1.0.2",
         "process": process(app, rootfs, insecure, pod["terminal"]),

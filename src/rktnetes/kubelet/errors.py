@@ -1,0 +1,25 @@
+"""The kubelet's sentinel errors: each carries a one-line message meant for a person (pod events, the CLI)."""
+
+from __future__ import annotations
+
+
+class KubeletError(Exception):
+    """Any failure of the kubelet that it reports rather than crashes on."""
+
+
+class BadPod(KubeletError):
+    """The pod asks for something the kubelet cannot give it (an unknown volume kind, a relative command)."""
+
+    reason = "CreateContainerConfigError"
+
+
+class RuntimeFailure(KubeletError):
+    """``rkt`` refused or failed a command; the message is rkt's own last line."""
+
+    reason = "CreateContainerError"
+
+
+class ImagePullFailure(RuntimeFailure):
+    """The image could not be fetched (or may not be, under imagePullPolicy Never)."""
+
+    reason = "ErrImagePull"

@@ -1,0 +1,134 @@
+"""What rkt says about a pod, as the Kubernetes pod status: pure functions, no I/O.
+
+A Kubernetes pod is one rkt pod at a time (``current``); a restart is a new rkt pod, and the one before
+(``previous``) gives the containers' ``lastState``. ``waiting`` is why no container runs yet, when the kubelet
+knows (ContainerCreating, ErrImagePull, CrashLoopBackOff, ...).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from rktnetes.kubelet.runtime import RktPod
+
+Obj = dict[str, Any]
+PENDING, RUNNING, SUCCEEDED, FAILED = "Pending", "Running", "Succeeded", "Failed"
+
+
+@dataclass(frozen=True)
+class Observed:
+    current: RktPod | None = None
+    previous: RktPod | None = None
+    waiting: tuple[str, str] | None = None  # (reason, message)
+
+
+def stamp(when: float | None) -> str | None:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)) if when else None
+
+
+def restart_policy(pod: Obj) -> str:
+    return (pod.get("spec") or {}).get("restartPolicy") or "Always"
+
+
+def exit_codes(rkt: RktPod) -> list[int]:
+    return [a.exit_code if a.exit_code is not None else 255 for a in rkt.info.apps]
+
+
+def wants_restart(pod: Obj, rkt: RktPod) -> bool:
+    """Whether an exited rkt pod is to be replaced by a new one, by the pod's restartPolicy."""
+    policy = restart_policy(pod)
+    return policy == "Always" or (policy == "OnFailure" and any(exit_codes(rkt)))
+
+
+def phase(pod: Obj, seen: Observed) -> str:
+    current = seen.current
+    if current is None or not (current.running or current.exited):
+        return RUNNING if seen.previous is not None else PENDING
+    if current.running or wants_restart(pod, current):
+        return RUNNING
+    return FAILED if any(exit_codes(current)) else SUCCEEDED
+
+
+def terminated(rkt: RktPod, name: str) -> Obj | None:
+    app = next((a for a in rkt.info.apps if a.name == name), None)
+    if app is None or app.exit_code is None:
+        return None
+    return {"exitCode": app.exit_code, "reason": "Completed" if app.exit_code == 0 else "Error",
+            "startedAt": stamp(rkt.info.started), "finishedAt": stamp(rkt.finished.get(name) or rkt.info.exited_at),
+            "containerID": container_id(rkt, name)}
+
+
+def container_id(rkt: RktPod, name: str) -> str:
+    return f"rkt://{rkt.info.uuid}:{name}"
+
+
+def _state(seen: Observed, name: str) -> Obj:
+    current = seen.current
+    ended = terminated(current, name) if current is not None and (current.running or current.exited) else None
+    if seen.waiting is not None and (ended is None or seen.waiting[0] == "CrashLoopBackOff"):
+        reason, message = seen.waiting
+        return {"waiting": {"reason": reason, **({"message": message} if message else {})}}
+    if ended is not None:
+        return {"terminated": ended}
+    if current is not None and current.running:
+        return {"running": {"startedAt": stamp(current.info.started)}}
+    return {"waiting": {"reason": "ContainerCreating"}}
+
+
+def container_status(container: Obj, seen: Observed) -> Obj:
+    name, current = container["name"], seen.current
+    state = _state(seen, name)
+    status = {"name": name, "state": state, "ready": "running" in state, "started": "running" in state,
+              "restartCount": current.restarts if current else 0, "image": container["image"], "imageID": ""}
+    if current is not None:
+        app = next((a for a in current.info.apps if a.name == name), None)
+        status["imageID"] = app.image_id if app else ""
+        if current.running or current.exited:
+            status["containerID"] = container_id(current, name)
+    last = _last_state(seen, name, state)
+    return {**status, "lastState": last} if last else status
+
+
+def _last_state(seen: Observed, name: str, state: Obj) -> Obj:
+    """The container's previous end: the previous rkt pod's, or the current one's while waiting to restart."""
+    if "waiting" in state and seen.current is not None and seen.current.exited:
+        ended = terminated(seen.current, name)
+        return {"terminated": ended} if ended else {}
+    ended = terminated(seen.previous, name) if seen.previous is not None else None
+    return {"terminated": ended} if ended else {}
+
+
+def conditions(pod_phase: str, statuses: list[Obj], old: list[Obj], now: str) -> list[Obj]:
+    ready = "True" if pod_phase == RUNNING and statuses and all(s["ready"] for s in statuses) else "False"
+    wanted = [("PodReadyToStartContainers", "True"), ("Initialized", "True"), ("Ready", ready),
+              ("ContainersReady", ready), ("PodScheduled", "True")]
+    by_type = {c.get("type"): c for c in old}
+    found = []
+    for kind, status in wanted:
+        before = by_type.get(kind) or {}
+        since = before.get("lastTransitionTime") if before.get("status") == status else None
+        found.append({"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": since or now})
+    return found
+
+
+def pod_status(pod: Obj, seen: Observed, host_ip: str) -> Obj:
+    """The ``status`` to write for ``pod``, given what rkt shows of it."""
+    old = pod.get("status") or {}
+    now = stamp(time.time())
+    statuses = [container_status(c, seen) for c in (pod.get("spec") or {}).get("containers") or []]
+    pod_phase = phase(pod, seen)
+    ip = host_ip if (pod.get("spec") or {}).get("hostNetwork") else (seen.current.ip if seen.current else "")
+    status = {"phase": pod_phase, "conditions": conditions(pod_phase, statuses, old.get("conditions") or [], now),
+              "hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "startTime": old.get("startTime") or now,
+              "containerStatuses": statuses, "podIP": ip or None, "podIPs": [{"ip": ip}] if ip else None}
+    if old.get("qosClass"):
+        status["qosClass"] = old["qosClass"]
+    return status
+
+
+def same(old: Obj, new: Obj) -> bool:
+    """Whether writing ``new`` would change anything but timestamps that are only rewritten."""
+    return all(old.get(k) == v for k, v in new.items() if v is not None) and \
+        all(old.get(k) is None for k, v in new.items() if v is None)

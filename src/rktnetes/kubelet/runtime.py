@@ -1,0 +1,138 @@
+"""The kubelet's hands on rkt: the ``rkt`` CLI for every change, rkt's pod library for looking.
+
+Prepare, start and remove run the real ``rkt`` command in a child process — the same entry points a person
+uses (``prepare``, ``run-prepared --detach``, ``rm``) — so a pod's supervisor is never a child of the kubelet's
+threads and outlives it, and so with ``--node-netns`` they run inside the node's network namespace (CNI ADD
+and DEL happen there, never in the kubelet's own). Listing and stopping only read pod folders and signal
+apps through runc, so they use the library directly, in a worker thread (they block on the filesystem).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rktnetes.kubelet import errors, translating
+from rktnetes.rkt import paths
+from rktnetes.rkt.pods import control, info, state
+from rktnetes.rkt.pods import errors as pod_errors
+
+RKT = str(Path(sys.executable).with_name("rkt"))
+COMMAND_TIMEOUT = 300.0
+_PULL_WORDS = ("fetch", "image", "registry", "manifest unknown", "pull policy")
+
+
+@dataclass(frozen=True)
+class RktPod:
+    """One rkt pod that belongs to a Kubernetes pod (it carries the kubelet's annotations)."""
+
+    info: info.PodInfo
+    finished: dict[str, float] = field(default_factory=dict)  # app name -> when it exited
+    path: Path | None = None  # its folder when last listed
+
+    @property
+    def uid(self) -> str:
+        return self.info.annotations.get(translating.UID, "")
+
+    @property
+    def key(self) -> str:
+        notes = self.info.annotations
+        return f"{notes.get(translating.NAMESPACE, '')}/{notes.get(translating.NAME, '')}"
+
+    @property
+    def restarts(self) -> int:
+        return int(self.info.annotations.get(translating.RESTARTS) or 0)
+
+    @property
+    def running(self) -> bool:
+        return self.info.state == state.Status.RUNNING.value
+
+    @property
+    def exited(self) -> bool:
+        return self.info.state == state.Status.EXITED.value
+
+    @property
+    def ip(self) -> str:
+        return next((n.get("ip") or "" for n in self.info.networks if n.get("ip")), "")
+
+
+def _finished(pod: state.Pod) -> dict[str, float]:
+    """When each exited app wrote its exit code (the mtime of that file)."""
+    found = {}
+    for name in control.app_names(pod.path):
+        try:
+            found[name] = paths.app_exit_path(pod.path, name).stat().st_mtime
+        except FileNotFoundError:
+            continue
+    return found
+
+
+class Runtime:
+    def __init__(self, rkt_dir: Path, insecure_options: str = "", node_netns: str | None = None) -> None:
+        self.root = rkt_dir.absolute()
+        self.insecure_options, self.node_netns = insecure_options, node_netns
+
+    def _argv(self, *args: str, in_node: bool = False) -> list[str]:
+        argv = [RKT, f"--dir={self.root}"]
+        if self.insecure_options:
+            argv.append(f"--insecure-options={self.insecure_options}")
+        prefix = ["nsenter", f"--net={self.node_netns}"] if in_node and self.node_netns else []
+        return [*prefix, *argv, *args]
+
+    async def _rkt(self, *args: str, in_node: bool = False) -> str:
+        proc = await asyncio.create_subprocess_exec(*self._argv(*args, in_node=in_node), stdin=asyncio.subprocess.DEVNULL,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), COMMAND_TIMEOUT)
+        except (TimeoutError, asyncio.CancelledError):
+            proc.kill()
+            await proc.wait()
+            raise
+        if proc.returncode != 0:
+            lines = err.decode(errors="replace").strip().splitlines() or [f"rkt {args[0]} exited {proc.returncode}"]
+            raise errors.RuntimeFailure(lines[-1])
+        return out.decode()
+
+    async def prepare(self, args: list[str]) -> str:
+        """``rkt prepare`` (fetching images as the pull policy says); the new pod's uuid."""
+        try:
+            out = await self._rkt("prepare", "--quiet", *args)
+        except errors.RuntimeFailure as exc:
+            pulling = any(word in str(exc).lower() for word in _PULL_WORDS)
+            raise (errors.ImagePullFailure if pulling else errors.RuntimeFailure)(str(exc)) from None
+        return out.strip().splitlines()[-1]
+
+    async def start(self, uuid: str) -> None:
+        await self._rkt("run-prepared", "--detach", uuid, in_node=True)
+
+    async def remove(self, uuid: str) -> None:
+        await self._rkt("rm", uuid, in_node=True)
+
+    async def stop(self, uuid: str, grace: float) -> None:
+        """SIGTERM every app, SIGKILL after ``grace`` seconds; returns once the pod has exited."""
+        try:
+            await asyncio.to_thread(control.stop, self.root, uuid, force=grace <= 0, timeout=max(grace, 0.0))
+        except pod_errors.PodError as exc:
+            if "is not running" not in str(exc) and not isinstance(exc, pod_errors.NoSuchPod):
+                raise errors.RuntimeFailure(str(exc)) from None
+
+    def _list(self) -> list[RktPod]:
+        found = []
+        for pod in state.all_pods(self.root):
+            if pod.folder not in ("prepared", "run"):
+                continue
+            try:
+                seen = RktPod(info.info(pod), _finished(pod), pod.path)
+            except (OSError, ValueError, KeyError):
+                continue  # renamed or removed while we looked: the next relist sees it
+            if seen.uid:
+                found.append(seen)
+        return found
+
+    async def pods(self) -> list[RktPod]:
+        """Every prepared, running or exited rkt pod the kubelet made, oldest first."""
+        found = await asyncio.to_thread(self._list)
+        return sorted(found, key=lambda p: (p.restarts, p.info.created or 0.0))
+

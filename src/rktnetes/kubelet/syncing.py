@@ -1,0 +1,152 @@
+"""``sync(key)``: make the rkt pods of one Kubernetes pod what the pod asks for, then write what rkt shows.
+
+Level-based, as controllers are: the key says which pod to look at, never what happened to it. The pod comes
+from the informer's cache (never mutated), its rkt pods from the runtime, found by the annotations the kubelet
+put on them — which is also how a restarted kubelet adopts the pods it started before instead of starting
+them twice. One sync per key at a time (the work queue's promise); a failure is retried with the queue's
+back-off, and a restart waits its own back-off (10 s doubling to 5 min, after the kubelet's) by asking the
+queue to come back later.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rktnetes.client import errors as client_errors
+from rktnetes.client import interface, recording, running
+from rktnetes.kubelet import errors, podstatus, translating, volumes
+from rktnetes.kubelet.podstatus import Observed
+from rktnetes.kubelet.runtime import RktPod, Runtime
+
+log = logging.getLogger(__name__)
+Obj = dict[str, Any]
+DEFAULT_GRACE = 30
+
+
+@dataclass(frozen=True)
+class Settings:
+    root_dir: Path
+    node_ip: str
+    network: str = "default"
+    backoff: float = 10.0
+    max_backoff: float = 300.0
+
+
+def grace_of(pod: Obj) -> float:
+    meta, spec = pod["metadata"], pod.get("spec") or {}
+    for value in (meta.get("deletionGracePeriodSeconds"), spec.get("terminationGracePeriodSeconds")):
+        if value is not None:
+            return float(value)
+    return float(DEFAULT_GRACE)
+
+
+class PodSyncer:
+    def __init__(self, client: interface.Api, cache: Any, runtime: Runtime, settings: Settings,
+                 recorder: recording.EventRecorder | None = None) -> None:
+        self.client, self.cache, self.runtime, self.settings = client, cache, runtime, settings
+        self.recorder = recorder
+        self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
+
+    async def sync(self, key: str) -> running.Result | None:
+        pod = self.cache.get(key)
+        rkts = [r for r in await self.runtime.pods() if r.key == key]
+        uid = pod["metadata"]["uid"] if pod is not None else None
+        for stranger in [r for r in rkts if r.uid != uid]:
+            await self._discard(stranger, grace=0)
+            volumes.forget(self.settings.root_dir, stranger.uid)
+        if pod is None:
+            return None
+        mine = [r for r in rkts if r.uid == uid]
+        if pod["metadata"].get("deletionTimestamp"):
+            await self._terminate(pod, mine)
+            return None
+        result = await self._converge(pod, mine)
+        await self._write_status(pod)
+        return result
+
+    async def _converge(self, pod: Obj, mine: list[RktPod]) -> running.Result | None:
+        current = mine[-1] if mine else None
+        finished = (pod.get("status") or {}).get("phase") in (podstatus.SUCCEEDED, podstatus.FAILED)
+        if current is None and not finished:
+            await self._start(pod, restarts=0)
+        elif current is not None and current.info.state == "prepared":
+            await self._run(pod, current.info.uuid)
+        elif current is not None and current.exited and podstatus.wants_restart(pod, current):
+            return await self._restart(pod, current, mine)
+        return None
+
+    async def _restart(self, pod: Obj, current: RktPod, mine: list[RktPod]) -> running.Result | None:
+        delay = min(self.settings.backoff * 2 ** current.restarts, self.settings.max_backoff)
+        left = (current.info.exited_at or 0.0) + delay - time.time()
+        uid = pod["metadata"]["uid"]
+        if left > 0:
+            name = current.info.apps[0].name if current.info.apps else ""
+            self.waiting[uid] = ("CrashLoopBackOff", f"back-off {delay:g}s restarting failed container={name} "
+                                                     f"pod={pod['metadata']['name']}_{pod['metadata']['namespace']}"
+                                                     f"({uid})")
+            return running.Result(requeue_after=left)
+        for old in mine[:-1]:  # keep one exited rkt pod: the previous container's logs and lastState
+            await self._discard(old, grace=0)
+        await self._start(pod, restarts=current.restarts + 1)
+        return None
+
+    async def _start(self, pod: Obj, restarts: int) -> None:
+        try:
+            sources, read_only = await volumes.materialise(self.client, self.settings.root_dir, pod)
+            plan = translating.Plan(sources, read_only, self.settings.network, self.settings.node_ip, restarts)
+            uuid = await self.runtime.prepare(translating.prepare_args(pod, plan))
+        except errors.KubeletError as exc:
+            await self._failed(pod, exc)
+            raise
+        await self._run(pod, uuid)
+
+    async def _run(self, pod: Obj, uuid: str) -> None:
+        try:
+            await self.runtime.start(uuid)
+        except errors.KubeletError as exc:
+            await self._failed(pod, exc)
+            raise
+        self.waiting.pop(pod["metadata"]["uid"], None)
+        self._event(pod, "Normal", "Started", f"Started rkt pod {uuid}")
+
+    async def _failed(self, pod: Obj, exc: errors.KubeletError) -> None:
+        self.waiting[pod["metadata"]["uid"]] = (getattr(exc, "reason", "CreateContainerError"), str(exc))
+        self._event(pod, "Warning", "Failed", str(exc))
+        await self._write_status(pod)
+
+    def _event(self, pod: Obj, kind: str, reason: str, message: str) -> None:
+        if self.recorder is not None:
+            self.recorder.emit(pod, kind, reason, message)
+
+    async def _write_status(self, pod: Obj) -> None:
+        uid = pod["metadata"]["uid"]
+        mine = [r for r in await self.runtime.pods() if r.uid == uid]
+        seen = Observed(mine[-1] if mine else None, mine[-2] if len(mine) > 1 else None, self.waiting.get(uid))
+        status = podstatus.pod_status(pod, seen, self.settings.node_ip)
+        if podstatus.same(pod.get("status") or {}, status):
+            return
+        meta = pod["metadata"]
+        await self.client.patch("pods", meta["name"], {"status": status},
+                                namespace=meta["namespace"], subresource="status")
+
+    async def _discard(self, rkt: RktPod, grace: float) -> None:
+        if rkt.running:
+            await self.runtime.stop(rkt.info.uuid, grace)
+        await self.runtime.remove(rkt.info.uuid)
+
+    async def _terminate(self, pod: Obj, mine: list[RktPod]) -> None:
+        """Stop (SIGTERM, SIGKILL after the grace period), remove, then let the API server forget the pod."""
+        meta = pod["metadata"]
+        for rkt in mine:
+            await self._discard(rkt, grace_of(pod))
+        volumes.forget(self.settings.root_dir, meta["uid"])
+        self.waiting.pop(meta["uid"], None)
+        try:
+            await self.client.delete("pods", meta["name"], meta["namespace"], grace_period_seconds=0,
+                                     preconditions={"uid": meta["uid"]})
+        except (client_errors.NotFound, client_errors.Conflict):
+            return

@@ -1,0 +1,145 @@
+"""A Kubernetes pod as an ``rkt prepare`` command line: pure functions, no I/O.
+
+Each container is one app of one rkt pod (named as the container), so the pod's containers share its network
+and volumes as in Kubernetes. Annotations on the rkt pod carry the Kubernetes pod's uid, namespace, name and
+restart count: they are how a restarted kubelet finds (adopts) the pods it started before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rktnetes.kubelet import errors
+
+Obj = dict[str, Any]
+UID, NAMESPACE, NAME, RESTARTS = ("rktnetes.io/pod-uid", "rktnetes.io/pod-namespace", "rktnetes.io/pod-name",
+                                  "rktnetes.io/restart-count")
+PULL_POLICIES = {"Always": "update", "IfNotPresent": "new", "Never": "never"}
+_FIELD_REFS = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace"),
+               "metadata.uid": ("metadata", "uid"), "spec.nodeName": ("spec", "nodeName"),
+               "spec.serviceAccountName": ("spec", "serviceAccountName")}
+_QUANTITY = re.compile(r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T|m)?$")
+
+
+@dataclass
+class Plan:
+    """What the kubelet knows beyond the pod: where its volumes are, its node, its network."""
+
+    volume_sources: dict[str, str] = field(default_factory=dict)  # volume name -> host directory
+    read_only: set[str] = field(default_factory=set)
+    network: str = "default"
+    node_ip: str = ""
+    restarts: int = 0
+
+
+def image_ref(image: str) -> str:
+    """A pod's image as an rkt image reference (``docker://`` unless it names a transport itself)."""
+    return image if "://" in image else f"docker://{image}"
+
+
+def pull_policy(containers: list[Obj]) -> str:
+    """rkt has one pull policy per pod: the most eager of the containers' ``imagePullPolicy``."""
+    wanted = {PULL_POLICIES[c.get("imagePullPolicy") or _default_pull(c)] for c in containers}
+    return next(p for p in ("update", "new", "never") if p in wanted)
+
+
+def _default_pull(container: Obj) -> str:
+    image = container.get("image", "")
+    return "Always" if image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1] else "IfNotPresent"
+
+
+def field_value(pod: Obj, path: str, plan: Plan) -> str:
+    """An env ``valueFrom.fieldRef`` value known before the pod starts."""
+    if path in _FIELD_REFS:
+        part, key = _FIELD_REFS[path]
+        return str((pod.get(part) or {}).get(key) or "")
+    if path == "status.hostIP" or (path == "status.podIP" and (pod.get("spec") or {}).get("hostNetwork")):
+        return plan.node_ip
+    if path.startswith(("metadata.labels['", "metadata.annotations['")):
+        kind, _, key = path[len("metadata."):].partition("['")
+        return str((pod["metadata"].get(kind) or {}).get(key.rstrip("']"), ""))
+    raise errors.BadPod(f"env fieldRef {path!r} is not supported by this kubelet")
+
+
+def env_flags(pod: Obj, container: Obj, plan: Plan) -> list[str]:
+    flags = []
+    for var in container.get("env") or []:
+        ref = (var.get("valueFrom") or {}).get("fieldRef")
+        if var.get("valueFrom") and not ref:
+            raise errors.BadPod(f"env {var['name']}: only value and valueFrom.fieldRef are supported")
+        value = field_value(pod, ref["fieldPath"], plan) if ref else str(var.get("value") or "")
+        flags.append(f"--environment={var['name']}={value}")
+    return flags
+
+
+def _quantity(text: str, what: str) -> str:
+    if not _QUANTITY.match(str(text)):
+        raise errors.BadPod(f"resource limit {what}={text!r} is not a quantity this kubelet understands")
+    return str(text)
+
+
+def resource_flags(container: Obj) -> list[str]:
+    limits = (container.get("resources") or {}).get("limits") or {}
+    flags = [f"--memory={_quantity(limits['memory'], 'memory')}"] if "memory" in limits else []
+    return flags + ([f"--cpu={_quantity(limits['cpu'], 'cpu')}"] if "cpu" in limits else [])
+
+
+def _identity_flags(container: Obj, pod: Obj) -> list[str]:
+    ctx = {**((pod.get("spec") or {}).get("securityContext") or {}), **(container.get("securityContext") or {})}
+    flags = [f"--user={ctx['runAsUser']}"] if ctx.get("runAsUser") is not None else []
+    return flags + ([f"--group={ctx['runAsGroup']}"] if ctx.get("runAsGroup") is not None else [])
+
+
+def command_words(container: Obj) -> list[str]:
+    """``--exec`` and the arguments: command replaces the image's entry point, args its arguments."""
+    command, args = list(container.get("command") or []), list(container.get("args") or [])
+    if command and not command[0].startswith("/"):
+        raise errors.BadPod(f"container {container['name']}: command {command[0]!r} must be an absolute path")
+    words = [f"--exec={command[0]}"] if command else []
+    rest = command[1:] + args
+    return words + (["--", *rest, "---"] if rest else [])
+
+
+def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
+    """One container as ``IMAGE --name=… [app flags] [-- args ---]``."""
+    words = [image_ref(container["image"]), f"--name={container['name']}"]
+    if container.get("workingDir"):
+        words.append(f"--working-dir={container['workingDir']}")
+    words += env_flags(pod, container, plan) + resource_flags(container) + _identity_flags(container, pod)
+    for mount in container.get("volumeMounts") or []:
+        if mount["name"] not in plan.volume_sources:
+            raise errors.BadPod(f"container {container['name']}: no volume named {mount['name']!r}")
+        words.append(f"--mount=volume={mount['name']},target={mount['mountPath']}")
+    return words + command_words(container)
+
+
+def hostname(pod: Obj) -> str:
+    spec = pod.get("spec") or {}
+    name = spec.get("hostname") or pod["metadata"]["name"]
+    return re.sub(r"[^A-Za-z0-9.-]", "-", name)[:63].strip(".-") or "pod"
+
+
+def annotations(pod: Obj, restarts: int) -> dict[str, str]:
+    meta = pod["metadata"]
+    return {UID: meta["uid"], NAMESPACE: meta["namespace"], NAME: meta["name"], RESTARTS: str(restarts)}
+
+
+def volume_flags(plan: Plan) -> list[str]:
+    return [f"--volume={name},kind=host,source={source}" + (",readOnly=true" if name in plan.read_only else "")
+            for name, source in sorted(plan.volume_sources.items())]
+
+
+def prepare_args(pod: Obj, plan: Plan) -> list[str]:
+    """The arguments of ``rkt prepare`` (after rkt's global flags) that make this pod."""
+    spec = pod.get("spec") or {}
+    containers = spec.get("containers") or []
+    if not containers:
+        raise errors.BadPod("the pod has no containers")
+    words = [f"--hostname={hostname(pod)}", f"--net={'host' if spec.get('hostNetwork') else plan.network}",
+             f"--pull-policy={pull_policy(containers)}", *volume_flags(plan)]
+    words += [f"--annotation={k}={v}" for k, v in annotations(pod, plan.restarts).items()]
+    for container in containers:
+        words += app_words(pod, container, plan)
+    return words

@@ -1,0 +1,78 @@
+"""Pods bound to a real kubelet run as real rkt pods (busybox from the local registry, CNI default network
+inside the node's test-host namespace): Running with an IP, exit codes, restart policies, deletion, logs."""
+
+from __future__ import annotations
+
+import json
+
+
+def pod_manifest(namespace: str, name: str, node: str, image: str, script: str, **spec) -> str:
+    container = {"name": "main", "image": image, "command": ["/bin/sh", "-c", script]}
+    return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
+                       "spec": {"nodeName": node, "containers": [container], "terminationGracePeriodSeconds": 5,
+                                **spec}})
+
+
+def create(kubelet, namespace: str, name: str, script: str, **spec) -> None:
+    kubelet.apiserver.kubectl("create", "-f", "-",
+                              input=pod_manifest(namespace, name, kubelet.node, kubelet.image(), script, **spec))
+
+
+def get_pod(kubelet, namespace: str, name: str) -> dict:
+    return kubelet.kubectl_json("get", "pod", "-n", namespace, name)
+
+
+def wait_phase(kubelet, namespace: str, name: str, phase: str, timeout: float = 60.0) -> dict:
+    def check():
+        pod = get_pod(kubelet, namespace, name)
+        return pod if pod.get("status", {}).get("phase") == phase else None
+    return kubelet.wait_for(f"{namespace}/{name} {phase}", check, timeout)
+
+
+def test_pod_runs_with_ip_logs_and_is_deleted(kubelet, namespace, testhost):
+    create(kubelet, namespace, "web", "echo hello from rkt; echo second line; exec sleep 300")
+    pod = wait_phase(kubelet, namespace, "web", "Running")
+    status = pod["status"]
+    ip = status["podIP"]
+    assert ip.startswith("172.16.28.") and status["hostIP"] == "127.0.0.1" and status["startTime"]
+    [ctr] = status["containerStatuses"]
+    assert ctr["ready"] and "running" in ctr["state"] and ctr["restartCount"] == 0
+    assert ctr["containerID"].startswith("rkt://") and ctr["containerID"].endswith(":main")
+    assert ctr["imageID"].startswith("sha512-")
+    conditions = {c["type"]: c["status"] for c in status["conditions"]}
+    assert conditions["Ready"] == conditions["ContainersReady"] == conditions["PodScheduled"] == "True"
+    assert testhost.run(["busybox", "ping", "-c", "1", "-W", "2", ip]).returncode == 0
+    logs = kubelet.wait_for("logs", lambda: "second" in (out := kubelet.apiserver.kubectl(
+        "logs", "-n", namespace, "web").stdout) and out)
+    assert logs == "hello from rkt\nsecond line\n"
+    assert kubelet.apiserver.kubectl("logs", "-n", namespace, "web", "--tail=1").stdout == "second line\n"
+    stamped = kubelet.apiserver.kubectl("logs", "-n", namespace, "web", "--timestamps").stdout
+    assert stamped.splitlines()[0].endswith("Z hello from rkt") and stamped.startswith("20")
+    uuid = ctr["containerID"][len("rkt://"):].split(":")[0]
+    assert [p["state"] for p in kubelet.rkt_pods() if p["uuid"] == uuid] == ["running"]
+    kubelet.apiserver.kubectl("delete", "pod", "-n", namespace, "web", "--timeout=60s")
+    assert all(p["uuid"] != uuid for p in kubelet.rkt_pods())
+    assert not (kubelet.root_dir / "pods" / pod["metadata"]["uid"]).exists()
+
+
+def test_exit_code_3_fails_the_pod_with_restart_policy_never(kubelet, namespace):
+    create(kubelet, namespace, "three", "exit 3", restartPolicy="Never")
+    pod = wait_phase(kubelet, namespace, "three", "Failed")
+    [ctr] = pod["status"]["containerStatuses"]
+    ended = ctr["state"]["terminated"]
+    assert ended["exitCode"] == 3 and ended["reason"] == "Error" and ended["finishedAt"] and ended["startedAt"]
+    assert ctr["restartCount"] == 0 and not ctr["ready"]
+
+
+def test_restart_policy_always_restarts_with_a_new_rkt_pod(kubelet, namespace):
+    create(kubelet, namespace, "again", "echo run; sleep 1; exit 1")
+    def restarted():
+        pod = get_pod(kubelet, namespace, "again")
+        statuses = pod.get("status", {}).get("containerStatuses") or [{}]
+        return pod if statuses[0].get("restartCount", 0) >= 2 else None
+    pod = kubelet.wait_for("two restarts", restarted, timeout=90)
+    assert pod["status"]["phase"] == "Running"
+    last = pod["status"]["containerStatuses"][0]["lastState"]["terminated"]
+    assert last["exitCode"] == 1
+    previous = kubelet.apiserver.kubectl("logs", "-n", namespace, "again", "--previous").stdout
+    assert previous == "run\n"

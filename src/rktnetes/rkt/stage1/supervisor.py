@@ -56,7 +56,7 @@ class Supervisor:
         except RktError as exc:
             print(f"stage1: {exc}", file=sys.stderr)
         finally:
-            teardown.teardown(self.pod, self.uuid)
+            teardown.teardown(self.pod, self.uuid, networks=False)  # main DELs them once the pod is released
         return self.finish(codes)
 
     def run_detached(self, lock_fd: int) -> int:
@@ -65,7 +65,7 @@ class Supervisor:
             procs = self.start()
         except RktError as exc:
             print(f"stage1: {exc}", file=sys.stderr)
-            teardown.teardown(self.pod, self.uuid)
+            teardown.teardown(self.pod, self.uuid, networks=False)
             return self.finish({})
         args = self.pump_args(procs)
         for fd in [lock_fd] + [fd for app in args for fd in app[2:4] if fd >= 0]:
@@ -147,8 +147,11 @@ def main(argv: list[str]) -> int:
     if mode == "--finish":
         pod = paths.pod_dir(root, "run", uuid)
         codes = {k: int(v) for k, v in (w.split("=", 1) for w in argv[2:])}
-        teardown.teardown(pod, uuid)
-        return Supervisor(root, pod, uuid).finish(codes)
+        teardown.teardown(pod, uuid, networks=False)
+        try:
+            return Supervisor(root, pod, uuid).finish(codes)
+        finally:
+            teardown.networks_down_detached(pod, uuid)
     try:
         fd, pod = _take(root, uuid)
     except (RktError, FileNotFoundError) as exc:
@@ -158,7 +161,8 @@ def main(argv: list[str]) -> int:
         supervisor = Supervisor(root, pod.path, uuid)
         return supervisor.run_detached(fd) if mode == "--detached" else supervisor.run()
     finally:
-        os.close(fd)
+        os.close(fd)  # the pod has exited: its networks come down after (see teardown)
+        teardown.networks_down_detached(pod.path, uuid)
 
 
 if __name__ == "__main__":

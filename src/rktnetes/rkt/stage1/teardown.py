@@ -2,10 +2,19 @@
 
 Each step is idempotent and tolerates a missing resource, so a pod killed -9 at any moment is cleaned by
 running this again: runc containers, overlays and other mounts, networks, namespaces, cgroups.
+
+Why networks may come down after the pod has exited: their CNI DELs (the kernel's veth deletion, plugin
+and iptables execs) take ~30 ms, more than the rest of a pod's exit, and nothing waits for them but the
+next user of the address. So the supervisor records the exit status, releases the pod, and leaves the DELs
+to a detached process. Whoever DELs a pod's networks (that process, ``gc``, ``rm``) first takes an
+exclusive lock on the pod's network record and DELs only if the record is still there, so they are done
+exactly once, and ``gc`` never deletes a pod whose networks are still coming down.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,16 +44,54 @@ def delete_containers(pod: Path) -> None:
 
 
 def networks_down(pod: Path, uuid: str) -> None:
-    """DEL every network the pod joined (recorded by networking before each ADD)."""
-    if not paths.pod_networks_path(pod).exists():
+    """DEL every network the pod joined (recorded by networking before each ADD), under the record's lock."""
+    record = paths.pod_networks_path(pod)
+    try:
+        fd = os.open(record, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
         return
     from rktnetes.rkt.errors import RktError
     from rktnetes.rkt.networking import podnet
 
     try:
-        podnet.down(pod, uuid)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if record.exists():  # else whoever held the lock has DELed them
+            podnet.down(pod, uuid)
     except RktError as exc:
         print(f"rkt: network teardown of {uuid}: {exc}", file=sys.stderr)
+    finally:
+        os.close(fd)
+
+
+def networks_down_detached(pod: Path, uuid: str) -> None:
+    """``networks_down`` in a detached grandchild (reparented to init: no zombie is left with the caller);
+    in this process if it has other threads (forking one is unsafe) or the pod has no networks."""
+    if not paths.pod_networks_path(pod).exists() or len(os.listdir("/proc/self/task")) > 1:
+        networks_down(pod, uuid)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child:
+        os.waitpid(child, 0)
+        return
+    try:
+        if os.fork() == 0:
+            _detach(paths.pod_stage1_log_path(pod))
+            networks_down(pod, uuid)
+    except BaseException as exc:  # noqa: BLE001 (what is left stays recorded for gc; say why in the log)
+        print(f"rkt: network teardown of {uuid}: {exc!r}", file=sys.stderr)
+    finally:
+        os._exit(0)
+
+
+def _detach(log: Path) -> None:
+    """Its own session, no inherited descriptor (the pod's lock, a caller's pipes), stderr to the pod log."""
+    os.setsid()
+    os.closerange(0, os.sysconf("SC_OPEN_MAX"))
+    os.open(os.devnull, os.O_RDWR)  # the lowest free descriptors: 0, then 2 below
+    os.dup2(0, 1)
+    os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
 
 def remove_cgroups(pod: Path) -> None:
@@ -56,14 +103,16 @@ def remove_cgroups(pod: Path) -> None:
         cgroups.remove(pod_cgroup)
 
 
-def teardown(pod: Path, uuid: str) -> None:
-    """Containers, then app mounts, namespaces, networks, cgroups; anything still mounted last.
+def teardown(pod: Path, uuid: str, *, networks: bool = True) -> None:
+    """Containers, then app mounts, namespaces, networks (unless the caller DELs them later), cgroups;
+    anything still mounted last.
 
     Namespaces go before networks: unmounting the netns lets the kernel destroy its veths in one batch,
     and the CNI DELs that follow only release addresses and rules (networking waits for the veths)."""
     delete_containers(pod)
     mounting.umount_all(pod / "apps")
     namespaces.remove(pod)
-    networks_down(pod, uuid)
+    if networks:
+        networks_down(pod, uuid)
     remove_cgroups(pod)
     mounting.umount_all(pod)

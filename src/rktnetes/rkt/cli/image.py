@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import pkgutil
 import sys
 from pathlib import Path
 
@@ -66,13 +65,14 @@ def _extract_parser(sub: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def _plugins(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    """Register the ``image_*.py`` modules' subcommands; found by listing the package's folder, since
+    ``pkgutil.iter_modules`` imports typing and inspect (~8 ms of every ``rkt image`` command)."""
     import rktnetes.rkt.cli as package
 
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("image_"):
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
-            if hasattr(module, "register_image"):
-                module.register_image(sub, parents)
+    for name in sorted({found.stem for folder in package.__path__ for found in Path(folder).glob("image_*.py")}):
+        module = importlib.import_module(f"{package.__name__}.{name}")
+        if hasattr(module, "register_image"):
+            module.register_image(sub, parents)
 
 
 def _store(args: argparse.Namespace):  # noqa: ANN202 - ImageStore, imported lazily

@@ -25,7 +25,11 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as rkt does: one line, exit 254."""
+    """argparse that reports usage errors as rkt does (one line, exit 254) and formats help without shutil."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", common.HelpFormatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise errors.UsageError(message)

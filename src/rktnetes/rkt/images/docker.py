@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.images import errors, references
@@ -59,7 +58,7 @@ def _cached(store: ImageStore, url: str, pull_policy: str) -> ImageInfo | None:
     return found
 
 
-def _descriptor(entry: Any, what: str) -> dict[str, Any]:
+def _descriptor(entry: object, what: str) -> dict[str, object]:
     if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
         raise errors.FetchError(f"{what} is not a descriptor with a digest")
     if not isinstance(entry.get("size", 0), int):
@@ -67,7 +66,7 @@ def _descriptor(entry: Any, what: str) -> dict[str, Any]:
     return entry
 
 
-def check_descriptors(manifest: dict[str, Any]) -> None:
+def check_descriptors(manifest: dict[str, object]) -> None:
     """Refuse an image manifest whose config or layers are not well-formed descriptors."""
     if not isinstance(manifest.get("layers"), list):
         raise errors.FetchError("image manifest has no layers list")
@@ -76,7 +75,7 @@ def check_descriptors(manifest: dict[str, Any]) -> None:
         _descriptor(layer, f"image manifest layer {n}")
 
 
-def pick_platform(index: dict[str, Any]) -> dict[str, Any]:
+def pick_platform(index: dict[str, object]) -> dict[str, object]:
     """The linux/amd64 entry of an image index or manifest list."""
     for entry in index.get("manifests") or []:
         platform = (entry.get("platform") if isinstance(entry, dict) else None) or {}
@@ -85,7 +84,7 @@ def pick_platform(index: dict[str, Any]) -> dict[str, Any]:
     raise errors.FetchError("the image index has no linux/amd64 image")
 
 
-def parse_json(raw: bytes, what: str) -> dict[str, Any]:
+def parse_json(raw: bytes, what: str) -> dict[str, object]:
     try:
         doc = json.loads(raw)
     except ValueError:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.images import ids, resolving
@@ -41,7 +41,7 @@ def fetch(store: ImageStore, ref: str, *, insecure: frozenset[str] = frozenset()
     raise FetchError(f"{ref}: more than {MAX_DEPENDENCIES} missing dependencies")
 
 
-def _fetch_dependency(store: ImageStore, dep: dict[str, Any], options: dict[str, Any]) -> None:
+def _fetch_dependency(store: ImageStore, dep: dict[str, object], options: dict[str, object]) -> None:
     got = fetch(store, resolving.dependency_ref(dep), **options)
     try:
         resolving.dependency(store.db, dep)
@@ -137,7 +137,7 @@ def _module(name: str, what: str) -> ModuleType:
         raise FetchError(f"{what} are not supported in this build ({exc})") from None
 
 
-def _entry(module: str, function: str, what: str) -> Any:
+def _entry(module: str, function: str, what: str) -> Callable[..., ImageInfo]:
     found = getattr(_module(module, what), function, None)
     if found is None:
         raise FetchError(f"{what} are not supported in this build (no {module}.{function})")

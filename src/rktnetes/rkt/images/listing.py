@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from rktnetes.rkt.images import ids
 from rktnetes.rkt.images.errors import ImageError
@@ -97,7 +96,7 @@ def _rfc3339(when: float) -> str:
 
 
 def as_json(images: list[ImageInfo], *, pretty: bool) -> str:
-    docs: list[dict[str, Any]] = [
+    docs: list[dict[str, object]] = [
         {"id": info.id, "name": info.name, "version": info.version, "labels": info.labels,
          "import_time": _rfc3339(info.import_time), "last_used_time": _rfc3339(info.last_used),
          "size": info.size, "origin": info.origin, "format": info.fmt}

@@ -6,8 +6,8 @@ The first path component is a registry only when it looks like a host (has a ``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from collections import namedtuple
 
 from rktnetes.rkt.images import errors
 
@@ -18,12 +18,12 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
-@dataclasses.dataclass(frozen=True)
-class DockerRef:
-    registry: str  # as written by the user (docker.io for Docker Hub)
-    repository: str
-    tag: str | None = None
-    digest: str | None = None
+class DockerRef(namedtuple("DockerRef", "registry repository tag digest", defaults=(None, None))):
+    """A parsed reference: ``registry`` as written by the user (docker.io for Docker Hub), ``repository``,
+    and the ``tag`` and/or ``digest`` (str or None). A plain named tuple: ``dataclasses`` and ``typing``
+    would add ~10 ms to every cached ``rkt fetch``."""
+
+    __slots__ = ()
 
     @property
     def host(self) -> str:

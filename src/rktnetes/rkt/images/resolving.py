@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from rktnetes.rkt.images import ids, index
 from rktnetes.rkt.images.errors import AmbiguousImageID, ImageError, ImageNotFound, MissingDependency
@@ -56,7 +55,7 @@ def best_match(conn: sqlite3.Connection, name: str, labels: dict[str, str]) -> I
     return None
 
 
-def dependency(conn: sqlite3.Connection, dep: dict[str, Any]) -> ImageInfo:
+def dependency(conn: sqlite3.Connection, dep: dict[str, object]) -> ImageInfo:
     """The stored image satisfying a manifest dependency entry."""
     if dep.get("imageID"):
         info = index.get(conn, ids.from_hexdigest(dep["imageID"][len(ids.PREFIX):]))
@@ -68,7 +67,7 @@ def dependency(conn: sqlite3.Connection, dep: dict[str, Any]) -> ImageInfo:
     return info
 
 
-def dependency_ref(dep: dict[str, Any]) -> str:
+def dependency_ref(dep: dict[str, object]) -> str:
     """The ``name[:version][,label=value…]`` reference that fetches a manifest dependency by name."""
     labels = {item["name"]: item["value"] for item in dep.get("labels") or []}
     version = labels.pop("version", None)

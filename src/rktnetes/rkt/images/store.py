@@ -5,6 +5,8 @@ Every write happens in a private temp dir inside the store and lands with ``rena
 is inserted: the row is the commit point, so an interrupted fetch leaves nothing an image lookup can see
 (only scratch that ``image gc`` sweeps). Writers of the same image id serialise on a per-id ``flock`` and
 re-check for the image once they hold it, so two concurrent fetches of one image store it once.
+What only writing needs (aci, tarsafe, rendering, scratch, manifest checks) is imported by the methods
+that write, so a cached fetch or a listing pays for opening the index and nothing else.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
+from io import BufferedIOBase
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import ids, index, locking, resolving, scratch
-from rktnetes.rkt.images import manifest as manifest_mod
+from rktnetes.rkt.images import ids, index, locking, resolving
 from rktnetes.rkt.images.errors import ImageError, ImageNotFound
 from rktnetes.rkt.images.index import ImageInfo, RemoteInfo
 
@@ -47,9 +48,9 @@ class ImageStore:
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def import_aci(self, src: BinaryIO | Path, *, origin: str = "") -> ImageInfo:
+    def import_aci(self, src: BufferedIOBase | Path, *, origin: str = "") -> ImageInfo:
         """Store an ACI (gzip/bzip2/xz/plain), checking the manifest and every member first."""
-        from rktnetes.rkt.images import aci
+        from rktnetes.rkt.images import aci, scratch
 
         with scratch.spool_file(paths.cas_tmp_dir(self.root)) as spooled:
             if isinstance(src, Path):
@@ -62,10 +63,10 @@ class ImageStore:
                 found = index.get(self.db, image_id)
                 return found or self._commit_aci(Path(spooled.name), image_id, doc, origin)
 
-    def _commit_aci(self, blob: Path, image_id: str, doc: dict[str, Any], origin: str) -> ImageInfo:
-        from rktnetes.rkt.images import rendering, tarsafe
+    def _commit_aci(self, blob: Path, image_id: str, doc: dict[str, object], origin: str) -> ImageInfo:
+        from rktnetes.rkt.images import rendering, scratch, tarsafe
 
-        with self._scratch_tree() as tree:
+        with scratch.ScratchDir(paths.cas_tmp_dir(self.root)) as tree:
             tarsafe.extract(blob, tree)
             self._render(tree, doc)
             size = blob.stat().st_size + rendering.tree_size(tree)
@@ -75,10 +76,11 @@ class ImageStore:
             scratch.move_file(blob, final_blob)
         return self._insert(doc, image_id, size, origin, "aci", has_blob=True)
 
-    def add_image(self, *, manifest: dict[str, Any], build_rootfs: Callable[[Path], None], image_id: str,
+    def add_image(self, *, manifest: dict[str, object], build_rootfs: Callable[[Path], None], image_id: str,
                   origin: str, fmt: str) -> ImageInfo:
         """Store an image whose rootfs ``build_rootfs(rootfs_dir)`` fills (OCI and docker images)."""
-        from rktnetes.rkt.images import rendering
+        from rktnetes.rkt.images import manifest as manifest_mod
+        from rktnetes.rkt.images import rendering, scratch
 
         doc = manifest_mod.validate(manifest)
         ids.check_key(image_id)
@@ -86,7 +88,7 @@ class ImageStore:
             found = index.get(self.db, image_id)
             if found:
                 return found
-            with self._scratch_tree() as tree:
+            with scratch.ScratchDir(paths.cas_tmp_dir(self.root)) as tree:
                 (tree / "rootfs").mkdir()
                 build_rootfs(tree / "rootfs")
                 (tree / "manifest").write_bytes(manifest_mod.dumps(doc))
@@ -95,10 +97,7 @@ class ImageStore:
                 self._place(tree, paths.cas_tree_dir(self.root, image_id))
             return self._insert(doc, image_id, size, origin, fmt, has_blob=False)
 
-    def _scratch_tree(self) -> scratch.ScratchDir:
-        return scratch.ScratchDir(paths.cas_tmp_dir(self.root))
-
-    def _render(self, tree: Path, doc: dict[str, Any]) -> None:
+    def _render(self, tree: Path, doc: dict[str, object]) -> None:
         from rktnetes.rkt.images import rendering
 
         deps = [self.rootfs(resolving.dependency(self.db, dep).id) for dep in doc.get("dependencies") or []]
@@ -111,8 +110,10 @@ class ImageStore:
             shutil.rmtree(final)
         tree.rename(final)
 
-    def _insert(self, doc: dict[str, Any], image_id: str, size: int, origin: str, fmt: str, *,
+    def _insert(self, doc: dict[str, object], image_id: str, size: int, origin: str, fmt: str, *,
                 has_blob: bool) -> ImageInfo:
+        from rktnetes.rkt.images import manifest as manifest_mod
+
         now = time.time()
         info = ImageInfo(image_id, doc["name"], manifest_mod.labels(doc), now, now, size, origin, fmt, has_blob)
         index.insert(self.db, info)
@@ -133,7 +134,7 @@ class ImageStore:
     def list(self) -> list[ImageInfo]:
         return index.all_images(self.db)
 
-    def manifest(self, image_id: str) -> dict[str, Any]:
+    def manifest(self, image_id: str) -> dict[str, object]:
         """The appc image manifest of a stored image."""
         self.get(image_id)
         return json.loads((paths.cas_tree_dir(self.root, image_id) / "manifest").read_bytes())

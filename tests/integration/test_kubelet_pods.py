@@ -3,35 +3,10 @@ inside the node's test-host namespace): Running with an IP, exit codes, restart 
 
 from __future__ import annotations
 
-import json
-
-
-def pod_manifest(namespace: str, name: str, node: str, image: str, script: str, **spec) -> str:
-    container = {"name": "main", "image": image, "command": ["/bin/sh", "-c", script]}
-    return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
-                       "spec": {"nodeName": node, "containers": [container], "terminationGracePeriodSeconds": 5,
-                                **spec}})
-
-
-def create(kubelet, namespace: str, name: str, script: str, **spec) -> None:
-    kubelet.apiserver.kubectl("create", "-f", "-",
-                              input=pod_manifest(namespace, name, kubelet.node, kubelet.image(), script, **spec))
-
-
-def get_pod(kubelet, namespace: str, name: str) -> dict:
-    return kubelet.kubectl_json("get", "pod", "-n", namespace, name)
-
-
-def wait_phase(kubelet, namespace: str, name: str, phase: str, timeout: float = 60.0) -> dict:
-    def check():
-        pod = get_pod(kubelet, namespace, name)
-        return pod if pod.get("status", {}).get("phase") == phase else None
-    return kubelet.wait_for(f"{namespace}/{name} {phase}", check, timeout)
-
 
 def test_pod_runs_with_ip_logs_and_is_deleted(kubelet, namespace, testhost):
-    create(kubelet, namespace, "web", "echo hello from rkt; echo second line; exec sleep 300")
-    pod = wait_phase(kubelet, namespace, "web", "Running")
+    kubelet.create_pod(namespace, "web", "echo hello from rkt; echo second line; exec sleep 300")
+    pod = kubelet.wait_phase(namespace, "web", "Running")
     status = pod["status"]
     ip = status["podIP"]
     assert ip.startswith("172.16.28.") and status["hostIP"] == "127.0.0.1" and status["startTime"]
@@ -56,8 +31,8 @@ def test_pod_runs_with_ip_logs_and_is_deleted(kubelet, namespace, testhost):
 
 
 def test_exit_code_3_fails_the_pod_with_restart_policy_never(kubelet, namespace):
-    create(kubelet, namespace, "three", "exit 3", restartPolicy="Never")
-    pod = wait_phase(kubelet, namespace, "three", "Failed")
+    kubelet.create_pod(namespace, "three", "exit 3", restartPolicy="Never")
+    pod = kubelet.wait_phase(namespace, "three", "Failed")
     [ctr] = pod["status"]["containerStatuses"]
     ended = ctr["state"]["terminated"]
     assert ended["exitCode"] == 3 and ended["reason"] == "Error" and ended["finishedAt"] and ended["startedAt"]
@@ -65,9 +40,9 @@ def test_exit_code_3_fails_the_pod_with_restart_policy_never(kubelet, namespace)
 
 
 def test_restart_policy_always_restarts_with_a_new_rkt_pod(kubelet, namespace):
-    create(kubelet, namespace, "again", "echo run; sleep 1; exit 1")
+    kubelet.create_pod(namespace, "again", "echo run; sleep 1; exit 1")
     def restarted():
-        pod = get_pod(kubelet, namespace, "again")
+        pod = kubelet.pod(namespace, "again")
         statuses = pod.get("status", {}).get("containerStatuses") or [{}]
         return pod if statuses[0].get("restartCount", 0) >= 2 else None
     pod = kubelet.wait_for("two restarts", restarted, timeout=90)

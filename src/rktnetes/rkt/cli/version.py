@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import platform
+import os
+import sys
 
 import rktnetes
 
@@ -18,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 def run(args: argparse.Namespace) -> int:
     print(f"rkt Version: {rktnetes.__version__}")
     print(f"appc Version: {APPC_SPEC_VERSION}")
-    print(f"Python Version: {platform.python_version()}")
-    print(f"Python OS/Arch: {platform.system().lower()}/{platform.machine()}")
+    system = os.uname()  # not the platform module: importing it costs more than the rest of this command
+    print("Python Version: {}.{}.{}".format(*sys.version_info[:3]))
+    print(f"Python OS/Arch: {system.sysname.lower()}/{system.machine}")
     print("Features: -TPM +SDJOURNAL=0 +OCI +RUNC +CNI")
     return 0

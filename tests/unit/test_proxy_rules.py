@@ -132,3 +132,38 @@ def test_stale_udp_flows():
     assert conntrack.stale_filters([_port(protocol="udp", endpoints=())], [_port(protocol="udp")]) == [
         ["-p", "udp", "--orig-dst", "10.96.0.5", "--orig-port-dst", "80"]]
     assert conntrack.stale_filters([_port()], [_port(endpoints=())]) == []  # TCP needs nothing
+
+
+def test_a_steady_sync_writes_only_what_changed_and_a_full_one_everything():
+    before = tables.build([_port(), _port(name="other")], NODE)
+    after = tables.build([_port(endpoints=(A,)), _port(name="other")], NODE)
+    partial = tables.transaction(after, before)
+    assert naming.service_chain(_port(name="other")) not in partial
+    assert f"flush chain ip rktnetes {naming.service_chain(_port())}" in partial
+    full = tables.transaction(after, before, full=True)
+    assert f"flush chain ip rktnetes {naming.service_chain(_port(name='other'))}" in full
+    assert f"flush map ip rktnetes {naming.SERVICE_IPS}" in full and "delete table" not in full
+
+
+def test_an_element_whose_verdict_changes_is_deleted_then_added():
+    before = tables.build([_port()], NODE)
+    after = tables.build([_port(endpoints=())], NODE)
+    text = tables.transaction(after, before)
+    assert f"delete element ip rktnetes {naming.SERVICE_IPS} {{ 10.96.0.5 . tcp . 80 }}" in text
+    assert f"add element ip rktnetes {naming.NO_ENDPOINT_SERVICES} {{ 10.96.0.5 . tcp . 80 : goto {naming.REJECT} }}" \
+        in text
+
+
+def test_partial_and_full_transactions_are_accepted_by_the_real_nft(testhost):
+    steps = [[_port(affinity_seconds=30), _port(name="b", protocol="udp", node_port=30053)],
+             [_port(affinity_seconds=30, endpoints=(A,)), _port(name="b", protocol="udp", node_port=30053, endpoints=())],
+             [_port(name="b", protocol="udp", node_port=30053, endpoints=(B,))]]
+    previous = None
+    for ports in steps:
+        rules = tables.build(ports, NODE)
+        nft.apply(testhost.path, tables.transaction(rules, previous))
+        previous = rules
+    nft.apply(testhost.path, tables.transaction(previous, previous, full=True))
+    listing = testhost.run(["nft", "list", "table", "ip", "rktnetes"]).stdout
+    assert "udp dnat to 10.244.2.2:8080" in listing and "tcp dnat" not in listing and "aff-" not in listing
+    assert "no-endpoint" in listing and "30053 : goto reject-chain" not in listing

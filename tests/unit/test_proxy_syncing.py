@@ -20,8 +20,11 @@ class Recorder:
     def __init__(self, fail: int = 0) -> None:
         self.calls, self.fail = 0, fail
 
-    async def __call__(self) -> None:
+        self.full: list[bool] = []
+
+    async def __call__(self, full: bool) -> None:
         self.calls += 1
+        self.full.append(full)
         if self.fail:
             self.fail -= 1
             raise errors.RulesError("nft said no")
@@ -61,7 +64,7 @@ async def test_periodic_resync_without_changes(running):
     await settle()
     clock.advance(30)
     await settle()
-    assert sync.calls == 2
+    assert sync.full == [False, True]
 
 
 async def test_failure_is_retried_and_unhealthy_while_a_change_waits():

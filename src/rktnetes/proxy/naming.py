@@ -8,6 +8,7 @@ readable parts would collide after truncation.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 
 from rktnetes.proxy.serviceports import Endpoint, ServicePort
@@ -34,7 +35,9 @@ def _hash(text: str) -> str:
     return base64.b32encode(hashlib.sha256(text.encode()).digest())[:8].decode()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _named(prefix: str, text: str) -> str:
+    """Cached: every sync asks again for the names of every unchanged Service (base32 is pure Python)."""
     return f"{prefix}-{_hash(text)}-{text}"
 
 

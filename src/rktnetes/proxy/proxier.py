@@ -35,11 +35,12 @@ class Proxier:
         self.previous: Ruleset | None = None
         self.ports: list[ServicePort] = []
 
-    def sync(self, ports: list[ServicePort]) -> None:
-        """Write the table for ``ports`` in one transaction, then drop the UDP flows it strands."""
+    def sync(self, ports: list[ServicePort], full: bool = False) -> None:
+        """Write the table for ``ports`` in one transaction (what changed, or everything when ``full``), then
+        drop the UDP flows it strands."""
         rules = tables.build(ports, self.node, self.config.nodeport_addresses)
         try:
-            self.apply(self.config.netns, tables.transaction(rules, self.previous))
+            self.apply(self.config.netns, tables.transaction(rules, self.previous, full))
         except errors.RulesError:
             self.previous = None
             raise

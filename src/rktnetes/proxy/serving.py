@@ -56,8 +56,8 @@ class ProxyServer:
         return serviceports.all_ports(self.services.cache.list(), lambda key: self.slices.cache.by_index("service", key),
                                       self.endpoints.cache.get)
 
-    async def _sync(self) -> None:
-        await asyncio.to_thread(self.proxier.sync, self.ports())
+    async def _sync(self, full: bool) -> None:
+        await asyncio.to_thread(self.proxier.sync, self.ports(), full)
 
     async def run(self) -> None:
         """Sync until cancelled; then stop serving health and remove the table."""

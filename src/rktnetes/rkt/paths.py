@@ -130,6 +130,11 @@ def pod_networks_path(pod: Path) -> Path:
     return pod / "networks.json"
 
 
+def pod_net_gate_path(pod: Path) -> Path:
+    """Locked by stage1 while it ADDs the pod's networks; the apps' runc waits on it (stage1/gate.py)."""
+    return pod / "net-gate"
+
+
 def pod_hosts_path(pod: Path) -> Path:
     return pod / "etc" / "hosts"
 

@@ -2,7 +2,8 @@
 
 ``/healthz`` answers ``ok``; ``/containerLogs/{namespace}/{pod}/{container}`` streams the container's log
 from the rkt pod that runs (or ran) it — ``previous=true`` reads the rkt pod before the current one, i.e.
-the container's last run before its restart. Errors are one line of plain text, as a kubelet answers.
+the container's last run before its restart; ``/exec/{namespace}/{pod}/{container}`` runs a command in it
+(``execing``). Errors are one line of plain text, as a kubelet answers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from rktnetes.kubelet import logstream
+from rktnetes.kubelet import execing, logstream
 from rktnetes.kubelet.runtime import RktPod, Runtime
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import state
@@ -59,9 +60,24 @@ async def container_logs(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def exec_in_container(request: web.Request) -> web.StreamResponse:
+    ns, name, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+    runtime = request.app[RUNTIME]
+    rkt = _choose(await runtime.pods(), f"{ns}/{name}", previous=False)
+    if container not in [a.name for a in rkt.info.apps]:
+        raise web.HTTPNotFound(text=f"container {container} is not valid for pod {name}")
+    if not rkt.running:
+        return await execing.refuse(request, f"container {container} is not running (pod {ns}/{name})")
+    command = request.query.getall("command", [])
+    if not command:
+        return await execing.refuse(request, "you must specify at least one command for the container")
+    return await execing.run(request, runtime.enter_argv(rkt.info.uuid, container, command))
+
+
 def application(runtime: Runtime) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
+    app.router.add_get("/exec/{namespace}/{pod}/{container}", exec_in_container)
     return app

@@ -110,6 +110,10 @@ class Runtime:
     async def remove(self, uuid: str) -> None:
         await self._rkt("rm", uuid, in_node=True)
 
+    def enter_argv(self, uuid: str, app: str, command: list[str]) -> list[str]:
+        """The command line running ``command`` inside the app's container (``rkt enter``)."""
+        return self._argv("enter", f"--app={app}", uuid, "--", *command)
+
     async def stop(self, uuid: str, grace: float) -> None:
         """SIGTERM every app, SIGKILL after ``grace`` seconds; returns once the pod has exited."""
         try:

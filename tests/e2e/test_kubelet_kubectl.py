@@ -1,0 +1,53 @@
+"""The real kubectl against a real API server, scheduler and kubelet: ``kubectl run`` lands on the node and
+runs as an rkt pod; ``kubectl wait``, ``get -o wide``, ``logs``, ``exec`` (exit codes, stderr, stdin) and
+``delete`` behave as on Kubernetes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fixtures.kubelet import RKTNETES
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def scheduler(apiserver, tmp_path) -> Iterator[subprocess.Popen]:
+    with open(tmp_path / "scheduler.log", "wb") as log:
+        proc = subprocess.Popen([RKTNETES, "scheduler", f"--kubeconfig={apiserver.kubeconfig}", "--no-leader-elect"],
+                                stdout=log, stderr=log)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_kubectl_run_wait_logs_exec_delete(kubelet, scheduler, namespace):
+    kubectl = kubelet.apiserver.kubectl
+    kubelet.wait_for("node registered", lambda: kubectl("get", "node", kubelet.node, check=False).returncode == 0)
+    kubectl("label", "node", kubelet.node, f"e2e={namespace}")
+    overrides = json.dumps({"spec": {"nodeSelector": {"e2e": namespace}, "terminationGracePeriodSeconds": 3}})
+    kubectl("run", "web", "-n", namespace, f"--image={kubelet.image()}", "--restart=Never",
+            f"--overrides={overrides}", "--command", "--", "/bin/sh", "-c", "echo started; exec sleep 300")
+    kubectl("wait", "-n", namespace, "--for=condition=Ready", "pod/web", "--timeout=90s", timeout=120)
+    wide = kubectl("get", "pod", "web", "-n", namespace, "-o", "wide", "--no-headers").stdout.split()
+    assert wide[:3] == ["web", "1/1", "Running"] and kubelet.node in wide and wide[5].startswith("172.16.28.")
+    assert kubectl("logs", "web", "-n", namespace).stdout == "started\n"
+    done = kubectl("exec", "web", "-n", namespace, "--", "/bin/sh", "-c", "echo out; echo err >&2; exit 3",
+                   check=False)
+    assert done.returncode == 3 and done.stdout == "out\n" and "err" in done.stderr
+    piped = kubectl("exec", "-i", "web", "-n", namespace, "--", "/bin/cat", input="through stdin\n")
+    assert piped.stdout == "through stdin\n"
+    assert kubectl("exec", "web", "-n", namespace, "--", "/bin/hostname").stdout == "web\n"
+    kubectl("delete", "pod", "web", "-n", namespace, "--timeout=60s", timeout=90)
+    assert [p for p in kubelet.rkt_pods() if p["state"] == "running"] == []

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.fixtures.proxy import ECHO_PORT, tcp_ask, udp_ask
+from tests.conftest import free_port
+from tests.fixtures.proxy import ECHO_PORT, tcp_ask, tcp_asks_from, udp_ask
 
 pytestmark = pytest.mark.integration
 
@@ -82,10 +83,10 @@ def test_node_port_and_udp(apiserver, namespace, testhost, echo_pods, proxy_proc
     assert answers == {"pod-1", "pod-2"}
 
 
-def _until_udp(testhost, ip: str) -> str:
+def _until_udp(testhost, ip: str, source_port: int = 0) -> str:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        answer = udp_ask(testhost, ip, 80, timeout=0.3)
+        answer = udp_ask(testhost, ip, 80, timeout=0.3, source_port=source_port)
         if answer:
             return answer
     raise AssertionError(f"no UDP answer from {ip}")
@@ -106,3 +107,46 @@ def test_table_removed_on_shutdown_and_root_untouched(apiserver, namespace, test
     assert "rktnetes" not in testhost.run(["nft", "list", "tables"]).stdout
     assert tcp_ask(testhost, spec["clusterIP"], 80, timeout=0.5) is None
     _assert_root_untouched(root_before, spec["clusterIP"], "10.244.")
+
+
+def test_hairpin_a_pod_reaches_itself_through_its_service(apiserver, namespace, testhost, echo_pods,
+                                                          proxy_process):
+    testhost.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])  # the test host's own namespace only
+    spec = _create(apiserver, namespace, "hair", echo_pods)
+    _until(lambda: tcp_ask(testhost, spec["clusterIP"], 80) in ("pod-1", "pod-2"), True)
+    answers = tcp_asks_from(echo_pods[0].netns, spec["clusterIP"], 80, 30)
+    assert set(answers) == {"pod-1", "pod-2"}, answers
+
+
+def test_endpoints_object_when_the_service_has_no_slice(apiserver, namespace, testhost, echo_pods, proxy_process):
+    out = apiserver.kubectl("-n", namespace, "create", "-o", "json", "-f", "-", input=_service("legacy"))
+    ip = json.loads(out.stdout)["spec"]["clusterIP"]
+    apiserver.kubectl("-n", namespace, "apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "legacy"},
+        "subsets": [{"addresses": [{"ip": echo_pods[1].ip}], "ports": [{"port": ECHO_PORT}]}]}))
+    _until(lambda: tcp_ask(testhost, ip, 80), "pod-2")
+
+
+def test_udp_flow_moves_when_its_endpoint_goes(apiserver, namespace, testhost, echo_pods, proxy_process):
+    spec = _create(apiserver, namespace, "dgram", echo_pods, protocol="UDP")
+    port = free_port()
+    first = _until_udp(testhost, spec["clusterIP"], source_port=port)
+    assert udp_ask(testhost, spec["clusterIP"], 80, source_port=port) == first  # one flow, one endpoint
+    kept = [p for p in echo_pods if p.name != first]
+    apiserver.kubectl("-n", namespace, "apply", "-f", "-", input=_slice("dgram", kept, "UDP"))
+    # the old endpoint still answers: only the conntrack flush can move this flow
+    _until(lambda: udp_ask(testhost, spec["clusterIP"], 80, timeout=0.3, source_port=port), kept[0].name)
+
+
+def test_external_traffic_policy_local_keeps_node_ports_on_this_node(apiserver, namespace, testhost, echo_pods,
+                                                                     proxy_process):
+    out = apiserver.kubectl("-n", namespace, "create", "-o", "json", "-f", "-",
+                            input=_service("local", kind="NodePort", externalTrafficPolicy="Local"))
+    spec = json.loads(out.stdout)["spec"]
+    endpoints = json.loads(_slice("local", echo_pods))
+    endpoints["endpoints"][1]["nodeName"] = "node-b"
+    apiserver.kubectl("-n", namespace, "apply", "-f", "-", input=json.dumps(endpoints))
+    node_port = spec["ports"][0]["nodePort"]
+    _until(lambda: tcp_ask(testhost, "192.0.2.1", node_port), "pod-1")
+    assert {tcp_ask(testhost, "192.0.2.1", node_port) for _ in range(20)} == {"pod-1"}
+    assert {tcp_ask(testhost, spec["clusterIP"], 80) for _ in range(40)} == {"pod-1", "pod-2"}

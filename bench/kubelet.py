@@ -1,0 +1,99 @@
+"""Pod start latency through the cluster vs ``rkt run`` directly, alternately, in one run.
+
+Cluster: a pod bound to the node is created through the API server (HTTPS) and timed until its status says
+Running (watched): the kubelet's informer, ``rkt prepare`` + ``rkt run-prepared --detach``, the status write.
+Direct: ``rkt run --detach --net=default`` of the same image from the same store, in the same node
+namespace (what the kubelet runs, minus the API). Both use busybox from a real local registry (fetched once
+before timing). Run as root: ``.venv/bin/python bench/kubelet.py [--rounds 10]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fixtures import apiserver, images, kubelet, registry, testhost  # noqa: E402
+
+from rktnetes.client import rest  # noqa: E402
+
+
+def pod(name: str, node: str, image: str) -> dict:
+    container = {"name": "main", "image": image, "imagePullPolicy": "IfNotPresent",
+                 "command": ["/bin/sh", "-c", "exec sleep 300"]}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"nodeName": node, "containers": [container], "terminationGracePeriodSeconds": 0}}
+
+
+async def through_api(client: rest.Client, node: str, image: str) -> float:
+    name = f"b-{uuid.uuid4().hex[:8]}"
+    start = time.perf_counter()
+    created = await client.create("pods", pod(name, node, image), "default")
+    async with client.watch("pods", "default", field_selector=f"metadata.name={name}",
+                            resource_version=created["metadata"]["resourceVersion"]) as events:
+        async for _kind, obj in events:
+            if (obj.get("status") or {}).get("phase") == "Running":
+                break
+    took = time.perf_counter() - start
+    await client.delete("pods", name, "default")
+    return took
+
+
+def direct(node: kubelet.Kubelet) -> float:
+    start = time.perf_counter()
+    done = node.rkt("--insecure-options=image,http", "run", "--detach", "--net=default", f"docker://{node.image()}", "--exec=/bin/sh", "--",
+                    "-c", "exec sleep 300", "---")
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    pod_uuid = done.stdout.strip().splitlines()[-1]
+    node.rkt("stop", "--force", pod_uuid)
+    node.rkt("rm", pod_uuid)
+    return took
+
+
+async def compare(node: kubelet.Kubelet, rounds: int) -> tuple[list[float], list[float]]:
+    client = rest.Client.from_kubeconfig(node.apiserver.kubeconfig)
+    api, rkt = [], []
+    async with client:
+        await through_api(client, node.node, node.image())  # fetches the image into the store
+        for _ in range(rounds):
+            api.append(await through_api(client, node.node, node.image()))
+            rkt.append(await asyncio.to_thread(direct, node))
+    return api, rkt
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=10)
+    opts = parser.parse_args()
+    built = images.build_cached("busybox")
+    host = testhost.TestHost(f"rkth-{uuid.uuid4().hex[:8]}")
+    with registry.run_registry() as addr, tempfile.TemporaryDirectory(prefix="bench-kubelet-") as tmp:
+        registry.push_layout(built.oci_layout, f"{addr}/busybox:latest")
+        server = next(gen := apiserver.serve(None))
+        subprocess.run(["ip", "netns", "add", host.name], check=True)
+        node = kubelet.Kubelet(server, Path(tmp) / "rkt", Path(tmp) / "kubelet", str(host.path), addr)
+        node.start()
+        try:
+            api, rkt = asyncio.run(compare(node, opts.rounds))
+        finally:
+            node.cleanup()
+            host.delete()
+            gen.close()
+    a, r = statistics.median(api), statistics.median(rkt)
+    print(f"pod start through the API (create -> Running): median {a * 1000:.0f} ms over {len(api)} pods")
+    print(f"rkt run --detach --net=default directly:      median {r * 1000:.0f} ms; ratio {a / r:.2f}x")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()

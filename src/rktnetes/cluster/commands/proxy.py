@@ -48,13 +48,13 @@ def _config(args: argparse.Namespace) -> tuple[Config, Timing]:
         raise ClusterError(f"no kubeconfig at {args.kubeconfig}")
     if args.min_sync_period < 0 or args.sync_period <= 0 or not 0 <= args.healthz_port < 65536:
         raise ClusterError("--min-sync-period >= 0, --sync-period > 0 and --healthz-port 0-65535, please")
+    cidr = _cidrs([args.cluster_cidr], "--cluster-cidr")
+    config = Config(args.node_name, args.netns, cidr[0] if cidr else "",
+                    _cidrs(args.nodeport_addresses, "--nodeport-addresses"))
     try:
         netns.check(args.netns)
     except proxy_errors.ProxyError as exc:
         raise ClusterError(str(exc)) from None
-    cidr = _cidrs([args.cluster_cidr], "--cluster-cidr")
-    config = Config(args.node_name, args.netns, cidr[0] if cidr else "",
-                    _cidrs(args.nodeport_addresses, "--nodeport-addresses"))
     return config, Timing(args.min_sync_period, args.sync_period, args.healthz_port, args.cleanup_on_exit)
 
 

@@ -3,11 +3,13 @@
 Both serve --services Service names (``svc-N.bench.svc.cluster.local`` -> its ClusterIP): ours from a real API
 server through its informers, dnsmasq from a hosts file holding the same name -> IP pairs. One load generator
 (UDP, --window queries in flight, IDs matched to measure each query's latency) drives each server for
---seconds, alternating servers for --rounds rounds; medians per server and the ratios are printed. Two loads:
+--seconds, alternating servers for --rounds rounds; medians per server and the ratios are printed. Loads:
 
-  same-case   the same few thousand query byte strings again and again (what a node's pods send)
-  mixed-case  every query's name in a fresh random letter case (DNS 0x20), so no two queries have the same
-              bytes: each answer is computed, none comes from our answer cache
+  same-case   Service names, the same few thousand query byte strings again and again (what pods send)
+  mixed-case  Service names, each query in a fresh random letter case (DNS 0x20): no two queries have the
+              same bytes
+  distinct    --pods pod names (a-b-c-d.bench.pod.cluster.local, in dnsmasq's hosts file too), each asked
+              once in the whole run: every one of our answers is computed, none comes from a cache
 
     .venv/bin/python bench/dns.py [--services 200] [--seconds 3] [--rounds 3] [--window 32]
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import selectors
@@ -25,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 # Python puts this script's folder first on sys.path, where this file (dns.py) would hide dnspython's "dns"
@@ -62,6 +66,11 @@ async def make_services(kubeconfig: Path, count: int) -> dict[str, str]:
         return dict(await asyncio.gather(*(one(i) for i in range(count))))
 
 
+def pod_names(count: int) -> dict[str, str]:
+    ips = random.sample(range(1 << 16), count)
+    return {f"10-244-{i >> 8}-{i & 255}.{NAMESPACE}.pod.cluster.local": f"10.244.{i >> 8}.{i & 255}" for i in ips}
+
+
 def mixed_case(text: str) -> str:
     return "".join(c.upper() if random.random() < 0.5 else c for c in text)
 
@@ -82,7 +91,7 @@ def _drain(sock: socket.socket, sent: dict[int, float], latencies: list[float]) 
             latencies.append(time.perf_counter() - t0)
 
 
-def blast(address: tuple[str, int], wires: list[bytes], seconds: float, window: int) -> tuple[float, float, float]:
+def blast(address: tuple[str, int], wires: Iterator[bytes], seconds: float, window: int) -> tuple[float, float, float]:
     """Queries/s, p50 and p99 latency (ms) of ``seconds`` of load with ``window`` queries in flight."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.connect(address)
@@ -96,7 +105,7 @@ def blast(address: tuple[str, int], wires: list[bytes], seconds: float, window: 
         while len(sent) < window:
             qid = next_id & 0xFFFF
             sent[qid] = time.perf_counter()
-            sock.send(qid.to_bytes(2, "big") + wires[next_id % len(wires)][2:])
+            sock.send(qid.to_bytes(2, "big") + next(wires)[2:])
             next_id += 1
         if selector.select(0.5):
             _drain(sock, sent, latencies)
@@ -130,20 +139,23 @@ def run(args: argparse.Namespace, apiserver) -> None:
     records = asyncio.run(make_services(apiserver.kubeconfig, args.services))
     workdir = Path(tempfile.mkdtemp(prefix="rktnetes-bench-dns-"))
     hosts = workdir / "hosts"
-    hosts.write_text("".join(f"{ip} {qname}\n" for qname, ip in records.items()))
+    pods = pod_names(args.pods)
+    hosts.write_text("".join(f"{ip} {qname}\n" for qname, ip in (records | pods).items()))
     ours = DnsServer(apiserver.kubeconfig, [f"127.0.0.1:{free_port()}"])
     peer = Dnsmasq(hosts, cache=10000)
     try:
         ours.start()
         peer.start()
         contenders = {"rktnetes dns": ours.address, "dnsmasq": ("127.0.0.1", peer.port)}
-        check_same_answers(ours.address, contenders["dnsmasq"], records)
-        for load, mixed in (("same-case", False), ("mixed-case", True)):
-            wires = queries(sorted(records), mixed, 20000)
+        check_same_answers(ours.address, contenders["dnsmasq"], records | pods)
+        loads = {"same-case": queries(sorted(records), False, 20000), "mixed-case": queries(sorted(records), True, 20000),
+                 "distinct": [dns.message.make_query(n, "A").to_wire() for n in pods]}
+        for load, wires in loads.items():
+            streams = {who: itertools.cycle(wires) for who in contenders}  # "distinct" never repeats within a server
             results: dict[str, list] = {who: [] for who in contenders}
             for _ in range(args.rounds):
                 for who, address in contenders.items():
-                    results[who].append(blast(address, wires, args.seconds, args.window))
+                    results[who].append(blast(address, streams[who], args.seconds, args.window))
             report(results, load)
     finally:
         ours.stop()
@@ -154,6 +166,7 @@ def run(args: argparse.Namespace, apiserver) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=200)
+    parser.add_argument("--pods", type=int, default=50000, help="distinct pod names for the distinct load")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--window", type=int, default=32)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import dns.flags
 import dns.message
 import dns.opcode
@@ -133,3 +135,18 @@ def test_cached_answers_keep_the_id_and_never_outlive_a_change(index):
     index.remove_service("default", "web")
     gone = dns.message.from_wire(responder.respond(again.to_wire(), True))
     assert gone.rcode() == dns.rcode.NXDOMAIN
+
+
+@pytest.mark.parametrize("name, rdtype", [
+    (f"web.default.svc.{Z}", "A"), (f"_http._tcp.db.default.svc.{Z}", "SRV"), (f"nope.default.svc.{Z}", "A"),
+    ("20.0.96.10.in-addr.arpa.", "PTR"), (f"ext.default.svc.{Z}", "A"),
+])
+def test_a_cached_answer_in_another_letter_case_is_the_fresh_answer(index, name, rdtype):
+    warm = running.responder(index, running.Config())
+    warm.respond(dns.message.make_query(name.lower(), rdtype).to_wire(), True)
+    for _ in range(5):
+        query = dns.message.make_query("".join(random.choice((c.lower(), c.upper())) for c in name), rdtype)
+        fresh = running.responder(index, running.Config()).respond(query.to_wire(), True)
+        cached = warm.respond(query.to_wire(), True)
+        assert dns.message.from_wire(cached) == dns.message.from_wire(fresh)  # records in any order
+        assert len(cached) == len(fresh) and cached[:12 + len(name)] == fresh[:12 + len(name)]  # the name as asked

@@ -1,9 +1,12 @@
 """Wire bytes in, wire bytes out, with a cache of whole answers keyed on the query's bytes.
 
-Two queries whose bytes agree past the 2-byte ID (same name in the same letter case, type, flags and EDNS
-options) get the same answer until the record index changes, so the answer's bytes are kept and only the
-ID is swapped in. The cache is dropped whenever ``index.generation`` moves (any Service or EndpointSlice
-event), so it never serves a stale answer; it is bounded and simply emptied when full.
+Two queries whose bytes agree past the 2-byte ID, up to the letter case of the question's name (same type,
+flags and EDNS options), get the same answer until the record index changes. So the answer's bytes are kept
+and a hit only splices in the query's ID and its name as written: the name sits at the same offset and length
+in the answer, and every other owner name refers back to it by a compression pointer, so the result is the
+very bytes a fresh answer would have (resolvers that randomize case, DNS 0x20, check exactly this). The
+cache is dropped whenever ``index.generation`` moves (any Service or EndpointSlice event), so it never serves
+a stale answer; it is bounded and simply emptied when full.
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ def header_error(wire: bytes, rcode: int) -> bytes:
     return wire[:2] + struct.pack("!HHHHH", flags, 0, 0, 0, 0)
 
 
+def question_name_end(wire: bytes) -> int | None:
+    """Where the only question's name ends in ``wire``; None unless it is one plain, well-formed name."""
+    if wire[4:6] != b"\0\1":
+        return None
+    at = 12
+    while at < len(wire) and 0 < wire[at] < 64:
+        at += wire[at] + 1
+    return at + 1 if at < len(wire) and wire[at] == 0 and at + 5 <= len(wire) else None
+
+
 class Responder:
     def __init__(self, answerer: Answerer, index: RecordIndex) -> None:
         self.answerer, self.index = answerer, index
@@ -48,10 +61,14 @@ class Responder:
         if self._generation != self.index.generation:
             self._cache.clear()
             self._generation = self.index.generation
-        key = (udp, wire[2:])
+        end = question_name_end(wire)
+        if end is None:
+            return self._compute(wire, udp)
+        key = (udp, wire[2:12] + wire[12:end].lower() + wire[end:])
         cached = self._cache.get(key)
         if cached is not None:
-            return wire[:2] + cached
+            return wire[:2] + cached[:10] + wire[12:end] + cached[end - 2:] if cached[2:4] == b"\0\1" \
+                else wire[:2] + cached
         answer = self._compute(wire, udp)
         if answer:
             if len(self._cache) >= CACHE_ENTRIES:

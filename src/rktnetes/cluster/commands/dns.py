@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         config = _config(args)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        asyncio.run(_serve(args, config))
+        import uvloop
+
+        uvloop.run(_serve(args, config))
     except asyncio.CancelledError:
         return 0
     except (DnsError, errors.ClientError) as exc:

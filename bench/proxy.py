@@ -3,8 +3,9 @@
 1. Sync: N Services x 3 endpoints (default 1000 x 3) turned into one nft transaction and applied — the first
    (whole table) and then a steady-state sync after one endpoint changed — beside bare ``nft -f`` of the same
    text (the kernel and nft's own share).
-2. Connections: TCP connect + one answer through a ClusterIP (nat-output DNAT to an echo pod) beside
-   connecting to that pod directly, alternating, so the ratio is the DNAT's price.
+2. Connections: TCP connect + one answer through a ClusterIP (nat-output DNAT to an echo pod, with the N
+   other Services in the table) beside connecting to that pod directly, alternating: the ratio is the DNAT's
+   price.
 Run as root: ``.venv/bin/python bench/proxy.py [--services 1000] [--connections 400] [--rounds 3]``.
 """
 
@@ -85,12 +86,12 @@ def _p99(values: list[float]) -> float:
     return sorted(values)[int(len(values) * 0.99) - 1]
 
 
-def _connections(host: TestHost, count: int, rounds: int) -> None:
+def _connections(host: TestHost, count: int, rounds: int, n: int) -> None:
     _ip("-n", host.name, "route", "add", "10.96.0.0/12", "dev", "th0")
     pod = EchoPod(host, 1, "pod-1")
     try:
         port = ServicePort("bench", "echo", "", "tcp", "10.96.0.50", 80, endpoints=(Endpoint(pod.ip, ECHO_PORT),))
-        Proxier(Config("node-a", host.path, CIDR)).sync([port])
+        Proxier(Config("node-a", host.path, CIDR)).sync([*services(n), port])  # the echo Service among n others
         assert tcp_ask(host, port.cluster_ip, 80) == "pod-1", "the DNAT does not reach the pod"
         via, direct = [], []
         for _ in range(rounds):
@@ -126,7 +127,7 @@ def main() -> None:
         med = {k: statistics.median(r[k] for r in results) for k in results[0]}
         print(f"ratio first sync / bare nft of the same text: {med['first sync (whole table)'] / med['bare nft -f (whole table)']:.2f}x;"
               f" steady sync / full sync: {med['steady sync (1 endpoint moved)'] / med['periodic full sync']:.3f}x")
-        _connections(host, args.connections, args.rounds)
+        _connections(host, args.connections, args.rounds, args.services)
     finally:
         host.delete()
 

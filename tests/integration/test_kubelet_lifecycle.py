@@ -1,0 +1,53 @@
+"""More of a pod's life on the real kubelet: OnFailure success, an image that cannot be pulled, following
+logs until the container ends, and a container that ignores SIGTERM killed after its grace period."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+
+def _waiting_reason(pod: dict) -> str:
+    statuses = pod.get("status", {}).get("containerStatuses") or [{}]
+    return statuses[0].get("state", {}).get("waiting", {}).get("reason", "")
+
+
+def test_on_failure_pod_that_exits_0_succeeds(kubelet, namespace):
+    kubelet.create_pod(namespace, "ok", "echo done", restartPolicy="OnFailure")
+    pod = kubelet.wait_phase(namespace, "ok", "Succeeded")
+    ended = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert ended["exitCode"] == 0 and ended["reason"] == "Completed"
+
+
+def test_unpullable_image_waits_with_err_image_pull(kubelet, namespace):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nope", "namespace": namespace},
+           "spec": {"nodeName": kubelet.node, "containers": [{"name": "main", "image": kubelet.image("no-such-image")}]}}
+    kubelet.apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
+    found = kubelet.wait_for("ErrImagePull", lambda: _waiting_reason(p := kubelet.pod(namespace, "nope"))
+                             == "ErrImagePull" and p)
+    assert found["status"]["phase"] == "Pending"
+    assert "no-such-image" in found["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
+    events = kubelet.apiserver.kubectl("get", "events", "-n", namespace, "-o", "json").stdout
+    assert any(e["reason"] == "Failed" and e["involvedObject"]["name"] == "nope" for e in json.loads(events)["items"])
+
+
+def test_logs_follow_streams_until_the_container_ends(kubelet, namespace):
+    kubelet.create_pod(namespace, "ticker", "for i in 1 2 3; do echo tick $i; sleep 1; done", restartPolicy="Never")
+    kubelet.wait_phase(namespace, "ticker", "Running")
+    followed = kubelet.apiserver.kubectl("logs", "-f", "-n", namespace, "ticker", timeout=30)
+    assert followed.stdout == "tick 1\ntick 2\ntick 3\n"
+
+
+def test_container_ignoring_sigterm_is_killed_after_its_grace_period(kubelet, namespace):
+    kubelet.create_pod(namespace, "stubborn", "trap '' TERM; while true; do sleep 0.2; done",
+                       terminationGracePeriodSeconds=2)
+    pod = kubelet.wait_phase(namespace, "stubborn", "Running")
+    uuid = pod["status"]["containerStatuses"][0]["containerID"][len("rkt://"):].split(":")[0]
+    start = time.monotonic()
+    kubelet.apiserver.kubectl("delete", "pod", "-n", namespace, "stubborn", "--timeout=60s", timeout=90)
+    assert time.monotonic() - start >= 2.0
+    assert all(p["uuid"] != uuid for p in kubelet.rkt_pods())
+    gone = kubelet.apiserver.kubectl("get", "pod", "-n", namespace, "stubborn", check=False)
+    assert gone.returncode != 0 and "NotFound" in gone.stderr
+    assert subprocess.run(["pgrep", "-f", uuid], capture_output=True, check=False).returncode == 1

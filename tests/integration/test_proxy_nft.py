@@ -75,9 +75,10 @@ def test_cluster_ip_spreads_scales_and_refuses(apiserver, namespace, testhost, e
     _assert_root_untouched(root_before, ip, "10.244.")
 
 
-def test_node_port_and_udp(apiserver, namespace, testhost, echo_pods, proxy_process):
-    spec = _create(apiserver, namespace, "np", echo_pods, kind="NodePort")
+def test_node_port_external_ip_and_udp(apiserver, namespace, testhost, echo_pods, proxy_process):
+    spec = _create(apiserver, namespace, "np", echo_pods, kind="NodePort", externalIPs=["192.0.2.77"])
     _until(lambda: tcp_ask(testhost, "192.0.2.1", spec["ports"][0]["nodePort"]) in ("pod-1", "pod-2"), True)
+    assert {tcp_ask(testhost, "192.0.2.77", 80) for _ in range(30)} == {"pod-1", "pod-2"}
     udp = _create(apiserver, namespace, "dns", echo_pods, protocol="UDP")
     answers = {_until_udp(testhost, udp["clusterIP"]) for _ in range(30)}
     assert answers == {"pod-1", "pod-2"}

@@ -126,3 +126,45 @@ async def test_server_turns_cluster_state_into_one_transaction_per_burst():
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_healthz_is_503_until_synced_and_while_a_change_waits_too_long():
+    import aiohttp
+
+    from rktnetes.proxy import health
+    from tests.conftest import free_port
+
+    clock, stuck = FakeClock(), asyncio.Event()
+
+    async def sync(_full: bool) -> None:
+        if runner.syncs:  # the second sync hangs (a wedged nft)
+            await stuck.wait()
+
+    runner = SyncRunner(sync, clock, min_period=1.0, period=30.0)
+    port = free_port()
+    site = await health.start(runner, port, stale_after=10)
+    task = asyncio.create_task(runner.run())
+    try:
+        async with aiohttp.ClientSession() as session:
+            async def status() -> tuple[int, dict]:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                    return answer.status, await answer.json()
+
+            assert (await status())[0] == 503
+            runner.request()
+            clock.advance(0)
+            await settle()
+            code, body = await status()
+            assert code == 200 and body["syncs"] == 1 and body["lastUpdated"]
+            runner.request()
+            clock.advance(1)
+            await settle()
+            runner.request()  # waits behind the hung sync
+            clock.advance(9)
+            assert (await status())[0] == 200
+            clock.advance(2)
+            assert (await status())[0] == 503
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await site.cleanup()

@@ -1,13 +1,15 @@
 """One sync: the cluster's Service ports in, the proxy's nftables table and conntrack brought in line.
 
-Blocking (it runs ``nft`` and ``conntrack``), so the server calls it in a worker thread, one at a time. It
-remembers what the last successful transaction wrote, which the next one starts from; after a failed one it
+Blocking (it runs ``nft`` and ``conntrack``), so the server calls it in a worker thread; a lock makes the
+clean-up on exit wait for a sync still running in its thread (a cancelled await does not stop the thread),
+so that sync cannot write the table again after it was deleted. It remembers what the last successful transaction wrote, which the next one starts from; after a failed one it
 forgets, so the next sync deletes the table and writes it whole.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,14 +36,19 @@ class Proxier:
         self.node = NodeView(config.node_name, config.cluster_cidr)
         self.previous: Ruleset | None = None
         self.ports: list[ServicePort] = []
+        self._lock = threading.Lock()
 
     def sync(self, ports: list[ServicePort], full: bool = False) -> None:
         """Write the table for ``ports`` in one transaction (what changed, or everything when ``full``), then
         drop the UDP flows it strands."""
+        with self._lock:
+            self._sync(ports, full)
+
+    def _sync(self, ports: list[ServicePort], full: bool) -> None:
         rules = tables.build(ports, self.node, self.config.nodeport_addresses)
         try:
             self.apply(self.config.netns, tables.transaction(rules, self.previous, full))
-        except errors.RulesError:
+        except Exception:  # rejected, or unknown (timed out): the next sync starts over
             self.previous = None
             raise
         self.previous, old, self.ports = rules, self.ports, ports
@@ -52,5 +59,6 @@ class Proxier:
 
     def cleanup(self) -> None:
         """Remove the proxy's table (nothing else)."""
-        self.apply(self.config.netns, tables.deletion())
-        self.previous = None
+        with self._lock:
+            self.apply(self.config.netns, tables.deletion())
+            self.previous = None

@@ -5,8 +5,12 @@ runs as an rkt pod; ``kubectl wait``, ``get -o wide``, ``logs``, ``exec`` (exit 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -51,3 +55,38 @@ def test_kubectl_run_wait_logs_exec_delete(kubelet, scheduler, namespace):
     assert kubectl("exec", "web", "-n", namespace, "--", "/bin/hostname").stdout == "web\n"
     kubectl("delete", "pod", "web", "-n", namespace, "--timeout=60s", timeout=90)
     assert [p for p in kubelet.rkt_pods() if p["state"] == "running"] == []
+
+
+def _on_a_terminal(argv: list[str], env: dict, typed: bytes = b"") -> tuple[int, bytes]:
+    """Run ``argv`` with a pseudo-terminal as its stdin/stdout (as a person's shell), typing ``typed``."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(argv[0], argv, env)
+    out = b""
+    if typed:
+        time.sleep(1.0)
+        os.write(fd, typed)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+def test_kubectl_exec_with_a_terminal(kubelet, namespace):
+    kubelet.create_pod(namespace, "shell", "exec sleep 300")
+    kubelet.wait_phase(namespace, "shell", "Running")
+    argv = ["kubectl", "exec", "-it", "-n", namespace, "shell", "--", "/bin/sh"]
+    code, out = _on_a_terminal(argv, kubelet.apiserver.env(), b"tty; echo sum=$((3+4)); exit 5\r")
+    text = out.decode(errors="replace")
+    assert "/dev/pts/" in text and "sum=7" in text and code == 5

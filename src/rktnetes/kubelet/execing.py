@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from rktnetes.kubelet import terminals
+
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 CHUNK = 32 * 1024
@@ -53,24 +55,33 @@ async def _pump_in(ws: web.WebSocketResponse, stdin: asyncio.StreamWriter | None
         stdin.close()
 
 
-async def run(request: web.Request, argv: list[str]) -> web.WebSocketResponse:
-    """Run ``argv`` with the session's streams wired to it; returns once it exits and the Status is sent."""
-    ws = web.WebSocketResponse(protocols=PROTOCOLS)
-    await ws.prepare(request)
-    wants_stdin = request.query.get("input") == "1"
+async def _piped(ws: web.WebSocketResponse, argv: list[str], wants_stdin: bool) -> int:
     pipe = asyncio.subprocess.PIPE
     proc = await asyncio.create_subprocess_exec(*argv, stdin=pipe if wants_stdin else asyncio.subprocess.DEVNULL,
                                                 stdout=pipe, stderr=pipe)
     feeder = asyncio.create_task(_pump_in(ws, proc.stdin))
     try:
         await asyncio.gather(_pump_out(proc.stdout, ws, STDOUT), _pump_out(proc.stderr, ws, STDERR))
-        code = await proc.wait()
-        await ws.send_bytes(bytes([ERROR]) + json.dumps(status_for(code)).encode())
+        return await proc.wait()
     finally:
         feeder.cancel()
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def run(request: web.Request, argv: list[str]) -> web.WebSocketResponse:
+    """Run ``argv`` with the session's streams wired to it (on a pty with ``tty=1``); returns once it exits
+    and the Status is sent."""
+    ws = web.WebSocketResponse(protocols=PROTOCOLS)
+    await ws.prepare(request)
+    try:
+        if request.query.get("tty") == "1":
+            code = await terminals.run(ws, argv)
+        else:
+            code = await _piped(ws, argv, request.query.get("input") == "1")
+        await ws.send_bytes(bytes([ERROR]) + json.dumps(status_for(code)).encode())
+    finally:
         await ws.close()
     return ws
 

@@ -167,3 +167,18 @@ def test_partial_and_full_transactions_are_accepted_by_the_real_nft(testhost):
     listing = testhost.run(["nft", "list", "table", "ip", "rktnetes"]).stdout
     assert "udp dnat to 10.244.2.2:8080" in listing and "tcp dnat" not in listing and "aff-" not in listing
     assert "no-endpoint" in listing and "30053 : goto reject-chain" not in listing
+
+
+def test_terminating_endpoints_serve_only_when_no_ready_one_is_left():
+    draining = {"addresses": ["10.244.2.2"], "nodeName": "node-b",
+                "conditions": {"ready": False, "serving": True, "terminating": True}}
+    ready = {"addresses": ["10.244.1.2"], "nodeName": "node-a", "conditions": {"ready": True}}
+    gone = {"addresses": ["10.244.9.9"], "conditions": {"ready": False, "serving": False, "terminating": True}}
+    assert serviceports.from_slices([_slice(ready, draining, gone)]) == {"http": (A,)}
+    assert serviceports.from_slices([_slice(draining, gone)]) == {"http": (B,)}
+
+
+def test_load_balancer_ingress_ips_are_external_addresses():
+    service = {**_service(type="LoadBalancer", externalIPs=["192.0.2.9"]),
+               "status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.10"}, {"hostname": "lb.example"}]}}}
+    assert serviceports.service_ports(service, {})[0].external_ips == ("192.0.2.9", "192.0.2.10")

@@ -168,3 +168,15 @@ async def test_healthz_is_503_until_synced_and_while_a_change_waits_too_long():
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await site.cleanup()
+
+
+def test_a_sync_that_would_change_nothing_runs_no_nft():
+    written: list[str] = []
+    proxier = Proxier(Config("node-a"), apply=lambda _ns, text: written.append(text), flush=lambda _ns, f: None)
+    port = serviceports.ServicePort("ns", "a", "", "tcp", "10.96.0.5", 80,
+                                    endpoints=(serviceports.Endpoint("10.244.1.2", 8080),))
+    proxier.sync([port])
+    proxier.sync([port])
+    assert len(written) == 1
+    proxier.sync([port], full=True)
+    assert len(written) == 2

@@ -46,6 +46,8 @@ class Proxier:
 
     def _sync(self, ports: list[ServicePort], full: bool) -> None:
         rules = tables.build(ports, self.node, self.config.nodeport_addresses)
+        if not full and rules == self.previous:
+            return  # an event that changed nothing the rules depend on (a Service's status, say)
         try:
             self.apply(self.config.netns, tables.transaction(rules, self.previous, full))
         except Exception:  # rejected, or unknown (timed out): the next sync starts over

@@ -3,8 +3,9 @@
 A Service contributes one ``ServicePort`` per port that has a cluster IP (headless and ExternalName Services
 have nothing to proxy). Its endpoints come from the Service's EndpointSlices (label
 ``kubernetes.io/service-name``), or from its Endpoints object when it has no slice at all (clusters whose
-EndpointSlice controller is off). Only ready endpoints are kept; the slice port of the same name gives the
-target port. Output is sorted, so an unchanged world builds the same rules.
+EndpointSlice controller is off). Only ready endpoints are kept (terminating ones still serving when no other
+is left); the slice port of the same name gives the target port. External addresses are ``externalIPs`` and a
+LoadBalancer's ingress IPs. Output is sorted, so an unchanged world builds the same rules.
 """
 
 from __future__ import annotations
@@ -62,20 +63,28 @@ def proxied(service: Obj) -> bool:
     return spec.get("type") != "ExternalName" and ip not in ("", "None") and ":" not in ip
 
 
+def _usable(conditions: dict) -> tuple[bool, bool]:
+    """(ready, serving while terminating) of a slice endpoint; ``ready`` is true when unset."""
+    ready = conditions.get("ready") is not False
+    return ready, not ready and bool(conditions.get("serving")) and bool(conditions.get("terminating"))
+
+
 def from_slices(slices: list[Obj]) -> dict[str, tuple[Endpoint, ...]]:
-    """Ready endpoints of a Service's IPv4 slices, by port name."""
-    found: dict[str, set[Endpoint]] = {}
-    for slice_ in slices:
-        if slice_.get("addressType", "IPv4") != "IPv4":
-            continue
+    """Ready endpoints of a Service's IPv4 slices, by port name; where a port has none, its endpoints still
+    serving while they terminate (so connections drain instead of failing, as kube-proxy does)."""
+    ready: dict[str, set[Endpoint]] = {}
+    draining: dict[str, set[Endpoint]] = {}
+    for slice_ in (s for s in slices if s.get("addressType", "IPv4") == "IPv4"):
         for endpoint in slice_.get("endpoints") or []:
-            if (endpoint.get("conditions") or {}).get("ready") is False:
+            is_ready, is_draining = _usable(endpoint.get("conditions") or {})
+            if not (is_ready or is_draining):
                 continue
+            found = ready if is_ready else draining
             for port in slice_.get("ports") or []:
                 for ip in endpoint.get("addresses") or []:
                     found.setdefault(port.get("name") or "", set()).add(
                         Endpoint(ip, int(port["port"]), endpoint.get("nodeName") or ""))
-    return {name: tuple(sorted(eps)) for name, eps in found.items()}
+    return {name: tuple(sorted(ready.get(name) or draining[name])) for name in {*ready, *draining}}
 
 
 def from_endpoints(endpoints: Obj | None) -> dict[str, tuple[Endpoint, ...]]:
@@ -89,6 +98,12 @@ def from_endpoints(endpoints: Obj | None) -> dict[str, tuple[Endpoint, ...]]:
     return {name: tuple(sorted(eps)) for name, eps in found.items()}
 
 
+def _external_ips(service: Obj) -> tuple[str, ...]:
+    ingress = ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    ips = [*(service["spec"].get("externalIPs") or []), *(i.get("ip") for i in ingress if i.get("ip"))]
+    return tuple(dict.fromkeys(ip for ip in ips if ":" not in ip))
+
+
 def service_ports(service: Obj, endpoints: dict[str, tuple[Endpoint, ...]]) -> list[ServicePort]:
     """The ``ServicePort``s of one Service, given its endpoints by port name."""
     if not proxied(service):
@@ -98,7 +113,7 @@ def service_ports(service: Obj, endpoints: dict[str, tuple[Endpoint, ...]]) -> l
         meta.get("namespace") or "default", meta["name"], port.get("name") or "",
         str(port.get("protocol") or "TCP").lower(), spec["clusterIP"], int(port["port"]),
         int(port.get("nodePort") or 0) if spec.get("type") in ("NodePort", "LoadBalancer") else 0,
-        tuple(ip for ip in spec.get("externalIPs") or [] if ":" not in ip), _affinity(spec),
+        _external_ips(service), _affinity(spec),
         spec.get("internalTrafficPolicy") == "Local", spec.get("externalTrafficPolicy") == "Local",
         endpoints.get(port.get("name") or "", ()),
     ) for port in spec.get("ports") or []]

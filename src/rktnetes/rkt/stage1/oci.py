@@ -120,7 +120,8 @@ def bind(source: Path, dest: str, read_only: bool) -> dict[str, Any]:
 
 
 def config(app: dict[str, Any], rootfs: Path, pod: dict[str, Any]) -> dict[str, Any]:
-    """The whole config.json; ``pod`` holds ns paths, cgroup, extra mounts, insecure set, terminal."""
+    """The whole config.json; ``pod`` holds ns paths, cgroup, extra mounts, insecure set, terminal and
+    any OCI hooks (the network gate's)."""
     insecure, isolators = set(pod["insecure"]), _isolators(app)
     linux: dict[str, Any] = {
         "namespaces": [{"type": "pid"}, {"type": "mount"}]
@@ -132,13 +133,14 @@ def config(app: dict[str, Any], rootfs: Path, pod: dict[str, Any]) -> dict[str, 
         linux.update(maskedPaths=MASKED, readonlyPaths=READ_ONLY)
     if "seccomp" not in insecure:
         linux["seccomp"] = seccomp.profile(isolators, image_arch(app))
-    return {
+    doc = {
         "ociVersion": "1.0.2",
         "process": process(app, rootfs, insecure, pod["terminal"]),
         "root": {"path": "rootfs", "readonly": bool(app.get("readOnlyRootFS"))},
         "mounts": base_mounts() + pod["mounts"],
         "linux": linux,
     }
+    return {**doc, "hooks": pod["hooks"]} if pod.get("hooks") else doc
 
 
 def write(path: Path, doc: dict[str, Any]) -> None:

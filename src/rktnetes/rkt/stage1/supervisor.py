@@ -1,9 +1,10 @@
 """stage1 default: the supervisor that lives as long as the pod, holding the lock on its folder.
 
 Why it is built this way: one process per pod, no daemon. It holds the pod folder's flock for its whole
-life (so "run + locked" means running, and a crash releases it). It makes the shared namespaces, brings up
-networks and starts every app with ``runc run`` in the foreground; then ``waiting.pump`` copies output and
-reaps the apps, and ``teardown`` undoes everything in order. In the foreground (``rkt run``) all of this
+life (so "run + locked" means running, and a crash releases it). It makes the shared namespaces, starts
+every app with ``runc run`` in the foreground and brings up the networks meanwhile (the apps wait for them
+at the network gate, see ``gate.py``); then ``waiting.pump`` copies output and reaps the apps, and
+``teardown`` undoes everything in order (the networks' DELs after the pod has exited). In the foreground (``rkt run``) all of this
 happens in the caller's process. Detached (``--detached``, for the kubelet), the process re-execs itself
 twice on the same pid, keeping the lock fd, app pipes and runc children: into ``waiting.py`` under a bare
 interpreter for the pod's life (small RSS), then back here with ``--finish`` to tear down.
@@ -18,11 +19,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.errors import RktError
 from rktnetes.rkt.pods import state
-from rktnetes.rkt.stage1 import apps, cgroups, namespaces, oci, teardown, waiting
+from rktnetes.rkt.stage1 import apps, cgroups, gate, namespaces, oci, teardown, waiting
 
 
 class Supervisor:
@@ -35,13 +37,20 @@ class Supervisor:
 
     def start(self) -> dict[str, tuple[int, int, int]]:
         ns = self.setup()
-        for name in self.names:  # every bundle first: a bad app stops the pod before any app runs
-            self.bundle(name, ns)
+        net_gate = gate.Gate(self.pod, shut=self.gated())
         procs: dict[str, tuple[int, int, int]] = {}
         try:
+            for name in self.names:  # every bundle first: a bad app stops the pod before any app runs
+                self.bundle(name, ns, net_gate.hooks())
             for name in self.names:  # then the apps' runc all at once: they come up together
                 procs[name] = apps.start(self.pod, name, self.runtime["interactive"])
+            if self.gated():  # the networks come up while runc creates the apps, which wait at the gate
+                self.network(ns["net"])
+                for name in self.names:
+                    apps.write_etc(paths.app_rootfs_path(self.pod, name), self.etc_files(self.runtime["lowers"][name]))
+                net_gate.open(up=True)
         finally:
+            net_gate.open(up=False)  # unless opened above: the apps' runc fails them
             for name, (pid, _, _) in procs.items():  # created, so teardown finds them even on failure
                 apps.wait_created(self.pod, name, pid)
         state.publish(paths.pod_started_path(self.pod), f"{os.getpid()}\n")
@@ -85,23 +94,26 @@ class Supervisor:
     def setup(self) -> dict[str, Path]:
         ns = namespaces.create(self.pod, self.runtime["hostname"])
         state.publish(paths.pod_cgroup_path(self.pod), cgroups.host_pod_path(self.uuid) + "\n")
-        self.network(ns["net"])
-        if self.plan is not None and self.plan.mode == "host":
-            del ns["net"]
+        if self.runtime.get("netplan"):
+            from rktnetes.rkt.networking import podnet
+
+            self.plan = podnet.PodNetPlan.from_json(self.runtime["netplan"])
+            if self.plan.mode == "host":
+                del ns["net"]
         return ns
 
+    def gated(self) -> bool:
+        """True when the pod has CNI networks to ADD (not --net=none or host): its apps wait at the gate."""
+        return self.plan is not None and self.plan.mode not in ("none", "host")
+
     def network(self, netns: Path) -> None:
-        """Bring the pod's networks up (none for --net=none/host)."""
-        if not self.runtime.get("netplan"):
-            return
+        """Bring the pod's CNI networks up and publish their summary."""
         from rktnetes.rkt.networking import podnet
 
-        self.plan = podnet.PodNetPlan.from_json(self.runtime["netplan"])
-        if self.plan.mode != "none":
-            # lo is already up: namespaces.create did it in-process (one plugin exec less per pod)
-            self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root, loopback=False)
-            summary = [{"name": i.name, "ip": i.ip} for i in self.net_infos]
-            state.publish(paths.pod_net_summary_path(self.pod), json.dumps(summary))
+        # lo is already up: namespaces.create did it in-process (one plugin exec less per pod)
+        self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root, loopback=False)
+        summary = [{"name": i.name, "ip": i.ip} for i in self.net_infos]
+        state.publish(paths.pod_net_summary_path(self.pod), json.dumps(summary))
 
     def etc_files(self, lower: str) -> dict[str, str | None]:
         if self.plan is None:
@@ -112,11 +124,12 @@ class Supervisor:
         image_text = image_hosts.read_text() if image_hosts.is_file() else None
         return podnet.etc_files(self.plan, self.net_infos, self.runtime["hostname"], image_text)
 
-    def bundle(self, name: str, ns: dict[str, Path]) -> None:
+    def bundle(self, name: str, ns: dict[str, Path], hooks: dict[str, Any]) -> None:
         app = self.manifest["apps"][self.names.index(name)]
         lower = self.runtime["lowers"][name]
         rootfs = apps.mount_rootfs(self.pod, name, lower, self.runtime["overlay"])
-        apps.write_etc(rootfs, self.etc_files(lower))
+        if not hooks:  # else written once the networks they name are up
+            apps.write_etc(rootfs, self.etc_files(lower))
         pod_cgroup = paths.pod_cgroup_path(self.pod).read_text().strip()
         settings = {
             "insecure": self.runtime["insecure"],
@@ -124,6 +137,7 @@ class Supervisor:
             "cgroup": cgroups.app_path(pod_cgroup, name),
             "mounts": apps.volume_mounts(self.pod, app, self.manifest.get("volumes", [])),
             "terminal": self.runtime["interactive"],
+            "hooks": hooks,
         }
         oci.write(paths.app_config_path(self.pod, name), oci.config(app, rootfs, settings))
 

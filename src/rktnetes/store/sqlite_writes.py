@@ -38,23 +38,40 @@ class LogWriter:
         self.committed, self.compacted = sqlite_log.load_revisions(conn)
         self._revision = self.committed
         self._vacuum = False  # a compaction freed pages: give them back after the commit
+        self._compacted_before = self.compacted  # restored if the staged transaction is abandoned
 
     def apply(self, ops: list[Op]) -> list[Outcome]:
-        compacted = self.compacted
+        """Stage and commit ``ops`` in one transaction; each op's outcome."""
+        outcomes = self.stage(ops)
+        self.commit()
+        return outcomes
+
+    def stage(self, ops: list[Op]) -> list[Outcome]:
+        """Open a transaction and write ``ops`` into it (no I/O wait: pages stay in memory until ``commit``)."""
+        self._compacted_before = self.compacted
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            outcomes = [self._one(op) for op in ops]
+            return [self._one(op) for op in ops]
+        except BaseException:
+            self._abandon()
+            raise
+
+    def commit(self) -> None:
+        """Make the staged transaction durable (the fsync at synchronous=FULL); revisions move only then."""
+        try:
             self.conn.execute("COMMIT")
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            self._revision, self.compacted = self.committed, compacted
+            self._abandon()
             raise
         self.committed = self._revision
         if self._vacuum:
             self._vacuum = False
             sqlite_log.give_back_free_pages(self.conn)
-        return outcomes
+
+    def _abandon(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self._revision, self.compacted = self.committed, self._compacted_before
 
     def _one(self, op: Op) -> Outcome:
         try:

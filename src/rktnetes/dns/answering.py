@@ -1,58 +1,87 @@
-"""A parsed query in, a response message out: header flags, rcode, sections, TTLs, the SOA of negative answers.
+"""Query bytes in, answer bytes out: the question read, resolved by ``lookup``, the answer written.
 
-``answer()`` returns None for a question that is not ours, which the server then forwards upstream.
+A plain query (one question, at most an OPT record: nearly all traffic) is read and written by ``wire``;
+anything else is parsed by dnspython, which either gives a question to answer the same way or says what is
+wrong with the query (FORMERR, NOTIMP). ``answer()`` returns None for a question that is not ours, which the
+server then forwards upstream.
 """
 
 from __future__ import annotations
 
-import dns.flags
+import struct
+
+import dns.exception
 import dns.message
-import dns.name
 import dns.opcode
 import dns.rcode
-from dns.rdataclass import IN
-from dns.rdatatype import SOA
 
-from rktnetes.dns import soa
-from rktnetes.dns.lookup import RR, Lookup
+from rktnetes.dns import soa, wire
+from rktnetes.dns.lookup import SOA, Lookup
+from rktnetes.dns.wire import Labels, Question, Record
 
 EDNS_PAYLOAD = 1232  # what we advertise: the size that avoids IP fragmentation (DNS flag day 2020)
+UDP_PLAIN = 512  # a UDP answer's limit without EDNS0 (RFC 1035)
+UDP_MAX = 4096  # the most we send over UDP whatever a client advertises
+TCP_MAX = 65535
+IN = 1
 
 
-def _add(message: dns.message.Message, section: list, records: list[RR], ttl: int) -> None:
-    for name, rdtype, rdata in records:
-        message.find_rrset(section, name, IN, rdtype, create=True).add(rdata, ttl)
+def header_error(query: bytes, rcode: int) -> bytes:
+    """A bare response header for a query too broken to parse (empty when not even its header is there)."""
+    if len(query) < 12:
+        return b""
+    flags = wire.QR | (struct.unpack("!H", query[2:4])[0] & 0x7900) | rcode  # QR, keep opcode and RD
+    return query[:2] + struct.pack("!HHHHH", flags, 0, 0, 0, 0)
 
 
-def error(query: dns.message.Message, rcode: int) -> dns.message.Message:
+def error(query: dns.message.Message, rcode: int) -> bytes:
     """A response to ``query`` carrying only ``rcode`` (FORMERR, SERVFAIL, NOTIMP, REFUSED)."""
     response = dns.message.make_response(query, our_payload=EDNS_PAYLOAD)
     response.set_rcode(rcode)
-    return response
+    return response.to_wire()
+
+
+def size_limit(question: Question, udp: bool) -> int:
+    """How big the answer may be: over UDP the client's EDNS0 buffer size (at least 512), else 512."""
+    if not udp:
+        return TCP_MAX
+    return min(max(question.payload, UDP_PLAIN), UDP_MAX) if question.edns else UDP_PLAIN
+
+
+def _question_of(message: dns.message.Message) -> Question:
+    q = message.question[0]
+    name = q.name.to_wire()
+    return Question(message.id, message.flags, wire.labels_of(name.lower()), name, q.rdtype, q.rdclass,
+                    message.edns >= 0, message.payload if message.edns >= 0 else 0)
 
 
 class Answerer:
-    def __init__(self, lookup: Lookup, origin: dns.name.Name, ttl: int = soa.DEFAULT_TTL) -> None:
-        self.lookup, self.origin, self.ttl = lookup, origin, ttl
-        self._soa = soa.rdata(origin, ttl)
+    def __init__(self, lookup: Lookup, origin: Labels, ttl: int = soa.DEFAULT_TTL) -> None:
+        self.lookup, self.ttl = lookup, ttl
+        self._soa = [Record(origin, SOA, soa.rdata(origin, ttl))]
 
-    def answer(self, query: dns.message.Message) -> dns.message.Message | None:
-        """The response to ``query``, or None when it asks about a name we do not serve."""
-        if query.opcode() != dns.opcode.QUERY:
-            return error(query, dns.rcode.NOTIMP)
-        if len(query.question) != 1:
-            return error(query, dns.rcode.FORMERR)
-        question = query.question[0]
-        if question.rdclass != IN:
-            return error(query, dns.rcode.REFUSED)
-        result = self.lookup.resolve(question.name, question.rdtype)
+    def answer(self, query: bytes, udp: bool) -> bytes | None:
+        """The answer's bytes (empty: drop the query), or None when it asks about a name we do not serve."""
+        question = wire.parse(query)
+        if question is None:
+            try:
+                message = dns.message.from_wire(query)
+            except dns.exception.DNSException:
+                return header_error(query, dns.rcode.FORMERR)
+            if message.opcode() != dns.opcode.QUERY:
+                return error(message, dns.rcode.NOTIMP)
+            if len(message.question) != 1:
+                return error(message, dns.rcode.FORMERR)
+            question = _question_of(message)
+        return self._resolve(question, size_limit(question, udp))
+
+    def _resolve(self, question: Question, limit: int) -> bytes | None:
+        if question.flags & wire.QR:
+            return b""  # a response sent to us: never answer one
+        if question.qclass != IN:
+            return wire.response(question, dns.rcode.REFUSED, ([], [], []), self.ttl, limit, EDNS_PAYLOAD, False)
+        result = self.lookup.resolve(question.labels, question.qtype)
         if result.forward:
             return None
-        response = dns.message.make_response(query, our_payload=EDNS_PAYLOAD)
-        response.flags |= dns.flags.AA
-        response.set_rcode(result.rcode)
-        _add(response, response.answer, result.answer, self.ttl)
-        _add(response, response.additional, result.additional, self.ttl)
-        if not result.answer:
-            _add(response, response.authority, [(self.origin, SOA, self._soa)], self.ttl)
-        return response
+        sections = (result.answer, [] if result.answer else self._soa, result.additional)
+        return wire.response(question, result.rcode, sections, self.ttl, limit, EDNS_PAYLOAD)

@@ -1,49 +1,41 @@
-"""Reading query names: the labels under the cluster domain, the IP of a reverse name, the IP of a pod label."""
+"""Reading query names: the cluster domain, the IP of a reverse name, the IP of a pod label."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
-import dns.exception
-import dns.name
-import dns.reversename
-
 from rktnetes.dns.errors import BadDomain
+from rktnetes.dns.wire import Labels
 
-Labels = tuple[str, ...]
-IN_ADDR = dns.name.from_text("in-addr.arpa.")
-IP6 = dns.name.from_text("ip6.arpa.")
-
-
-def zone(domain: str) -> dns.name.Name:
-    """The cluster domain as an absolute DNS name (``cluster.local`` -> ``cluster.local.``)."""
-    try:
-        name = dns.name.from_text(domain.strip().rstrip(".") + ".")
-    except dns.exception.DNSException as exc:
-        raise BadDomain(f"bad --domain {domain!r}: {exc}") from None
-    if len(name.labels) < 2 or not domain.strip():
-        raise BadDomain(f"bad --domain {domain!r}: a cluster domain needs at least one label")
-    return name
+_LABEL_MAX, _NAME_MAX = 63, 253
 
 
-def relative(qname: dns.name.Name, origin: dns.name.Name) -> Labels | None:
-    """``qname``'s labels above ``origin``, lower case, or None when it is not under ``origin``."""
-    if not qname.is_subdomain(origin):
-        return None
-    labels = qname.relativize(origin).labels if qname != origin else ()
-    return tuple(label.decode("ascii", "replace").lower() for label in labels)
+def zone(domain: str) -> Labels:
+    """The cluster domain as lower-case labels (``cluster.local`` -> ("cluster", "local"))."""
+    labels = tuple(domain.strip().lower().rstrip(".").split("."))
+    valid = all(0 < len(label) <= _LABEL_MAX and label.isascii() and label.isprintable() for label in labels)
+    if not valid or len(domain.strip().rstrip(".")) > _NAME_MAX:
+        raise BadDomain(f"bad --domain {domain!r}: want a DNS name like cluster.local")
+    return labels
 
 
-def reverse_ip(qname: dns.name.Name) -> str | None:
+def reverse_ip(qname: Labels) -> str | None:
     """The address a complete in-addr.arpa / ip6.arpa name stands for (None for a partial or other name)."""
-    try:
-        if qname.is_subdomain(IN_ADDR) and len(qname.labels) == 7 or qname.is_subdomain(IP6) and len(qname.labels) == 35:
-            return str(ipaddress.ip_address(dns.reversename.to_address(qname)))
-    except (dns.exception.DNSException, ValueError):
+    if qname[-2:] == ("in-addr", "arpa") and len(qname) == 6:
+        text = ".".join(reversed(qname[:4]))
+    elif qname[-2:] == ("ip6", "arpa") and len(qname) == 34 and all(len(n) == 1 for n in qname[:32]):
+        nibbles = "".join(reversed(qname[:32]))
+        text = ":".join(nibbles[i:i + 4] for i in range(0, 32, 4))
+    else:
         return None
-    return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
+@functools.lru_cache(maxsize=4096)
 def pod_ip(label: str) -> str | None:
     """The IP of a pod record's first label: ``10-244-1-5`` -> 10.244.1.5, ``fd00--5`` -> fd00::5; else None."""
     for text in (label.replace("-", "."), label.replace("-", ":")):
@@ -57,4 +49,3 @@ def pod_ip(label: str) -> str | None:
 def dashed(ip: str) -> str:
     """An IP as one DNS label: 10-0-0-1, 2001-db8--1."""
     return ip.replace(".", "-").replace(":", "-")
-

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import time
 
-import dns.name
-from dns.rdataclass import IN
-from dns.rdatatype import SOA
-from dns.rdtypes.ANY.SOA import SOA as SOAData
+from rktnetes.dns import wire
+from rktnetes.dns.wire import Labels
 
 DEFAULT_TTL = 5
 REFRESH, RETRY, EXPIRE = 7200, 1800, 86400
-_SERIAL = int(time.time()) & 0xFFFFFFFF
+_SERIAL = int(time.time()) & 0xFFFFFFFF  # the start time, as CoreDNS's serial is
 
 
-def nameserver(origin: dns.name.Name) -> dns.name.Name:
-    return dns.name.Name((b"ns", b"dns", *origin.labels))
+def nameserver(origin: Labels) -> Labels:
+    return ("ns", "dns", *origin)
 
 
-def rdata(origin: dns.name.Name, ttl: int = DEFAULT_TTL) -> SOAData:
-    """The SOA of ``origin``; its serial is the start time, as CoreDNS's is."""
-    return SOAData(IN, SOA, nameserver(origin), dns.name.Name((b"hostmaster", *origin.labels)),
-                   _SERIAL, REFRESH, RETRY, EXPIRE, ttl)
-
+def rdata(origin: Labels, ttl: int = DEFAULT_TTL) -> bytes:
+    """The SOA record data of ``origin``."""
+    return wire.soa(nameserver(origin), ("hostmaster", *origin), _SERIAL, REFRESH, RETRY, EXPIRE, ttl)

@@ -7,7 +7,6 @@ Environment precedence, lowest first: image, ``--environment``, ``--inherit-env`
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rktnetes.rkt.pods import errors
 from rktnetes.rkt.pods.appargs import AppSpec
@@ -22,12 +21,12 @@ class ImageRef(Record):
     """What stage0 knows of a resolved image."""
 
     id: str
-    manifest: dict[str, Any]
+    manifest: dict[str, object]
     rootfs: str
 
 
 class PodOptions(Record):
-    volumes: list[dict[str, Any]] = Factory(list)
+    volumes: list[dict[str, object]] = Factory(list)
     set_env: dict[str, str] = Factory(dict)
     inherit_env: dict[str, str] = Factory(dict)
     stage1: str = "default"
@@ -41,17 +40,17 @@ def app_name(image_name: str) -> str:
     return _BAD_NAME_CHARS.sub("-", base.lower()).strip("-") or "app"
 
 
-def _environment(image_app: dict[str, Any], spec: AppSpec, opts: PodOptions) -> list[dict[str, str]]:
+def _environment(image_app: dict[str, object], spec: AppSpec, opts: PodOptions) -> list[dict[str, str]]:
     env = {e["name"]: e["value"] for e in image_app.get("environment", [])}
     for layer in (spec.environment, opts.inherit_env, opts.set_env):
         env.update(layer)
     return [{"name": k, "value": v} for k, v in env.items()]
 
 
-def _isolators(spec: AppSpec, opts: PodOptions, image_app: dict[str, Any]) -> list[dict[str, Any]]:
+def _isolators(spec: AppSpec, opts: PodOptions, image_app: dict[str, object]) -> list[dict[str, object]]:
     chosen = {i["name"]: i for i in image_app.get("isolators", [])}
 
-    def put(name: str, value: Any) -> None:
+    def put(name: str, value: object) -> None:
         chosen[name] = {"name": name, "value": value}
 
     if spec.memory is not None:
@@ -73,19 +72,19 @@ def _isolators(spec: AppSpec, opts: PodOptions, image_app: dict[str, Any]) -> li
     return list(chosen.values())
 
 
-def _seccomp_isolator(text: str) -> tuple[str, dict[str, Any]]:
+def _seccomp_isolator(text: str) -> tuple[str, dict[str, object]]:
     words = [w.strip() for w in text.split(",") if w.strip()]
     opts = dict(w.split("=", 1) for w in words if "=" in w)
     calls = [w for w in words if "=" not in w]
     if opts.get("mode", "retain") not in ("retain", "remove") or not calls:
         raise errors.BadAppFlag(f"--seccomp wants mode=retain|remove[,errno=E],SYSCALL…, got {text!r}")
-    value: dict[str, Any] = {"set": calls}
+    value: dict[str, object] = {"set": calls}
     if "errno" in opts:
         value["errno"] = opts["errno"]
     return f"os/linux/seccomp-{opts.get('mode', 'retain')}-set", value
 
 
-def runtime_app(spec: AppSpec, image: ImageRef, opts: PodOptions) -> dict[str, Any]:
+def runtime_app(spec: AppSpec, image: ImageRef, opts: PodOptions) -> dict[str, object]:
     """One entry of the pod manifest's ``apps``: the image's app section with the CLI's overrides."""
     image_app = dict(image.manifest.get("app") or {})
     exec_ = list(image_app.get("exec") or [])
@@ -115,7 +114,7 @@ def runtime_app(spec: AppSpec, image: ImageRef, opts: PodOptions) -> dict[str, A
     }
 
 
-def pod_manifest(specs: list[AppSpec], images: list[ImageRef], opts: PodOptions) -> dict[str, Any]:
+def pod_manifest(specs: list[AppSpec], images: list[ImageRef], opts: PodOptions) -> dict[str, object]:
     if not specs:
         raise errors.NoApps()
     apps = [runtime_app(s, i, opts) for s, i in zip(specs, images, strict=True)]

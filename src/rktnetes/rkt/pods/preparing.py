@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import state, volumes
@@ -26,7 +24,7 @@ class Runtime(Record):
     stage1: str = "default"
     hostname: str = ""
     net: list[str] = Factory(lambda: ["default"])
-    dns: dict[str, Any] = Factory(dict)
+    dns: dict[str, object] = Factory(dict)
     hosts_entries: list[str] = Factory(list)
     ports: list[str] = Factory(list)
     interactive: bool = False
@@ -37,7 +35,7 @@ class Runtime(Record):
     netplan: str = ""
 
 
-def prepare(root: Path, manifest: dict[str, Any], images: list[ImageRef], runtime: Runtime) -> str:
+def prepare(root: Path, manifest: dict[str, object], images: list[ImageRef], runtime: Runtime) -> str:
     """Write a prepared pod from a checked manifest; returns its UUID."""
     volumes.check(manifest)
     uuid = new_uuid()
@@ -68,7 +66,7 @@ def new_uuid() -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-def _fill(pod: Path, manifest: dict[str, Any], runtime: Runtime) -> None:
+def _fill(pod: Path, manifest: dict[str, object], runtime: Runtime) -> None:
     for app in manifest["apps"]:
         name = app["name"]
         paths.app_dir(pod, name).mkdir(parents=True)
@@ -76,13 +74,15 @@ def _fill(pod: Path, manifest: dict[str, Any], runtime: Runtime) -> None:
             for path in (paths.app_rootfs_path, paths.app_upper_dir, paths.app_work_dir):
                 path(pod, name).mkdir()
         else:
+            import shutil  # on use: only --no-overlay copies (shutil loads zlib, bz2 and lzma: ~1 ms a pod)
+
             shutil.copytree(runtime.lowers[name], paths.app_rootfs_path(pod, name), symlinks=True)
     write_json(paths.pod_manifest_path(pod), manifest)
     write_json(paths.pod_runtime_path(pod), runtime.as_dict())
     paths.pod_created_path(pod).write_text(f"{time.time():.6f}\n")
 
 
-def write_json(path: Path, doc: Any) -> None:
+def write_json(path: Path, doc: object) -> None:
     """Write atomically: a reader sees the old file or the whole new one."""
     state.publish(path, json.dumps(doc, indent=2) + "\n")
 
@@ -91,5 +91,5 @@ def read_runtime(pod: Path) -> Runtime:
     return Runtime(**json.loads(paths.pod_runtime_path(pod).read_text()))
 
 
-def read_manifest(pod: Path) -> dict[str, Any]:
+def read_manifest(pod: Path) -> dict[str, object]:
     return json.loads(paths.pod_manifest_path(pod).read_text())

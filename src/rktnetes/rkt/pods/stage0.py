@@ -11,7 +11,6 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt.pods import appargs, errors, preparing, volumes
 from rktnetes.rkt.pods import manifest as podmanifest
@@ -79,7 +78,7 @@ def resolve_images(ctx: Context, refs: list[str]) -> list[ImageRef]:
         store.close()
 
 
-def _in_store(store: Any, ref: str, pull_policy: str) -> Any:
+def _in_store(store: object, ref: str, pull_policy: str) -> object:
     """A stored image an appc name or id names, when the pull policy lets the store answer (no fetch code
     is loaded then, which keeps a cached ``rkt run`` fast)."""
     from rktnetes.rkt.images import fetching
@@ -115,7 +114,7 @@ def _set_env(req: PodRequest) -> dict[str, str]:
     return env
 
 
-def _from_flags(ctx: Context, req: PodRequest) -> tuple[dict[str, Any], list[ImageRef]]:
+def _from_flags(ctx: Context, req: PodRequest) -> tuple[dict[str, object], list[ImageRef]]:
     if not req.apps:
         raise errors.NoApps()
     if (req.interactive or req.stage1 == "fly") and len(req.apps) != 1:
@@ -132,7 +131,7 @@ def _from_flags(ctx: Context, req: PodRequest) -> tuple[dict[str, Any], list[Ima
     return podmanifest.pod_manifest(req.apps, images, opts), images
 
 
-def _from_manifest(ctx: Context, req: PodRequest) -> tuple[dict[str, Any], list[ImageRef]]:
+def _from_manifest(ctx: Context, req: PodRequest) -> tuple[dict[str, object], list[ImageRef]]:
     if any(getattr(req, k) for k in _MANIFEST_CONFLICTS):
         raise errors.ManifestConflict()
     try:
@@ -164,7 +163,7 @@ def prepare(ctx: Context, req: PodRequest) -> str:
     return preparing.prepare(ctx.root, doc, images, runtime)
 
 
-def _netplan(req: PodRequest, local_config: Path, images: list[ImageRef]) -> Any:
+def _netplan(req: PodRequest, local_config: Path, images: list[ImageRef]) -> object:
     from rktnetes.rkt.networking import podnet, resolvconf
 
     declared = [p for img in images for p in (img.manifest.get("app") or {}).get("ports", [])]

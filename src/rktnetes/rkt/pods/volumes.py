@@ -7,7 +7,6 @@ the same name; a mount point that no volume serves gets an implicit ``empty`` vo
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rktnetes.rkt.pods import errors
 
@@ -15,14 +14,14 @@ _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KINDS = {"host": {"source", "readOnly", "recursive"}, "empty": {"readOnly", "mode", "uid", "gid"}}
 
 
-def parse_volume(text: str) -> dict[str, Any]:
+def parse_volume(text: str) -> dict[str, object]:
     """``NAME,kind=host,source=/x,readOnly=true`` → an appc volume dict."""
     name, *rest = text.split(",")
     fields = dict(kv.split("=", 1) for kv in rest if "=" in kv)
     kind = fields.pop("kind", "")
     if not _NAME.match(name) or kind not in _KINDS or set(fields) - _KINDS[kind]:
         raise errors.BadAppFlag(f"invalid --volume {text!r}: want NAME,kind=host|empty[,source=…,readOnly=…]")
-    volume: dict[str, Any] = {"name": name, "kind": kind}
+    volume: dict[str, object] = {"name": name, "kind": kind}
     if kind == "host" and not fields.get("source", "").startswith("/"):
         raise errors.BadAppFlag(f"--volume {name}: kind=host needs an absolute source=")
     for key, value in fields.items():
@@ -31,10 +30,10 @@ def parse_volume(text: str) -> dict[str, Any]:
     return volume
 
 
-def app_mounts(app: dict[str, Any], volumes: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+def app_mounts(app: dict[str, object], volumes: list[dict[str, object]]) -> list[tuple[dict[str, object], str]]:
     """(volume, target path) for every mount of a runtime app, in the order they are made."""
     by_name = {v["name"]: v for v in volumes}
-    chosen: dict[str, tuple[dict[str, Any], str]] = {}
+    chosen: dict[str, tuple[dict[str, object], str]] = {}
     for mount in app.get("mounts", []):
         if mount["volume"] not in by_name:
             raise errors.BadAppFlag(f"app {app['name']}: no volume named {mount['volume']!r}")
@@ -47,11 +46,11 @@ def app_mounts(app: dict[str, Any], volumes: list[dict[str, Any]]) -> list[tuple
     return list(chosen.values())
 
 
-def implicit_volume(point: dict[str, Any]) -> dict[str, Any]:
+def implicit_volume(point: dict[str, object]) -> dict[str, object]:
     return {"name": point["name"], "kind": "empty", "readOnly": bool(point.get("readOnly")), "implicit": True}
 
 
-def check(manifest: dict[str, Any]) -> None:
+def check(manifest: dict[str, object]) -> None:
     """Every explicit mount names a volume; volume names are unique."""
     names = [v["name"] for v in manifest.get("volumes", [])]
     if len(set(names)) != len(names):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import volumes
@@ -34,7 +33,7 @@ def write_etc(rootfs: Path, files: dict[str, str | None]) -> None:
         target.write_text(text)
 
 
-def volume_mounts(pod: Path, app: dict[str, Any], pod_volumes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def volume_mounts(pod: Path, app: dict[str, object], pod_volumes: list[dict[str, object]]) -> list[dict[str, object]]:
     mounts = []
     for volume, target in volumes.app_mounts(app, pod_volumes):
         if volume["kind"] == "host":
@@ -46,7 +45,7 @@ def volume_mounts(pod: Path, app: dict[str, Any], pod_volumes: list[dict[str, An
     return mounts
 
 
-def _make_empty(source: Path, volume: dict[str, Any]) -> None:
+def _make_empty(source: Path, volume: dict[str, object]) -> None:
     if source.exists():
         return
     source.mkdir(parents=True, mode=int(str(volume.get("mode", "0755")), 8))

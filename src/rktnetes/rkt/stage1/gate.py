@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.stage1.errors import Stage1Error
@@ -31,7 +29,7 @@ class Gate:
             self.fd = os.open(paths.pod_net_gate_path(pod), flags, 0o600)
             fcntl.flock(self.fd, fcntl.LOCK_EX)
 
-    def hooks(self) -> dict[str, Any]:
+    def hooks(self) -> dict[str, object]:
         """The OCI ``hooks`` an app's config.json needs to wait at this gate (none when it is open)."""
         if self.fd < 0:
             return {}
@@ -51,6 +49,8 @@ class Gate:
 
 
 def _tool(name: str) -> str:
+    import shutil  # on use: only pods with networks have a gate
+
     found = shutil.which(name)
     if found is None:
         raise Stage1Error(f"{name} not found on PATH (util-linux and coreutils provide it)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt.stage1 import seccomp, users
 
@@ -36,11 +35,11 @@ CFS_PERIOD = 100_000
 OCI_NS = {"net": "network", "ipc": "ipc", "uts": "uts"}
 
 
-def _isolators(app: dict[str, Any]) -> dict[str, Any]:
+def _isolators(app: dict[str, object]) -> dict[str, object]:
     return {i["name"]: i.get("value") for i in app["app"].get("isolators", [])}
 
 
-def image_arch(app: dict[str, Any]) -> str | None:
+def image_arch(app: dict[str, object]) -> str | None:
     """The ``arch`` label of the app's image, as the pod manifest records it."""
     return next((lb["value"] for lb in app.get("image", {}).get("labels", []) if lb["name"] == "arch"), None)
 
@@ -52,7 +51,7 @@ def host_caps(status: str | None = None) -> list[str]:
     return [cap for bit, cap in enumerate(ALL_CAPS) if mask >> bit & 1]
 
 
-def capabilities(isolators: dict[str, Any], insecure: set[str]) -> list[str]:
+def capabilities(isolators: dict[str, object], insecure: set[str]) -> list[str]:
     if "os/linux/capabilities-retain-set" in isolators:
         return list(isolators["os/linux/capabilities-retain-set"]["set"])
     caps = host_caps() if "capabilities" in insecure else DEFAULT_CAPS
@@ -60,17 +59,17 @@ def capabilities(isolators: dict[str, Any], insecure: set[str]) -> list[str]:
     return [c for c in caps if c not in removed]
 
 
-def environment(app: dict[str, Any], home: str) -> list[str]:
+def environment(app: dict[str, object], home: str) -> list[str]:
     env = {"PATH": DEFAULT_PATH, "HOME": home, "AC_APP_NAME": app["name"]}
     env.update({e["name"]: e["value"] for e in app["app"].get("environment", [])})
     return [f"{k}={v}" for k, v in env.items()]
 
 
-def process(app: dict[str, Any], rootfs: Path, insecure: set[str], terminal: bool) -> dict[str, Any]:
+def process(app: dict[str, object], rootfs: Path, insecure: set[str], terminal: bool) -> dict[str, object]:
     spec, isolators = app["app"], _isolators(app)
     uid, gid = users.uid(rootfs, spec["user"]), users.gid(rootfs, spec["group"])
     caps = capabilities(isolators, insecure)
-    proc: dict[str, Any] = {
+    proc: dict[str, object] = {
         "terminal": terminal,
         "user": {"uid": uid, "gid": gid, "additionalGids": spec.get("supplementaryGIDs", [])},
         "args": spec["exec"],
@@ -84,11 +83,11 @@ def process(app: dict[str, Any], rootfs: Path, insecure: set[str], terminal: boo
     return proc
 
 
-def resources(isolators: dict[str, Any]) -> dict[str, Any]:
-    res: dict[str, Any] = {"devices": [{"allow": False, "access": "rwm"}]}
+def resources(isolators: dict[str, object]) -> dict[str, object]:
+    res: dict[str, object] = {"devices": [{"allow": False, "access": "rwm"}]}
     if "resource/memory" in isolators:
         res["memory"] = {"limit": int(isolators["resource/memory"]["limit"])}
-    cpu: dict[str, Any] = {}
+    cpu: dict[str, object] = {}
     if "resource/cpu" in isolators:
         millis = int(str(isolators["resource/cpu"]["limit"]).rstrip("m"))
         cpu.update(quota=millis * CFS_PERIOD // 1000, period=CFS_PERIOD)
@@ -99,8 +98,8 @@ def resources(isolators: dict[str, Any]) -> dict[str, Any]:
     return res
 
 
-def base_mounts() -> list[dict[str, Any]]:
-    def m(dest: str, kind: str, options: list[str]) -> dict[str, Any]:
+def base_mounts() -> list[dict[str, object]]:
+    def m(dest: str, kind: str, options: list[str]) -> dict[str, object]:
         return {"destination": dest, "type": kind, "source": kind, "options": options}
 
     return [
@@ -114,16 +113,16 @@ def base_mounts() -> list[dict[str, Any]]:
     ]
 
 
-def bind(source: Path, dest: str, read_only: bool) -> dict[str, Any]:
+def bind(source: Path, dest: str, read_only: bool) -> dict[str, object]:
     options = ["rbind", "rprivate"] + (["ro"] if read_only else [])
     return {"destination": dest, "type": "bind", "source": str(source), "options": options}
 
 
-def config(app: dict[str, Any], rootfs: Path, pod: dict[str, Any]) -> dict[str, Any]:
+def config(app: dict[str, object], rootfs: Path, pod: dict[str, object]) -> dict[str, object]:
     """The whole config.json; ``pod`` holds ns paths, cgroup, extra mounts, insecure set, terminal and
     any OCI hooks (the network gate's)."""
     insecure, isolators = set(pod["insecure"]), _isolators(app)
-    linux: dict[str, Any] = {
+    linux: dict[str, object] = {
         "namespaces": [{"type": "pid"}, {"type": "mount"}]
         + [{"type": OCI_NS[kind], "path": str(path)} for kind, path in pod["namespaces"].items()],
         "cgroupsPath": pod["cgroup"],
@@ -143,5 +142,5 @@ def config(app: dict[str, Any], rootfs: Path, pod: dict[str, Any]) -> dict[str, 
     return {**doc, "hooks": pod["hooks"]} if pod.get("hooks") else doc
 
 
-def write(path: Path, doc: dict[str, Any]) -> None:
+def write(path: Path, doc: dict[str, object]) -> None:
     path.write_text(json.dumps(doc))

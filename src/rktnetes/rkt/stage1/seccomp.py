@@ -7,7 +7,6 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt.stage1.errors import Stage1Error
 
@@ -50,7 +49,7 @@ def architectures(image_arch: str | None, machine: str | None = None) -> list[st
     return [NATIVE[machine], compat] if compat and machine in NATIVE else []
 
 
-def profile(isolators: dict[str, Any], image_arch: str | None = None) -> dict[str, Any]:
+def profile(isolators: dict[str, object], image_arch: str | None = None) -> dict[str, object]:
     """Allow the default list; a retain set allows only its syscalls; a remove set denies its syscalls."""
     retain, remove = isolators.get("os/linux/seccomp-retain-set"), isolators.get("os/linux/seccomp-remove-set")
     if remove:

@@ -19,7 +19,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.errors import RktError
@@ -124,7 +123,7 @@ class Supervisor:
         image_text = image_hosts.read_text() if image_hosts.is_file() else None
         return podnet.etc_files(self.plan, self.net_infos, self.runtime["hostname"], image_text)
 
-    def bundle(self, name: str, ns: dict[str, Path], hooks: dict[str, Any]) -> None:
+    def bundle(self, name: str, ns: dict[str, Path], hooks: dict[str, object]) -> None:
         app = self.manifest["apps"][self.names.index(name)]
         lower = self.runtime["lowers"][name]
         rootfs = apps.mount_rootfs(self.pod, name, lower, self.runtime["overlay"])

@@ -4,7 +4,6 @@ the listeners answer from it until cancelled."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +15,6 @@ from rktnetes.dns.indexing import RecordIndex
 from rktnetes.dns.lookup import Lookup
 from rktnetes.dns.responding import Responder
 
-log = logging.getLogger(__name__)
 SLICES = "endpointslices.discovery.k8s.io"
 
 

@@ -10,13 +10,11 @@ closed after ``idle`` seconds without one.
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 
 from rktnetes.dns.forwarding import Address, Forwarder
 from rktnetes.dns.responding import Responder
 
-log = logging.getLogger(__name__)
 TCP_IDLE = 10.0
 SOCKET_BUFFER = 4 << 20  # bytes; the kernel caps it at net.core.rmem_max / wmem_max
 

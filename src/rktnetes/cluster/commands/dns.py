@@ -8,8 +8,12 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rktnetes.cluster.cli import ClusterError
+
+if TYPE_CHECKING:  # the DNS library loads only when the command runs (every rktnetes command builds this parser)
+    from rktnetes.dns.running import Config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _config(args: argparse.Namespace):
+def _config(args: argparse.Namespace) -> Config:
     from rktnetes.dns import addresses, names, running
 
     if args.ttl < 0 or args.upstream_timeout <= 0:
@@ -36,7 +40,7 @@ def _config(args: argparse.Namespace):
     return running.Config(addresses.parse(args.listen), args.domain, upstreams, args.ttl, args.upstream_timeout)
 
 
-async def _serve(args: argparse.Namespace, config) -> None:
+async def _serve(args: argparse.Namespace, config: Config) -> None:
     from rktnetes.client import rest
     from rktnetes.dns import running
 

@@ -5,6 +5,9 @@ of the very store the server runs on, at the same durability (sqlite ``synchrono
 server's) and the same concurrency, 16 writers (ratio goal >= 0.3). The clients are lean (raw aiohttp, keep-alive)
 and spread over 4 processes so the load generator is not the bottleneck: its CPU per request is printed; p50/p99 of creates paced at 200 req/s (goal p99 <= 50 ms); the time
 to LIST 10,000 pods; 100 concurrent watchers each seeing every event; the server's RSS holding 10,000 pods.
+The ceiling lines say what this machine allows at all: the server's and the load generator's CPU per empty
+HTTPS request (``GET /healthz``, same TLS, HTTP and middleware as a create), measured in the same run, and
+cores / (server + client CPU per request) for empty requests and for creates as they cost today.
 
     .venv/bin/python bench/apiserver.py [--pods 10000] [--creates 2000] [--backends sqlite,etcd] [--durability FULL]
 """
@@ -132,12 +135,27 @@ async def api_creates(session: aiohttp.ClientSession, url: str, prefix: str, n: 
     return n / (time.perf_counter() - began)
 
 
-def _client_process(url: str, pki: str, prefix: str, n: int, clients: int) -> float:
+async def empty_requests(session: aiohttp.ClientSession, url: str, n: int, clients: int) -> None:
+    """``GET /healthz``: a handler with nothing to do, through the same TLS, HTTP and middleware as a create."""
+    counter = iter(range(n))
+
+    async def client() -> None:
+        for _ in counter:
+            async with session.get(f"{url}/healthz") as r:
+                await r.read()
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+
+
+def _client_process(url: str, pki: str, prefix: str, n: int, clients: int, empty: bool = False) -> float:
     """One load-generator process: ``clients`` keep-alive connections; its CPU seconds."""
     async def run() -> None:
         conn = aiohttp.TCPConnector(ssl=client_ssl(Path(pki)), limit=clients)
         async with aiohttp.ClientSession(connector=conn) as session:
-            await api_creates(session, url, prefix, n, clients)
+            if empty:
+                await empty_requests(session, url, n, clients)
+            else:
+                await api_creates(session, url, prefix, n, clients)
 
     before = time.process_time()
     asyncio.run(run())
@@ -145,11 +163,12 @@ def _client_process(url: str, pki: str, prefix: str, n: int, clients: int) -> fl
 
 
 def spread_creates(pool: concurrent.futures.ProcessPoolExecutor, server: Server, prefix: str,
-                   n: int) -> tuple[float, float]:
-    """Creates/s of 16 clients spread over the pool's processes, and the clients' CPU ms per create."""
+                   n: int, empty: bool = False) -> tuple[float, float]:
+    """Creates/s of 16 clients spread over the pool's processes, and the clients' CPU ms per create (with
+    ``empty``: of empty requests)."""
     share, pki = n // CLIENT_PROCS, str(server.root / "api" / "pki")
     began = time.perf_counter()
-    futures = [pool.submit(_client_process, server.url, pki, f"{prefix}p{p}-", share, CLIENTS // CLIENT_PROCS)
+    futures = [pool.submit(_client_process, server.url, pki, f"{prefix}p{p}-", share, CLIENTS // CLIENT_PROCS, empty)
                for p in range(CLIENT_PROCS)]
     cpu = sum(f.result() for f in futures)
     return share * CLIENT_PROCS / (time.perf_counter() - began), cpu * 1000 / (share * CLIENT_PROCS)
@@ -231,6 +250,7 @@ async def bench_backend(name: str, args: argparse.Namespace) -> dict:
             async with aiohttp.ClientSession(connector=conn) as session:
                 loop = asyncio.get_running_loop()
                 await loop.run_in_executor(None, spread_creates, pool, server, "warm", 16 * CLIENT_PROCS)
+                floor = await loop.run_in_executor(None, empty_floor, pool, server, args.creates)  # server quiet
                 raws, apis, cpu, client_cpu = [], [], 0.0, []
                 for r in range(args.rounds):  # alternate, so both sides see the same machine load
                     raws.append(await raw_commits(raw_url, args.creates, f"r{r}"))
@@ -255,9 +275,19 @@ async def bench_backend(name: str, args: argparse.Namespace) -> dict:
         if etcd:
             etcd.stop()
         shutil.rmtree(root, ignore_errors=True)
+    client_ms, cores = statistics.median(client_cpu), os.cpu_count() or 1
     return {"raw": raw, "api": api, "ratio": api / raw, "cpu_ms": cpu_ms, "capacity": 1000 / cpu_ms,
-            "client_ms": statistics.median(client_cpu), "p50": p50, "p99": p99, "list_s": list_s,
-            "listed": listed, "watch_s": watch_s, "rss": rss}
+            "client_ms": client_ms, "empty_server_ms": floor[0], "empty_client_ms": floor[1],
+            "empty_ceiling": cores * 1000 / sum(floor), "create_ceiling": cores * 1000 / (cpu_ms + client_ms),
+            "ratio_ceiling": cores * 1000 / sum(floor) / raw,
+            "p50": p50, "p99": p99, "list_s": list_s, "listed": listed, "watch_s": watch_s, "rss": rss}
+
+
+def empty_floor(pool: concurrent.futures.ProcessPoolExecutor, server: Server, n: int) -> tuple[float, float]:
+    """Server and client CPU ms per empty HTTPS request: the part of a create no handler work can remove."""
+    before = server.cpu_seconds()
+    _, client_ms = spread_creates(pool, server, "", n, empty=True)
+    return (server.cpu_seconds() - before) * 1000 / n, client_ms
 
 
 def report(results: dict[str, dict], args: argparse.Namespace) -> None:
@@ -269,6 +299,11 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> None:
         ("server CPU ms per create", "cpu_ms", "{:.2f}"),
         ("creates/s one server core could do", "capacity", "{:.0f}"),
         ("client CPU ms per create (load generator)", "client_ms", "{:.2f}"),
+        ("server CPU ms per empty request (GET /healthz)", "empty_server_ms", "{:.2f}"),
+        ("client CPU ms per empty request", "empty_client_ms", "{:.2f}"),
+        ("ceiling on this machine: creates/s, cores/(server+client CPU)", "create_ceiling", "{:.0f}"),
+        ("ceiling on this machine: empty requests/s, same", "empty_ceiling", "{:.0f}"),
+        ("ceiling on this machine: ratio, empty requests/raw", "ratio_ceiling", "{:.2f}"),
         ("create p50 ms at 200 req/s", "p50", "{:.1f}"),
         ("create p99 ms at 200 req/s (goal <= 50)", "p99", "{:.1f}"),
         ("LIST all pods, seconds", "list_s", "{:.2f}"),
@@ -276,9 +311,11 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> None:
         (f"100 watchers x {args.watch_events} events, seconds", "watch_s", "{:.2f}"),
         ("server RSS MB with the pods", "rss", "{:.0f}"),
     ]
-    print(f"{'':45}" + "".join(f"{n:>12}" for n in names))
+    print(f"{'':62}" + "".join(f"{n:>12}" for n in names))
     for label, key, fmt in rows:
-        print(f"{label:45}" + "".join(f"{fmt.format(results[n][key]):>12}" for n in names))
+        print(f"{label:62}" + "".join(f"{fmt.format(results[n][key]):>12}" for n in names))
+    print(f"{os.cpu_count()} cores; load average before and after each backend: "
+          + ", ".join(f"{n} {results[n]['load'][0]:.1f}->{results[n]['load'][1]:.1f}" for n in names))
 
 
 def main() -> int:
@@ -294,7 +331,11 @@ def main() -> int:
     parser.add_argument("--durability", default="FULL", choices=("FULL", "NORMAL"),
                         help="sqlite synchronous= of both the server's store and the raw store (etcd always fsyncs)")
     args = parser.parse_args()
-    results = {name: asyncio.run(bench_backend(name, args)) for name in args.backends.split(",")}
+    results = {}
+    for name in args.backends.split(","):
+        load = os.getloadavg()[0]
+        results[name] = asyncio.run(bench_backend(name, args))
+        results[name]["load"] = (load, os.getloadavg()[0])
     report(results, args)
     return 0
 

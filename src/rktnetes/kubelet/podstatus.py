@@ -22,6 +22,7 @@ class Observed:
     current: RktPod | None = None
     previous: RktPod | None = None
     waiting: tuple[str, str] | None = None  # (reason, message)
+    unready: frozenset[str] = frozenset()  # running containers whose readiness probe does not pass
 
 
 def stamp(when: float | None) -> str | None:
@@ -80,7 +81,8 @@ def _state(seen: Observed, name: str) -> Obj:
 def container_status(container: Obj, seen: Observed) -> Obj:
     name, current = container["name"], seen.current
     state = _state(seen, name)
-    status = {"name": name, "state": state, "ready": "running" in state, "started": "running" in state,
+    ready = "running" in state and name not in seen.unready
+    status = {"name": name, "state": state, "ready": ready, "started": "running" in state,
               "restartCount": current.restarts if current else 0, "image": container["image"], "imageID": ""}
     if current is not None:
         app = next((a for a in current.info.apps if a.name == name), None)

@@ -35,11 +35,13 @@ class Relister:
     def __init__(self, runtime: Runtime, queue: WorkQueue, clock: Clock | None = None, period: float = 1.0) -> None:
         self.runtime, self.queue, self.clock, self.period = runtime, queue, clock or LoopClock(), period
         self.seen: dict[str, tuple] = {}
+        self.latest: list[RktPod] = []  # the last listing (the prober reads it: no second relist)
         self.relists = 0
 
     async def relist(self) -> list[str]:
         """One look at rkt; returns (and queues) the keys whose rkt pods changed since the last look."""
-        now = fingerprints(await self.runtime.pods())
+        self.latest = await self.runtime.pods()
+        now = fingerprints(self.latest)
         changed = [key for key in now.keys() | self.seen.keys() if now.get(key) != self.seen.get(key)]
         for key in sorted(changed):
             self.queue.add(key)

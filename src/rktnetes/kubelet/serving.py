@@ -21,6 +21,7 @@ from rktnetes.client import caching, interface, recording, running, sharing
 from rktnetes.client.clock import Clock
 from rktnetes.client.queueing import WorkQueue
 from rktnetes.kubelet import certs, endpoint, nodestatus, registering, relisting, syncing
+from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -71,15 +72,17 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     _queue_handlers(pods, queue)
     recorder = recording.EventRecorder(client, "kubelet", config.node_name)
     settings = syncing.Settings(config.root_dir, config.node_ip, config.pod_network, config.restart_backoff)
-    syncer = syncing.PodSyncer(client, pods.cache, runtime, settings, recorder)
     relister = relisting.Relister(runtime, queue, clock, config.relist_period)
+    prober = Prober(pods.cache.list, lambda: relister.latest, runtime.enter_argv, queue.add, clock,
+                    node_netns=config.node_netns or "")
+    syncer = syncing.PodSyncer(client, pods.cache, runtime, settings, recorder, prober)
     runner = await _endpoint(config, runtime)
     tasks: list[asyncio.Task] = []
     try:
         await agent.register()
         factory.start()
         await factory.wait_for_sync()
-        tasks = [asyncio.create_task(c) for c in (relister.run(), agent.run(),
+        tasks = [asyncio.create_task(c) for c in (relister.run(), agent.run(), prober.run(),
                                                   running.run_workers(queue, syncer.sync, config.workers))]
         await asyncio.gather(*tasks)
     finally:

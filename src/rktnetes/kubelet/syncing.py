@@ -20,6 +20,7 @@ from rktnetes.client import errors as client_errors
 from rktnetes.client import interface, recording, running
 from rktnetes.kubelet import errors, podstatus, translating, volumes
 from rktnetes.kubelet.podstatus import Observed
+from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ def grace_of(pod: Obj) -> float:
 
 class PodSyncer:
     def __init__(self, client: interface.Api, cache: Any, runtime: Runtime, settings: Settings,
-                 recorder: recording.EventRecorder | None = None) -> None:
+                 recorder: recording.EventRecorder | None = None, prober: Prober | None = None) -> None:
         self.client, self.cache, self.runtime, self.settings = client, cache, runtime, settings
-        self.recorder = recorder
+        self.recorder, self.prober = recorder, prober
         self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
 
     async def sync(self, key: str) -> running.Result | None:
@@ -77,7 +78,18 @@ class PodSyncer:
             await self._run(pod, current.info.uuid)
         elif current is not None and current.exited and podstatus.wants_restart(pod, current):
             return await self._restart(pod, current, mine)
+        elif current is not None and current.running and self._failing(pod, current, "liveness"):
+            names = ", ".join(self._failing(pod, current, "liveness"))
+            self._event(pod, "Normal", "Killing", f"Container {names} failed liveness probe, will be restarted")
+            await self.runtime.stop(current.info.uuid, grace_of(pod))
         return None
+
+    def _failing(self, pod: Obj, rkt: RktPod, kind: str) -> list[str]:
+        """Names of the containers whose ``kind`` probe fails (none without a prober)."""
+        if self.prober is None:
+            return []
+        containers = (pod.get("spec") or {}).get("containers") or []
+        return [c["name"] for c in containers if not self.prober.passing(rkt, c, kind)]
 
     async def _restart(self, pod: Obj, current: RktPod, mine: list[RktPod]) -> running.Result | None:
         delay = min(self.settings.backoff * 2 ** current.restarts, self.settings.max_backoff)
@@ -125,7 +137,9 @@ class PodSyncer:
     async def _write_status(self, pod: Obj) -> None:
         uid = pod["metadata"]["uid"]
         mine = [r for r in await self.runtime.pods() if r.uid == uid]
-        seen = Observed(mine[-1] if mine else None, mine[-2] if len(mine) > 1 else None, self.waiting.get(uid))
+        current = mine[-1] if mine else None
+        unready = frozenset(self._failing(pod, current, "readiness")) if current and current.running else frozenset()
+        seen = Observed(current, mine[-2] if len(mine) > 1 else None, self.waiting.get(uid), unready)
         status = podstatus.pod_status(pod, seen, self.settings.node_ip)
         if podstatus.same(pod.get("status") or {}, status):
             return

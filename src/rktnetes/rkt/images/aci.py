@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rktnetes.rkt.images import ids, manifest, tarsafe
+from rktnetes.rkt.images import ids, limits, manifest, tarsafe
 from rktnetes.rkt.images.errors import ImageError
 
 _CHUNK = 1 << 20
@@ -57,24 +57,26 @@ def decompressed(src: BinaryIO) -> BinaryIO:
 
 
 class _Tee:
-    """Reads a stream, hashing and copying every byte it hands out."""
+    """Reads a stream, hashing, counting against a budget and copying every byte it hands out."""
 
-    def __init__(self, stream: BinaryIO, out: BinaryIO) -> None:
-        self.stream, self.out, self.digest = stream, out, hashlib.sha512()
+    def __init__(self, stream: BinaryIO, out: BinaryIO, budget: limits.Budget) -> None:
+        self.stream, self.out, self.budget, self.digest = stream, out, budget, hashlib.sha512()
 
     def read(self, size: int = -1) -> bytes:
         data = self.stream.read(size)
+        self.budget.spend(len(data))
         self.digest.update(data)
         self.out.write(data)
         return data
 
 
-def spool_checked(src: BinaryIO, out: BinaryIO) -> tuple[str, dict[str, Any]]:
-    """In one pass: decompress ``src`` into ``out``, hash it, check every member and the manifest.
+def spool_checked(src: BinaryIO, out: BinaryIO, budget: limits.Budget | None = None) -> tuple[str, dict[str, Any]]:
+    """In one pass: decompress ``src`` into ``out``, hash it, check every member and the manifest, and stop
+    once more than ``budget`` (default: no more than ``limits.MAX_UNPACKED_BYTES``) came out.
 
     Returns the image id and the manifest; raises before the caller has stored anything.
     """
-    tee = _Tee(decompressed(src), out)
+    tee = _Tee(decompressed(src), out, budget or limits.Budget(limits.MAX_UNPACKED_BYTES))
     try:
         with tarfile.open(fileobj=tee, mode="r|", bufsize=_TAR_BUFFER) as tar:  # type: ignore[call-overload]
             raw = tarsafe.check_members(tar)

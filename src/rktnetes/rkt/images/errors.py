@@ -49,3 +49,7 @@ class BuildError(ImageError):
 
 class RegistryError(FetchError):
     """A docker registry refused a request or sent something that does not verify."""
+
+
+class ImageTooLarge(ImageError):
+    """An image (or one of its layers) unpacks to more than the store can take: a decompression bomb."""

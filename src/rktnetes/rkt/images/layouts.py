@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import converting, docker, errors, ids, layers, oci, whiteouts
+from rktnetes.rkt.images import converting, docker, errors, ids, layers, limits, oci, whiteouts
 from rktnetes.rkt.images.store import ImageInfo, ImageStore
 
 _MAX_DOC = 4 << 20
@@ -94,8 +94,9 @@ def import_layout(store: ImageStore, layout: Path, tag: str | None) -> ImageInfo
     try:
         tree = work / "rootfs"
         tree.mkdir()
+        budget = limits.Budget.for_store(work)
         for descriptor, diff_id in zip(manifest["layers"], diff_ids, strict=True):
-            whiteouts.apply_layer(_blob(layout, descriptor), tree, diff_id)
+            whiteouts.apply_layer(_blob(layout, descriptor), tree, diff_id, budget)
         annotations = {"appc.io/oci/layout": str(layout.resolve()), "appc.io/oci/manifestdigest":
                        "sha256:" + hashlib.sha256(raw).hexdigest()}
         doc = converting.appc_manifest(_name(layout), tag, config, tree, annotations)

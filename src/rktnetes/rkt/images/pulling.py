@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import converting, docker, errors, http, ids, progressing, references, whiteouts
+from rktnetes.rkt.images import converting, docker, errors, http, ids, limits, progressing, references, whiteouts
 from rktnetes.rkt.images.registry import Registry
 from rktnetes.rkt.images.store import ImageInfo, ImageStore
 
@@ -99,13 +99,14 @@ async def _fetch_and_apply(registry: Registry, layers: list[dict[str, Any]], dif
     for layer in layers:
         _check_media_type(layer.get("mediaType", ""))
     files = [work / f"layer-{n}" for n in range(len(layers))]
+    budget = limits.Budget.for_store(work)
     tasks = [asyncio.ensure_future(registry.blob(layer["digest"], layer.get("size"), path,
                                                  bars.add(layer["digest"], layer.get("size"))))
              for layer, path in zip(layers, files, strict=True)]
     try:
         for task, path, diff_id in zip(tasks, files, diff_ids, strict=True):
             await task
-            await asyncio.to_thread(whiteouts.apply_layer, path, tree, diff_id)
+            await asyncio.to_thread(whiteouts.apply_layer, path, tree, diff_id, budget)
             path.unlink()
     finally:
         for task in tasks:

@@ -50,14 +50,15 @@ class ImageStore:
 
     def import_aci(self, src: BufferedIOBase | Path, *, origin: str = "") -> ImageInfo:
         """Store an ACI (gzip/bzip2/xz/plain), checking the manifest and every member first."""
-        from rktnetes.rkt.images import aci, scratch
+        from rktnetes.rkt.images import aci, limits, scratch
 
+        budget = limits.Budget.for_store(paths.cas_tmp_dir(self.root), copies=2)  # the tar is kept beside its tree
         with scratch.spool_file(paths.cas_tmp_dir(self.root)) as spooled:
             if isinstance(src, Path):
                 with open(src, "rb") as fh:
-                    image_id, doc = aci.spool_checked(fh, spooled)
+                    image_id, doc = aci.spool_checked(fh, spooled, budget)
             else:
-                image_id, doc = aci.spool_checked(src, spooled)
+                image_id, doc = aci.spool_checked(src, spooled, budget)
             spooled.flush()
             with locking.exclusive(paths.cas_lock_path(self.root, image_id)):
                 found = index.get(self.db, image_id)

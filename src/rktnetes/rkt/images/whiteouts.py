@@ -18,20 +18,21 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from rktnetes.rkt.images import errors, rootfs, tarsafe
+from rktnetes.rkt.images import errors, limits, rootfs, tarsafe
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 
 
 class _Hashing:
-    """A read-only stream that hashes what passes through it."""
+    """A read-only stream that hashes what passes through it and counts it against a budget."""
 
-    def __init__(self, raw: BinaryIO) -> None:
-        self.raw, self.sha = raw, hashlib.sha256()
+    def __init__(self, raw: BinaryIO, budget: limits.Budget) -> None:
+        self.raw, self.budget, self.sha = raw, budget, hashlib.sha256()
 
     def read(self, n: int = -1) -> bytes:
         data = self.raw.read(n)
+        self.budget.spend(len(data))
         self.sha.update(data)
         return data
 
@@ -106,14 +107,16 @@ def _next(tar: tarfile.TarFile) -> tarfile.TarInfo | None:
         raise
 
 
-def apply_layer(layer: Path, root: Path, diff_id: str | None = None) -> None:
-    """Apply a gzip (or plain) layer tar onto ``root``; checks ``diff_id`` when given."""
+def apply_layer(layer: Path, root: Path, diff_id: str | None = None, budget: limits.Budget | None = None) -> None:
+    """Apply a gzip (or plain) layer tar onto ``root``; checks ``diff_id`` when given. ``budget`` (shared by
+    an image's layers; default: ``limits.MAX_UNPACKED_BYTES``) bounds what the layer may unpack."""
     added: set[str] = set()
     opaque: list[str] = []
     with layer.open("rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
         f.seek(0)
-        stream = _Hashing(gzip.GzipFile(fileobj=f) if gzipped else f)  # type: ignore[arg-type]
+        raw = gzip.GzipFile(fileobj=f) if gzipped else f
+        stream = _Hashing(raw, budget or limits.Budget(limits.MAX_UNPACKED_BYTES))  # type: ignore[arg-type]
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
                 while (member := _next(tar)) is not None:

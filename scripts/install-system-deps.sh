@@ -3,7 +3,7 @@
 set -eu
 PACKAGES="runc containernetworking-plugins busybox-static docker-registry skopeo umoci gnupg gpgv
  iptables nftables etcd-server etcd-client iproute2 conntrack xz-utils bzip2 python3-venv util-linux
- ca-certificates curl dnsmasq-base bind9-dnsutils"
+ ca-certificates curl dnsmasq-base bind9-dnsutils zstd"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import ipaddress
+import socket
 
 from rktnetes.dns.errors import BadDomain
 from rktnetes.dns.wire import Labels
@@ -35,13 +35,12 @@ def reverse_ip(qname: Labels) -> str | None:
         return None
 
 
-@functools.lru_cache(maxsize=4096)
 def pod_ip(label: str) -> str | None:
     """The IP of a pod record's first label: ``10-244-1-5`` -> 10.244.1.5, ``fd00--5`` -> fd00::5; else None."""
-    for text in (label.replace("-", "."), label.replace("-", ":")):
+    for family, text in ((socket.AF_INET, label.replace("-", ".")), (socket.AF_INET6, label.replace("-", ":"))):
         try:
-            return str(ipaddress.ip_address(text))
-        except ValueError:
+            return socket.inet_ntop(family, socket.inet_pton(family, text))
+        except OSError:
             continue
     return None
 

@@ -70,12 +70,15 @@ def _finished(pod: state.Pod) -> dict[str, float]:
 
 
 class Runtime:
-    def __init__(self, rkt_dir: Path, insecure_options: str = "", node_netns: str | None = None) -> None:
+    def __init__(self, rkt_dir: Path, insecure_options: str = "", node_netns: str | None = None,
+                 local_config: Path | None = None) -> None:
         self.root = rkt_dir.absolute()
-        self.insecure_options, self.node_netns = insecure_options, node_netns
+        self.insecure_options, self.node_netns, self.local_config = insecure_options, node_netns, local_config
 
     def _argv(self, *args: str, in_node: bool = False) -> list[str]:
         argv = [RKT, f"--dir={self.root}"]
+        if self.local_config:
+            argv.append(f"--local-config={self.local_config}")
         if self.insecure_options:
             argv.append(f"--insecure-options={self.insecure_options}")
         prefix = ["nsenter", f"--net={self.node_netns}"] if in_node and self.node_netns else []

@@ -39,6 +39,7 @@ class Config:
     pod_network: str = "default"
     insecure_options: str = ""
     node_netns: str | None = None
+    rkt_local_config: Path | None = None
     workers: int = 4
     relist_period: float = 1.0
     heartbeat_period: float = 10.0
@@ -65,7 +66,7 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     config.root_dir.mkdir(parents=True, exist_ok=True)
     me = nodestatus.Identity(config.node_name, config.node_ip, config.hostname, config.port)
     agent = registering.NodeAgent(client, me, config.root_dir, clock, config.heartbeat_period)
-    runtime = Runtime(config.rkt_dir, config.insecure_options, config.node_netns)
+    runtime = Runtime(config.rkt_dir, config.insecure_options, config.node_netns, config.rkt_local_config)
     factory = sharing.InformerFactory(client, clock)
     pods = factory.informer("pods", field_selector=f"spec.nodeName={config.node_name}")
     queue = WorkQueue(clock)

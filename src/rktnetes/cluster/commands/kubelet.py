@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--node-netns", help="start pods inside this network namespace (the node's), e.g. /run/netns/X")
     p.add_argument("--rkt-insecure-options", default="",
                    help="rkt --insecure-options for fetching pod images (e.g. image,http for a plain-HTTP registry)")
+    p.add_argument("--rkt-local-config", type=Path,
+                   help="rkt --local-config for the pods (its net.d holds the --pod-network; default /etc/rkt)")
     p.add_argument("--workers", type=int, default=4, help="pods synced concurrently")
     p.add_argument("--restart-backoff", type=float, default=10.0,
                    help="seconds before the first restart of an exited pod (doubling, at most 300)")
@@ -56,7 +58,8 @@ def _config(args: argparse.Namespace):
     return serving.Config(node_name=args.node_name, node_ip=_node_ip(args.node_ip), hostname=socket.gethostname(),
                           rkt_dir=args.rkt_dir, root_dir=args.root_dir, port=args.port, address=args.address,
                           pod_network=args.pod_network, insecure_options=args.rkt_insecure_options,
-                          node_netns=args.node_netns, workers=args.workers, restart_backoff=args.restart_backoff)
+                          node_netns=args.node_netns, rkt_local_config=args.rkt_local_config,
+                          workers=args.workers, restart_backoff=args.restart_backoff)
 
 
 async def _serve(args: argparse.Namespace, config) -> None:

@@ -115,5 +115,5 @@ async def _fetch_and_apply(registry: Registry, layers: list[dict[str, Any]], dif
 
 
 def _check_media_type(media_type: str) -> None:
-    if "zstd" in media_type or "nondistributable" in media_type or "foreign" in media_type:
+    if "nondistributable" in media_type or "foreign" in media_type:
         raise errors.FetchError(f"unsupported layer type {media_type}")

@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from rktnetes.rkt.images import errors, limits, rootfs, tarsafe
+from rktnetes.rkt.images import decompressing, errors, limits, rootfs, tarsafe
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -108,15 +108,12 @@ def _next(tar: tarfile.TarFile) -> tarfile.TarInfo | None:
 
 
 def apply_layer(layer: Path, root: Path, diff_id: str | None = None, budget: limits.Budget | None = None) -> None:
-    """Apply a gzip (or plain) layer tar onto ``root``; checks ``diff_id`` when given. ``budget`` (shared by
+    """Apply a gzip, zstd or plain layer tar onto ``root``; checks ``diff_id`` when given. ``budget`` (shared by
     an image's layers; default: ``limits.MAX_UNPACKED_BYTES``) bounds what the layer may unpack."""
     added: set[str] = set()
     opaque: list[str] = []
-    with layer.open("rb") as f:
-        gzipped = f.read(2) == b"\x1f\x8b"
-        f.seek(0)
-        raw = gzip.GzipFile(fileobj=f) if gzipped else f
-        stream = _Hashing(raw, budget or limits.Budget(limits.MAX_UNPACKED_BYTES))  # type: ignore[arg-type]
+    with decompressing.opened(layer) as raw:
+        stream = _Hashing(raw, budget or limits.Budget(limits.MAX_UNPACKED_BYTES))
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
                 while (member := _next(tar)) is not None:

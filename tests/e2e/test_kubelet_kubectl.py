@@ -90,3 +90,55 @@ def test_kubectl_exec_with_a_terminal(kubelet, namespace):
     code, out = _on_a_terminal(argv, kubelet.apiserver.env(), b"tty; echo sum=$((3+4)); exit 5\r")
     text = out.decode(errors="replace")
     assert "/dev/pts/" in text and "sum=7" in text and code == 5
+
+
+@pytest.fixture
+def controller_manager(apiserver, tmp_path) -> Iterator[subprocess.Popen]:
+    with open(tmp_path / "controller-manager.log", "wb") as log:
+        proc = subprocess.Popen([RKTNETES, "controller-manager", f"--kubeconfig={apiserver.kubeconfig}",
+                                 "--leader-elect=false"], stdout=log, stderr=log)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _deployment(namespace: str, image: str, replicas: int) -> str:
+    serve = "mkdir -p /www; echo hello > /www/index.html; exec httpd -f -p 80 -h /www"
+    container = {"name": "web", "image": image, "command": ["/bin/sh", "-c", serve],
+                 "ports": [{"containerPort": 80, "name": "http"}],
+                 "readinessProbe": {"httpGet": {"path": "/", "port": "http"}, "periodSeconds": 1}}
+    template = {"metadata": {"labels": {"app": "web"}},
+                "spec": {"nodeSelector": {"e2e": namespace}, "containers": [container],
+                         "terminationGracePeriodSeconds": 2}}
+    return json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": namespace},
+                       "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                                "template": template}})
+
+
+def test_deployment_rolls_out_on_the_node_and_its_endpoints_follow(kubelet, scheduler, controller_manager,
+                                                                   namespace, testhost):
+    kubectl = kubelet.apiserver.kubectl
+    kubelet.wait_for("node registered", lambda: kubectl("get", "node", kubelet.node, check=False).returncode == 0)
+    kubectl("label", "node", kubelet.node, f"e2e={namespace}")
+    kubectl("apply", "-f", "-", input=_deployment(namespace, kubelet.image(), 2))
+    kubectl("rollout", "status", "-n", namespace, "deployment/web", "--timeout=120s", timeout=150)
+    kubectl("expose", "deployment", "web", "-n", namespace, "--port=80")
+
+    def endpoint_ips() -> list[str]:
+        found = json.loads(kubectl("get", "endpoints", "web", "-n", namespace, "-o", "json", check=False).stdout
+                           or "{}")
+        return sorted(a["ip"] for s in found.get("subsets") or [] for a in s.get("addresses") or [])
+    ips = kubelet.wait_for("two endpoints", lambda: len(found := endpoint_ips()) == 2 and found)
+    for ip in ips:
+        got = testhost.run(["curl", "-s", "--max-time", "5", f"http://{ip}/"])
+        assert got.stdout == "hello\n", (got.returncode, got.stderr)
+    kubectl("scale", "deployment", "web", "-n", namespace, "--replicas=1")
+    kubelet.wait_for("one endpoint", lambda: len(endpoint_ips()) == 1, timeout=60)
+    kubelet.wait_for("one rkt pod running", lambda: len([p for p in kubelet.rkt_pods() if p["state"] == "running"])
+                     == 1, timeout=60)

@@ -61,21 +61,30 @@ def _map_tree(obj: dict[str, Any], model: str | None) -> dict[str, Any]:
 
 
 def _value_tree(value: Any, owner: str | None, key: str) -> dict[str, Any]:
-    f = field(owner, key)
-    if isinstance(value, dict) and value:
-        return _map_tree(value, f.ref if f is not None and f.kind == "ref" else None)
-    kind, keys = _list_type(owner or "", key)
-    if not isinstance(value, list) or kind == "atomic":
+    if isinstance(value, dict):
+        return _map_tree(value, _shape(owner, key)[0]) if value else {}
+    if not isinstance(value, list):
+        return {}  # a scalar: most leaves end here, before any schema lookup
+    _, item_model, kind, keys = _shape(owner, key)
+    if kind == "atomic":
         return {}
     elements: dict[str, Any] = {}
     for item in value:
         element = element_key(item, keys)
         if element in elements:
             raise _Repeated(element)
-        children = _map_tree(item, f.ref if f is not None else None) if kind == "map" and isinstance(item, dict) \
-            else {}
+        children = _map_tree(item, item_model) if kind == "map" and isinstance(item, dict) else {}
         elements[element] = {**children, ".": {}} if children else {}
     return {k: elements[k] for k in sorted(elements)}
+
+
+@functools.cache
+def _shape(owner: str | None, key: str) -> tuple[str | None, str | None, str, tuple[str, ...]]:
+    """What the walk needs of field ``key`` of ``owner``, in one lookup: the model of a map value, the model of
+    list elements, and the list's kind and keys."""
+    f = field(owner, key)
+    kind, keys = _list_type(owner or "", key)
+    return (f.ref if f is not None and f.kind == "ref" else None, f.ref if f is not None else None, kind, keys)
 
 
 def element_key(item: Any, keys: tuple[str, ...]) -> str:

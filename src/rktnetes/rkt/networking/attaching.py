@@ -35,6 +35,7 @@ def setup(pod_dir: Path, pod_uuid: str, netns: str, networks: list[Network], dat
                 portmap.check_free(info.network)
                 info.result = cni.add(info.network, cni.Invocation(pod_uuid, netns, info.ifname, net.args))
             netinfo.save(pod_dir, netns, infos)
+            masq.add(info.network, pod_uuid, info.result)
     except BaseException:
         _quiet_teardown(pod_dir, pod_uuid)
         raise
@@ -78,7 +79,7 @@ def _delete(info: NetInfo, pod_uuid: str, netns: str) -> None:
         try:
             cni.delete(info.network, cni.Invocation(pod_uuid, netns, info.ifname, info.network.args), info.result)
         finally:
-            if not netns:
+            if not netns or any(masq.ours(p) for p in info.network.plugins):
                 masq.scrub(info.network, pod_uuid)
             if portmap.uses_portmap(info.network):
                 portmap.drop_idle_chains()

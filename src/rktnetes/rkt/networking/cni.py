@@ -10,6 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from rktnetes.rkt.networking import masq
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
 from rktnetes.rkt.records import Record
@@ -81,6 +82,8 @@ def _reason(done: subprocess.CompletedProcess) -> str:
 
 def plugin_conf(net: Network, plugin: dict, prev: dict | None) -> dict:
     conf = {**plugin, "name": net.name, "cniVersion": net.cni_version}
+    if masq.ours(plugin):  # its rules are written and removed by masq, in one iptables transaction each
+        conf["ipMasq"] = False
     if prev is not None:
         conf["prevResult"] = prev
     return conf

@@ -1,9 +1,14 @@
-"""Removing iptables rules CNI plugins leave behind, in one ``iptables-restore`` transaction each.
+"""The masquerade (``ipMasq``) rules of ptp networks, and iptables rules CNI plugins leave behind, each
+written or removed in one ``iptables-restore`` transaction.
 
-ptp and bridge find the addresses to un-masquerade through the container's interface; once the
-namespace has vanished their DEL cannot, so the chain they named after (network, container id) is
-removed here by that same name (``CNI-`` + the first 24 hex digits of sha512(name + id)). Each nft
-commit costs milliseconds, so a whole cleanup is one listing and one restore, not one exec per rule.
+ptp's own ipMasq runs nine iptables execs per ADD (~15 ms, the longest part of a pod's network start), so
+for an IPv4 host-local ptp network the plugin is invoked with ipMasq off and ``add`` writes the very rules
+it would: a chain named after (network, container id) (``CNI-`` + the first 24 hex digits of
+sha512(name + id)) that accepts the pod's subnet and masquerades the rest but multicast, and a POSTROUTING
+jump from the pod's address, all carrying ptp's comment. ``scrub`` removes such a chain and its jumps by
+name: after our own rules, and for ptp and bridge DELs that ran once the pod's namespace had vanished
+(they find what to un-masquerade through the container's interface). Each nft commit costs milliseconds,
+so a whole cleanup is one listing and one restore, not one exec per rule.
 """
 
 from __future__ import annotations
@@ -35,11 +40,16 @@ def remove(rules: list[list[str]], chains: list[str]) -> None:
         return
     lines = ["*nat"] + [" ".join(_quote(w) for w in ["-D", *r[1:]]) for r in rules]
     lines += [f"-F {c}" for c in chains] + [f"-X {c}" for c in chains] + ["COMMIT", ""]
+    _restore(lines, f"removing iptables chains {', '.join(chains)}")
+
+
+def _restore(lines: list[str], what: str) -> None:
+    """One ``iptables-restore --noflush`` transaction; PluginError naming ``what`` if it fails."""
     done = subprocess.run(["iptables-restore", "-w", "--noflush"], input="\n".join(lines), capture_output=True,
                           text=True, timeout=TIMEOUT, check=False)
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise PluginError(f"removing iptables chains {', '.join(chains)}: {reason}")
+        raise PluginError(f"{what}: {reason}")
 
 
 def _quote(word: str) -> str:
@@ -52,6 +62,26 @@ def _quote(word: str) -> str:
 def jumps_to(rules: list[list[str]], chains: tuple[str, ...] | list[str]) -> list[list[str]]:
     """The rules of other chains that jump to one of ``chains``."""
     return [r for r in rules if r[0] == "-A" and r[1] not in chains and len(r) > 3 and r[-2] == "-j" and r[-1] in chains]
+
+
+def ours(plugin: dict) -> bool:
+    """True for a ptp plugin whose ipMasq this module does (IPv4 host-local addresses)."""
+    ipam = plugin.get("ipam") or {}
+    return (plugin.get("type") == "ptp" and bool(plugin.get("ipMasq")) and ipam.get("type") == "host-local"
+            and "." in str(ipam.get("subnet", "")))
+
+
+def add(net: Network, container_id: str, result: dict) -> None:
+    """Writes the masquerade rules of the pod's addresses in ``result`` if the network's ptp asked for them."""
+    if not any(ours(p) for p in net.plugins):
+        return
+    chain, comment = chain_name(net.name, container_id), f'name: "{net.name}" id: "{container_id}"'
+    lines = ["*nat", f":{chain} - [0:0]"]
+    for ip in (i["address"] for i in result.get("ips", []) if "." in i["address"]):
+        tag = f"-m comment --comment {_quote(comment)}"
+        lines += [f"-A {chain} -d {ip} -j ACCEPT {tag}", f"-A {chain} ! -d 224.0.0.0/4 -j MASQUERADE {tag}",
+                  f"-A POSTROUTING -s {ip.split('/')[0]} -j {chain} {tag}"]
+    _restore(lines + ["COMMIT", ""], f"adding iptables chain {chain}")
 
 
 def scrub(net: Network, container_id: str) -> None:

@@ -46,6 +46,7 @@ def test_cluster_ip_service(index):
     assert response.flags & dns.flags.AA and response.rcode() == dns.rcode.NOERROR
     assert values(ask(index, f"WEB.Default.svc.{Z}")) == ["10.96.0.20"]  # names are case-insensitive
     assert values(ask(index, f"v6.default.svc.{Z}", "AAAA")) == ["fd00::20"]
+    assert values(ask(index, f"db.default.svc.{Z}", "ANY")) == ["10.0.0.7", "10.0.0.8"]
 
 
 @pytest.mark.parametrize("name, rdtype", [

@@ -17,7 +17,7 @@ from rktnetes.dns.records import Port, Service
 from rktnetes.dns.wire import Labels, Record
 
 NOERROR, NXDOMAIN_RCODE = 0, 3
-A, NS, CNAME, SOA, PTR, TXT, AAAA, SRV = 1, 2, 5, 6, 12, 16, 28, 33
+A, NS, CNAME, SOA, PTR, TXT, AAAA, SRV, ANY = 1, 2, 5, 6, 12, 16, 28, 33, 255
 SCHEMA_VERSION = "1.1.0"
 DNS_SERVICE = ("kube-system", "kube-dns")
 
@@ -41,7 +41,7 @@ def address(owner: Labels, ip: str) -> Record:
 
 def _addresses(owner: Labels, ips: list[str], qtype: int) -> Result:
     records = [address(owner, ip) for ip in ips]
-    return Result(answer=[r for r in records if r.rdtype == qtype])
+    return Result(answer=[r for r in records if r.rdtype == qtype or qtype == ANY])
 
 
 class Lookup:

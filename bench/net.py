@@ -8,7 +8,8 @@ contenders round by round so machine load hits them alike. Three levels are meas
   * teardown per pod: CNI DEL of ``default`` with the netns alive (ptp deletes the veth and its masquerade
     rules one iptables commit at a time) vs stage1's order: unmount the netns (the kernel deletes its veths
     in a batch), then DEL (releases the address; masquerade removed in one iptables-restore).
-Run: ``.venv/bin/python bench/net.py [--rounds 10]``.
+The start contenders also get the median CPU time of their process tree, steadier than wall time when
+the machine is loaded. Run: ``.venv/bin/python bench/net.py [--rounds 10]``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -38,10 +40,20 @@ RKT = str(Path(sys.executable).with_name("rkt"))
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str]) -> float:
-    start = time.perf_counter()
+def timed(argv: list[str], cpu: dict[str, float] | None = None, name: str = "") -> float:
+    """Wall time; with ``cpu``, also the CPU time (user + system) of the whole process tree under ``name``
+    (steadier than wall time on a loaded machine; a pod's network DELs, left to a detached process, are
+    not in it)."""
+    used, start = _children_cpu(), time.perf_counter()
     subprocess.run(argv, check=True, capture_output=True, timeout=120, env=ENV)
+    if cpu is not None:
+        cpu[name] = _children_cpu() - used
     return time.perf_counter() - start
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def runc_bundle(work: Path) -> Path:
@@ -60,11 +72,13 @@ def rkt_argv(host: TestHost, root: Path, net: str) -> list[str]:
             f"--net={net}", "busybox", "--exec", "/bin/true"]
 
 
-def start_round(host: TestHost, root: Path, bundle: Path, runc_root: Path) -> dict[str, float]:
+def start_round(host: TestHost, root: Path, bundle: Path, runc_root: Path,
+                cpu: dict[str, float] | None = None) -> dict[str, float]:
     runc = ["nsenter", f"--net={host.path}", "runc", "--root", str(runc_root), "run", "--bundle", str(bundle),
             f"b-{uuid.uuid4().hex[:8]}"]
-    return {"runc run": timed(runc), "rkt run --net=none": timed(rkt_argv(host, root, "none")),
-            "rkt run --net=default": timed(rkt_argv(host, root, "default"))}
+    return {name: timed(argv, cpu, name) for name, argv in (
+        ("runc run", runc), ("rkt run --net=none", rkt_argv(host, root, "none")),
+        ("rkt run --net=default", rkt_argv(host, root, "default")))}
 
 
 def library_round(host: TestHost, work: Path, plan: podnet.PodNetPlan) -> dict[str, float]:
@@ -88,11 +102,13 @@ def library_round(host: TestHost, work: Path, plan: podnet.PodNetPlan) -> dict[s
     return out
 
 
-def report(samples: dict[str, list[float]]) -> None:
+def report(samples: dict[str, list[float]], cpu: dict[str, list[float]]) -> None:
     runc = statistics.median(samples["runc run"])
     for name, values in samples.items():
         median = statistics.median(values)
-        print(f"{name:28s} median {median * 1000:8.1f} ms   {median / runc:5.2f}x runc run")
+        used = f"   CPU {statistics.median(cpu[name]) * 1000:6.1f} ms" if name in cpu else ""
+        print(f"{name:28s} median {median * 1000:8.1f} ms   {median / runc:5.2f}x runc run{used}")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 def main() -> None:
@@ -109,12 +125,16 @@ def main() -> None:
                         str(build_cached("busybox").aci)], check=True, capture_output=True, timeout=300)
         bundle, plan = runc_bundle(work), podnet.plan(work / "etc")
         samples: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
         start_round(host, root, bundle, work / "runc")  # warm caches
         for _ in range(rounds):
-            for name, value in {**start_round(host, root, bundle, work / "runc"),
+            used: dict[str, float] = {}
+            for name, value in {**start_round(host, root, bundle, work / "runc", used),
                                 **library_round(host, work, plan)}.items():
                 samples.setdefault(name, []).append(value)
-        report(samples)
+            for name, value in used.items():
+                cpu.setdefault(name, []).append(value)
+        report(samples, cpu)
     finally:
         subprocess.run(["nsenter", f"--net={host.path}", RKT, "--dir", str(work / "rkt"), "gc",
                         "--grace-period=0s"], capture_output=True, timeout=300)

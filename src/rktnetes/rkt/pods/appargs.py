@@ -12,11 +12,11 @@ import re
 from rktnetes.rkt.pods import errors
 from rktnetes.rkt.records import Factory, Record
 
-_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # compiled by re on first use: most pod starts never need it
+_ENV = r"^[A-Za-z_][A-Za-z0-9_]*="
 _UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$")
+_QUANTITY = r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$"
 
 
 class AppSpec(Record):
@@ -42,7 +42,7 @@ class AppSpec(Record):
 
 def parse_quantity(text: str, *, millis: bool = False) -> int:
     """``42Mi`` → bytes; with ``millis``, ``500m``/``1.5`` → millicores."""
-    match = _QUANTITY.match(text.strip())
+    match = re.match(_QUANTITY, text.strip())
     unit = (match.group(2) or "") if match else "?"
     if unit not in (("", "m") if millis else _UNITS):
         raise errors.BadAppFlag(f"invalid quantity {text!r}")
@@ -85,14 +85,14 @@ def _bool(text: str) -> bool:
 
 
 def _env(text: str) -> tuple[str, str]:
-    if not _ENV.match(text):
+    if not re.match(_ENV, text):
         raise errors.BadAppFlag(f"--environment wants NAME=VALUE, got {text!r}")
     name, value = text.split("=", 1)
     return name, value
 
 
 def _set_name(app: AppSpec, value: str) -> None:
-    if not _NAME.match(value):
+    if not re.match(_NAME, value):
         raise errors.BadAppFlag(f"invalid app name {value!r}")
     app.name = value
 

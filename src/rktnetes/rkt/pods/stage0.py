@@ -17,7 +17,7 @@ from rktnetes.rkt.pods import manifest as podmanifest
 from rktnetes.rkt.pods.manifest import ImageRef, PodOptions
 from rktnetes.rkt.records import Factory, Record
 
-_HOSTNAME = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_HOSTNAME = r"^(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$"  # compiled by re on first use: most pod starts never need it
 _MANIFEST_CONFLICTS = ("apps", "volumes", "set_env", "set_env_files", "ports", "inherit_env")
 # an image's last use is recorded at most this often: the write (and the WAL checkpoint when the store
 # closes) is ~15 ms of a pod start, while image gc only compares it with grace periods of hours
@@ -152,7 +152,7 @@ def prepare(ctx: Context, req: PodRequest) -> str:
     """Build and write the pod ``req`` describes; returns its UUID. Nothing is written on bad input."""
     if os.geteuid() != 0:
         raise errors.Unprivileged()
-    if req.hostname and not _HOSTNAME.match(req.hostname):
+    if req.hostname and not re.match(_HOSTNAME, req.hostname):
         raise errors.BadAppFlag(f"invalid --hostname {req.hostname!r}: letters, digits, '-' and '.', at most 64")
     build = _from_manifest if req.pod_manifest else _from_flags
     doc, images = build(ctx, req)

@@ -10,7 +10,7 @@ import re
 
 from rktnetes.rkt.pods import errors
 
-_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # compiled by re on first use: most pod starts never need it
 _KINDS = {"host": {"source", "readOnly", "recursive"}, "empty": {"readOnly", "mode", "uid", "gid"}}
 
 
@@ -19,7 +19,7 @@ def parse_volume(text: str) -> dict[str, object]:
     name, *rest = text.split(",")
     fields = dict(kv.split("=", 1) for kv in rest if "=" in kv)
     kind = fields.pop("kind", "")
-    if not _NAME.match(name) or kind not in _KINDS or set(fields) - _KINDS[kind]:
+    if not re.match(_NAME, name) or kind not in _KINDS or set(fields) - _KINDS[kind]:
         raise errors.BadAppFlag(f"invalid --volume {text!r}: want NAME,kind=host|empty[,source=…,readOnly=…]")
     volume: dict[str, object] = {"name": name, "kind": kind}
     if kind == "host" and not fields.get("source", "").startswith("/"):

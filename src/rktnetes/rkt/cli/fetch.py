@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
             signature = args.signature[position] if position < len(args.signature) else None
             info = fetching.fetch(store, ref, insecure=common.insecure_options(args), pull_policy=args.pull_policy,
                                   signature=signature, local_config=common.local_config(args),
-                                  system_config=common.system_config(args), progress=sys.stdout.isatty())
+                                  system_config=common.system_config(args), progress=sys.stdout.isatty(),
+                                  trust_keys_from_https=getattr(args, "trust_keys_from_https", False))
             print(ids.display(info.id, full=args.full))
     return 0

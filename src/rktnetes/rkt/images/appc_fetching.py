@@ -42,8 +42,10 @@ class _Job:
 
 def fetch_appc(store: Any, ref: str, *, insecure: frozenset[str] = frozenset(), pull_policy: str = "new",
                signature: Path | None = None, local_config: Path = paths.DEFAULT_LOCAL_CONFIG,
-               system_config: Path = paths.DEFAULT_SYSTEM_CONFIG, progress: bool = False) -> Any:
-    """Fetch an ACI by http(s) URL or appc name, verify its signature, import it; returns its ImageInfo."""
+               system_config: Path = paths.DEFAULT_SYSTEM_CONFIG, progress: bool = False,
+               trust_keys_from_https: bool = False) -> Any:
+    """Fetch an ACI by http(s) URL or appc name, verify its signature, import it; returns its ImageInfo.
+    ``trust_keys_from_https``: first trust the keys discovery names for the image (see trust.py)."""
     app = None if _is_url(ref) else parse_app(ref)
     cached = _cached(store, ref, pull_policy)
     if cached is not None:
@@ -58,6 +60,9 @@ def fetch_appc(store: Any, ref: str, *, insecure: frozenset[str] = frozenset(), 
         if app is not None and name != app.name:
             raise FetchError(f"image name mismatch: asked for {app.name}, {got.url} holds {name}")
         if "image" not in insecure:
+            if trust_keys_from_https and app is not None and signature is None:
+                trust.trust_keys_from_https(name, insecure=insecure, local_config=local_config,
+                                            system_config=system_config)
             trust.verify_file(got.aci, signature or got.asc, name, local_config, system_config)
         info = store.import_aci(got.aci, origin=got.url)
         store.set_remote(got.url, info.id, got.etag)

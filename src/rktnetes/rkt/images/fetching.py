@@ -24,15 +24,18 @@ MAX_DEPENDENCIES = 32
 
 def fetch(store: ImageStore, ref: str, *, insecure: frozenset[str] = frozenset(), pull_policy: str = "new",
           signature: Path | None = None, local_config: Path = paths.DEFAULT_LOCAL_CONFIG,
-          system_config: Path = paths.DEFAULT_SYSTEM_CONFIG, progress: bool = False) -> ImageInfo:
+          system_config: Path = paths.DEFAULT_SYSTEM_CONFIG, progress: bool = False,
+          trust_keys_from_https: bool = False) -> ImageInfo:
     """Bring the image ``ref`` into the store (or find it there, as the pull policy allows).
 
     Dependencies an ACI names are fetched by name (appc discovery) first, then its import is retried.
+    ``trust_keys_from_https``: an image fetched by appc name is verified against the keys its discovery
+    names over https, trusted for its name without review (rkt's ``--trust-keys-from-https``).
     """
     if pull_policy not in PULL_POLICIES:
         raise FetchError(f"unknown pull policy {pull_policy!r} (valid: {', '.join(PULL_POLICIES)})")
     options = {"insecure": insecure, "pull_policy": pull_policy, "local_config": local_config,
-               "system_config": system_config, "progress": progress}
+               "system_config": system_config, "progress": progress, "trust_keys_from_https": trust_keys_from_https}
     for _ in range(MAX_DEPENDENCIES):
         try:
             return _dispatch(store, ref, signature=signature, **options)
@@ -51,7 +54,7 @@ def _fetch_dependency(store: ImageStore, dep: dict[str, object], options: dict[s
 
 
 def _dispatch(store: ImageStore, ref: str, *, insecure: frozenset[str], pull_policy: str, signature: Path | None,
-              local_config: Path, system_config: Path, progress: bool) -> ImageInfo:
+              local_config: Path, system_config: Path, progress: bool, trust_keys_from_https: bool) -> ImageInfo:
     if ref.startswith("docker://"):
         fetch_docker = _entry("docker", "fetch_docker", "docker images")
         return fetch_docker(store, ref, insecure=insecure, pull_policy=pull_policy, progress=progress,
@@ -65,7 +68,8 @@ def _dispatch(store: ImageStore, ref: str, *, insecure: frozenset[str], pull_pol
         return fetch_file(store, _file_path(ref), insecure=insecure, pull_policy=pull_policy, trust=trust)
     fetch_appc = _entry("discovery", "fetch_appc", "appc discovery")
     return fetch_appc(store, ref, insecure=insecure, pull_policy=pull_policy, signature=signature,
-                      local_config=local_config, system_config=system_config, progress=progress)
+                      local_config=local_config, system_config=system_config, progress=progress,
+                      trust_keys_from_https=trust_keys_from_https)
 
 
 def is_file_ref(ref: str) -> bool:

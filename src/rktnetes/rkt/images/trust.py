@@ -9,12 +9,13 @@ wrong prefix" from "unknown key".
 from __future__ import annotations
 
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import NoReturn
 
 from rktnetes.rkt.images import keystore
-from rktnetes.rkt.images.errors import SignatureError
+from rktnetes.rkt.images.errors import FetchError, SignatureError
 
 _TIMEOUT = 60
 
@@ -46,6 +47,27 @@ class Keystore(keystore.Keystore):
 def verify_file(aci: Path, asc: Path, image_name: str, local_config: Path, system_config: Path) -> str:
     """Verify a local ACI and its detached signature; returns the signing key's fingerprint."""
     return Keystore(local_config, system_config).verify(aci, asc, image_name)
+
+
+def trust_keys_from_https(image_name: str, *, insecure: frozenset[str], local_config: Path,
+                          system_config: Path) -> list[str]:
+    """``--trust-keys-from-https``: trust for ``image_name``, without review, the keys its appc discovery
+    pages name; returns their fingerprints. Whoever serves the page and the key decides what gets trusted,
+    so both must come over verified https; the ``pubkey`` insecure option allows plain http (and, with
+    ``tls``, unverified https), as in rkt."""
+    from rktnetes.rkt.images import discovery, http
+
+    allow_http = "pubkey" in insecure
+    insecure_tls = allow_http and "tls" in insecure
+    store = Keystore(local_config, system_config)
+    trusted = []
+    for url in discovery.discover_pubkeys(image_name, allow_http=allow_http, insecure_tls=insecure_tls):
+        if "://" not in url:
+            raise FetchError(f"discovery of {image_name} names a key that is not a URL: {url!r}")
+        trusted.append(store.add(http.read_source(url, allow_http=allow_http, insecure_tls=insecure_tls),
+                                 image_name, False))
+        print(f'Trusting "{url}" for prefix "{image_name}" without fingerprint review.', file=sys.stderr)
+    return trusted
 
 
 def _gpgv(keys: list[Path], aci: Path, asc: Path) -> dict[str, list[str]]:

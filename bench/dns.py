@@ -127,12 +127,27 @@ def check_same_answers(ours: tuple[str, int], peer: tuple[str, int], records: di
                 raise SystemExit(f"{address} answered {got} for {qname}, want {records[qname]}")
 
 
-def report(results: dict[str, list[tuple[float, float, float]]], load: str) -> None:
-    medians = {who: [statistics.median(r[i] for r in runs) for i in range(3)] for who, runs in results.items()}
-    for who, (qps, p50, p99) in medians.items():
-        print(f"{load:10s} {who:13s} {qps:9.0f} q/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
-    (oq, _, op99), (dq, _, dp99) = medians["rktnetes dns"], medians["dnsmasq"]
-    print(f"{load:10s} ratio ours/dnsmasq: throughput {oq / dq:.2f}x, p99 {op99 / dp99:.2f}x")
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used (less sensitive to a busy machine than queries/s)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, address: tuple[str, int], wires: Iterator[bytes], args: argparse.Namespace) -> tuple:
+    """blast() and the server's CPU µs per answered query."""
+    before = cpu_seconds(pid)
+    qps, p50, p99 = blast(address, wires, args.seconds, args.window)
+    return qps, p50, p99, (cpu_seconds(pid) - before) / (qps * args.seconds) * 1e6
+
+
+def report(results: dict[str, list[tuple]], load: str) -> None:
+    medians = {who: [statistics.median(r[i] for r in runs) for i in range(4)] for who, runs in results.items()}
+    for who, (qps, p50, p99, cpu) in medians.items():
+        print(f"{load:10s} {who:13s} {qps:9.0f} q/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+              f"server CPU {cpu:5.1f} µs/query")
+    (oq, _, op99, ocpu), (dq, _, dp99, dcpu) = medians["rktnetes dns"], medians["dnsmasq"]
+    print(f"{load:10s} ratio ours/dnsmasq: throughput {oq / dq:.2f}x, p99 {op99 / dp99:.2f}x, "
+          f"CPU per query {ocpu / dcpu:.2f}x")
 
 
 def run(args: argparse.Namespace, apiserver) -> None:
@@ -146,16 +161,17 @@ def run(args: argparse.Namespace, apiserver) -> None:
     try:
         ours.start()
         peer.start()
-        contenders = {"rktnetes dns": ours.address, "dnsmasq": ("127.0.0.1", peer.port)}
-        check_same_answers(ours.address, contenders["dnsmasq"], records | pods)
+        contenders = {"rktnetes dns": (ours.process.pid, ours.address),
+                      "dnsmasq": (peer.process.pid, ("127.0.0.1", peer.port))}
+        check_same_answers(ours.address, contenders["dnsmasq"][1], records | pods)
         loads = {"same-case": queries(sorted(records), False, 20000), "mixed-case": queries(sorted(records), True, 20000),
                  "distinct": [dns.message.make_query(n, "A").to_wire() for n in pods]}
         for load, wires in loads.items():
             streams = {who: itertools.cycle(wires) for who in contenders}  # "distinct" never repeats within a server
             results: dict[str, list] = {who: [] for who in contenders}
             for _ in range(args.rounds):
-                for who, address in contenders.items():
-                    results[who].append(blast(address, streams[who], args.seconds, args.window))
+                for who, (pid, address) in contenders.items():
+                    results[who].append(measured(pid, address, streams[who], args))
             report(results, load)
     finally:
         ours.stop()

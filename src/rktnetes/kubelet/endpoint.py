@@ -24,14 +24,16 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def _choose(pods: list[RktPod], key: str, previous: bool) -> RktPod:
-    mine = [p for p in pods if p.key == key]
+def _choose(pods: list[RktPod], key: str, container: str, previous: bool) -> RktPod:
+    """The rkt pod running (or that ran) ``container`` of pod ``key`` — an init container's own, or the
+    pod's; with ``previous``, the run before."""
+    mine = [p for p in pods if p.key == key and container in [a.name for a in p.info.apps]]
     if previous:
         if len(mine) < 2:
             raise web.HTTPBadRequest(text=f"previous terminated container not found for pod {key}")
         return mine[-2]
     if not mine:
-        raise web.HTTPNotFound(text=f"pod {key} not found on this node")
+        raise web.HTTPNotFound(text=f"container {container} of pod {key} not found on this node")
     return mine[-1]
 
 
@@ -47,8 +49,8 @@ async def container_logs(request: web.Request) -> web.StreamResponse:
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     runtime = request.app[RUNTIME]
-    rkt = _choose(await runtime.pods(), f"{ns}/{name}", opts.previous)
-    if rkt.path is None or container not in [a.name for a in rkt.info.apps]:
+    rkt = _choose(await runtime.pods(), f"{ns}/{name}", container, opts.previous)
+    if rkt.path is None:
         raise web.HTTPNotFound(text=f"container {container} is not valid for pod {name}")
     if rkt.info.state == "prepared":
         raise web.HTTPBadRequest(text=f'container "{container}" in pod "{name}" is waiting to start')
@@ -63,9 +65,7 @@ async def container_logs(request: web.Request) -> web.StreamResponse:
 async def exec_in_container(request: web.Request) -> web.StreamResponse:
     ns, name, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
     runtime = request.app[RUNTIME]
-    rkt = _choose(await runtime.pods(), f"{ns}/{name}", previous=False)
-    if container not in [a.name for a in rkt.info.apps]:
-        raise web.HTTPNotFound(text=f"container {container} is not valid for pod {name}")
+    rkt = _choose(await runtime.pods(), f"{ns}/{name}", container, previous=False)
     if not rkt.running:
         return await execing.refuse(request, f"container {container} is not running (pod {ns}/{name})")
     command = request.query.getall("command", [])

@@ -23,6 +23,7 @@ class Observed:
     previous: RktPod | None = None
     waiting: tuple[str, str] | None = None  # (reason, message)
     unready: frozenset[str] = frozenset()  # running containers whose readiness probe does not pass
+    inits: tuple[RktPod, ...] = ()  # the runs of the init containers, oldest first
 
 
 def stamp(when: float | None) -> str | None:
@@ -43,8 +44,27 @@ def wants_restart(pod: Obj, rkt: RktPod) -> bool:
     return policy == "Always" or (policy == "OnFailure" and any(exit_codes(rkt)))
 
 
+def _last_init_runs(pod: Obj, seen: Observed) -> list[RktPod | None]:
+    runs = {r.init: r for r in seen.inits}  # oldest first: the last run of each wins
+    return [runs.get(c["name"]) for c in (pod.get("spec") or {}).get("initContainers") or []]
+
+
+def initialized(pod: Obj, seen: Observed) -> bool:
+    """Every init container has succeeded (or the pod's containers have started already)."""
+    return seen.current is not None or all(r is not None and r.exited and not any(exit_codes(r))
+                                           for r in _last_init_runs(pod, seen))
+
+
+def init_failed(pod: Obj, seen: Observed) -> bool:
+    """An init container failed and will not run again (restartPolicy Never)."""
+    return restart_policy(pod) == "Never" and any(r is not None and r.exited and any(exit_codes(r))
+                                                  for r in _last_init_runs(pod, seen))
+
+
 def phase(pod: Obj, seen: Observed) -> str:
     current = seen.current
+    if current is None and init_failed(pod, seen):
+        return FAILED
     if current is None or not (current.running or current.exited):
         return RUNNING if seen.previous is not None else PENDING
     if current.running or wants_restart(pod, current):
@@ -102,9 +122,9 @@ def _last_state(seen: Observed, name: str, state: Obj) -> Obj:
     return {"terminated": ended} if ended else {}
 
 
-def conditions(pod_phase: str, statuses: list[Obj], old: list[Obj], now: str) -> list[Obj]:
+def conditions(pod_phase: str, statuses: list[Obj], old: list[Obj], now: str, init_done: bool = True) -> list[Obj]:
     ready = "True" if pod_phase == RUNNING and statuses and all(s["ready"] for s in statuses) else "False"
-    wanted = [("PodReadyToStartContainers", "True"), ("Initialized", "True"), ("Ready", ready),
+    wanted = [("PodReadyToStartContainers", "True"), ("Initialized", "True" if init_done else "False"), ("Ready", ready),
               ("ContainersReady", ready), ("PodScheduled", "True")]
     by_type = {c.get("type"): c for c in old}
     found = []
@@ -119,12 +139,19 @@ def pod_status(pod: Obj, seen: Observed, host_ip: str) -> Obj:
     """The ``status`` to write for ``pod``, given what rkt shows of it."""
     old = pod.get("status") or {}
     now = stamp(time.time())
-    statuses = [container_status(c, seen) for c in (pod.get("spec") or {}).get("containers") or []]
+    spec, init_done = pod.get("spec") or {}, initialized(pod, seen)
+    waiting = seen.waiting or (None if init_done else ("PodInitializing", ""))
+    main = Observed(seen.current, seen.previous, waiting, seen.unready)
+    statuses = [container_status(c, main) for c in spec.get("containers") or []]
     pod_phase = phase(pod, seen)
-    ip = host_ip if (pod.get("spec") or {}).get("hostNetwork") else (seen.current.ip if seen.current else "")
-    status = {"phase": pod_phase, "conditions": conditions(pod_phase, statuses, old.get("conditions") or [], now),
+    ip = host_ip if spec.get("hostNetwork") else (seen.current.ip if seen.current else "")
+    status = {"phase": pod_phase,
+              "conditions": conditions(pod_phase, statuses, old.get("conditions") or [], now, init_done),
               "hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "startTime": old.get("startTime") or now,
               "containerStatuses": statuses, "podIP": ip or None, "podIPs": [{"ip": ip}] if ip else None}
+    if spec.get("initContainers"):
+        status["initContainerStatuses"] = [container_status(c, Observed(run)) for c, run
+                                           in zip(spec["initContainers"], _last_init_runs(pod, seen), strict=True)]
     if old.get("qosClass"):
         status["qosClass"] = old["qosClass"]
     return status

@@ -87,7 +87,7 @@ class Prober:
 
     def due(self) -> list[tuple[Obj, RktPod, Obj, str, Verdict]]:
         """(pod, rkt pod, container, kind, verdict) of every probe to run now; forgets gone rkt pods."""
-        running = {r.uid: r for r in self.rkt_pods() if r.running}
+        running = {r.uid: r for r in self.rkt_pods() if r.running and not r.init}
         found, now = [], self.clock.now()
         for pod in self.pods():
             rkt = running.get(pod["metadata"]["uid"])

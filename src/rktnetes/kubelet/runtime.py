@@ -42,6 +42,11 @@ class RktPod:
         return f"{notes.get(translating.NAMESPACE, '')}/{notes.get(translating.NAME, '')}"
 
     @property
+    def init(self) -> str:
+        """The init container this rkt pod runs ("" for the pod's containers)."""
+        return self.info.annotations.get(translating.INIT, "")
+
+    @property
     def restarts(self) -> int:
         return int(self.info.annotations.get(translating.RESTARTS) or 0)
 

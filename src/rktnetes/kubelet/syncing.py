@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rktnetes.client import errors as client_errors
 from rktnetes.client import interface, recording, running
-from rktnetes.kubelet import errors, podstatus, translating, volumes
+from rktnetes.kubelet import errors, initializing, podstatus, terminating, translating, volumes
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
-DEFAULT_GRACE = 30
 
 
 @dataclass(frozen=True)
@@ -35,14 +33,6 @@ class Settings:
     network: str = "default"
     backoff: float = 10.0
     max_backoff: float = 300.0
-
-
-def grace_of(pod: Obj) -> float:
-    meta, spec = pod["metadata"], pod.get("spec") or {}
-    for value in (meta.get("deletionGracePeriodSeconds"), spec.get("terminationGracePeriodSeconds")):
-        if value is not None:
-            return float(value)
-    return float(DEFAULT_GRACE)
 
 
 class PodSyncer:
@@ -57,23 +47,24 @@ class PodSyncer:
         rkts = [r for r in await self.runtime.pods() if r.key == key]
         uid = pod["metadata"]["uid"] if pod is not None else None
         for stranger in [r for r in rkts if r.uid != uid]:
-            await self._discard(stranger, grace=0)
+            await terminating.discard(self.runtime, stranger, grace=0)
             volumes.forget(self.settings.root_dir, stranger.uid)
         if pod is None:
             return None
         mine = [r for r in rkts if r.uid == uid]
         if pod["metadata"].get("deletionTimestamp"):
-            await self._terminate(pod, mine)
+            self.waiting.pop(uid, None)
+            await terminating.terminate(self.client, self.runtime, self.settings.root_dir, pod, mine)
             return None
-        result = await self._converge(pod, mine)
+        result = await self._converge(pod, [r for r in mine if not r.init], [r for r in mine if r.init])
         await self._write_status(pod)
         return result
 
-    async def _converge(self, pod: Obj, mine: list[RktPod]) -> running.Result | None:
+    async def _converge(self, pod: Obj, mine: list[RktPod], inits: list[RktPod]) -> running.Result | None:
         current = mine[-1] if mine else None
         finished = (pod.get("status") or {}).get("phase") in (podstatus.SUCCEEDED, podstatus.FAILED)
         if current is None and not finished:
-            await self._start(pod, restarts=0)
+            return await self._initialize(pod, inits)
         elif current is not None and current.info.state == "prepared":
             await self._run(pod, current.info.uuid)
         elif current is not None and current.exited and podstatus.wants_restart(pod, current):
@@ -81,7 +72,21 @@ class PodSyncer:
         elif current is not None and current.running and self._failing(pod, current, "liveness"):
             names = ", ".join(self._failing(pod, current, "liveness"))
             self._event(pod, "Normal", "Killing", f"Container {names} failed liveness probe, will be restarted")
-            await self.runtime.stop(current.info.uuid, grace_of(pod))
+            await self.runtime.stop(current.info.uuid, terminating.grace_of(pod))
+        return None
+
+    async def _initialize(self, pod: Obj, inits: list[RktPod]) -> running.Result | None:
+        """Run the init containers one after another (``initializing``), then start the pod's containers."""
+        step = initializing.next_step(pod, inits)
+        if step.action == initializing.DONE:
+            await self._start(pod, restarts=0)
+        elif step.action == initializing.START:
+            await self._start(pod, restarts=0, init=step.container)
+        elif step.action == initializing.RUN:
+            await self._run(pod, step.rkt.info.uuid)
+        elif step.action == initializing.RESTART:
+            runs = [r for r in inits if r.init == step.rkt.init]
+            return await self._restart(pod, step.rkt, runs, step.container)
         return None
 
     def _failing(self, pod: Obj, rkt: RktPod, kind: str) -> list[str]:
@@ -91,10 +96,15 @@ class PodSyncer:
         containers = (pod.get("spec") or {}).get("containers") or []
         return [c["name"] for c in containers if not self.prober.passing(rkt, c, kind)]
 
-    async def _restart(self, pod: Obj, current: RktPod, mine: list[RktPod]) -> running.Result | None:
+    async def _restart(self, pod: Obj, current: RktPod, mine: list[RktPod],
+                       init: Obj | None = None) -> running.Result | None:
+        """Replace the exited ``current`` (of the pod's containers, or of one init container) once its
+        back-off has passed."""
         delay = min(self.settings.backoff * 2 ** current.restarts, self.settings.max_backoff)
         left = (current.info.exited_at or 0.0) + delay - time.time()
         uid = pod["metadata"]["uid"]
+        if left > 0 and init is not None:
+            return running.Result(requeue_after=left)
         if left > 0:
             name = current.info.apps[0].name if current.info.apps else ""
             self.waiting[uid] = ("CrashLoopBackOff", f"back-off {delay:g}s restarting failed container={name} "
@@ -102,15 +112,15 @@ class PodSyncer:
                                                      f"({uid})")
             return running.Result(requeue_after=left)
         for old in mine[:-1]:  # keep one exited rkt pod: the previous container's logs and lastState
-            await self._discard(old, grace=0)
-        await self._start(pod, restarts=current.restarts + 1)
+            await terminating.discard(self.runtime, old, grace=0)
+        await self._start(pod, restarts=current.restarts + 1, init=init)
         return None
 
-    async def _start(self, pod: Obj, restarts: int) -> None:
+    async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> None:
         try:
             sources, read_only = await volumes.materialise(self.client, self.settings.root_dir, pod)
             plan = translating.Plan(sources, read_only, self.settings.network, self.settings.node_ip, restarts)
-            uuid = await self.runtime.prepare(translating.prepare_args(pod, plan))
+            uuid = await self.runtime.prepare(translating.prepare_args(pod, plan, init))
         except errors.KubeletError as exc:
             await self._failed(pod, exc)
             raise
@@ -136,31 +146,15 @@ class PodSyncer:
 
     async def _write_status(self, pod: Obj) -> None:
         uid = pod["metadata"]["uid"]
-        mine = [r for r in await self.runtime.pods() if r.uid == uid]
+        everything = [r for r in await self.runtime.pods() if r.uid == uid]
+        mine = [r for r in everything if not r.init]
         current = mine[-1] if mine else None
         unready = frozenset(self._failing(pod, current, "readiness")) if current and current.running else frozenset()
-        seen = Observed(current, mine[-2] if len(mine) > 1 else None, self.waiting.get(uid), unready)
+        seen = Observed(current, mine[-2] if len(mine) > 1 else None, self.waiting.get(uid), unready,
+                        tuple(r for r in everything if r.init))
         status = podstatus.pod_status(pod, seen, self.settings.node_ip)
         if podstatus.same(pod.get("status") or {}, status):
             return
         meta = pod["metadata"]
         await self.client.patch("pods", meta["name"], {"status": status},
                                 namespace=meta["namespace"], subresource="status")
-
-    async def _discard(self, rkt: RktPod, grace: float) -> None:
-        if rkt.running:
-            await self.runtime.stop(rkt.info.uuid, grace)
-        await self.runtime.remove(rkt.info.uuid)
-
-    async def _terminate(self, pod: Obj, mine: list[RktPod]) -> None:
-        """Stop (SIGTERM, SIGKILL after the grace period), remove, then let the API server forget the pod."""
-        meta = pod["metadata"]
-        for rkt in mine:
-            await self._discard(rkt, grace_of(pod))
-        volumes.forget(self.settings.root_dir, meta["uid"])
-        self.waiting.pop(meta["uid"], None)
-        try:
-            await self.client.delete("pods", meta["name"], meta["namespace"], grace_period_seconds=0,
-                                     preconditions={"uid": meta["uid"]})
-        except (client_errors.NotFound, client_errors.Conflict):
-            return

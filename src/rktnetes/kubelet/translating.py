@@ -16,6 +16,7 @@ from rktnetes.kubelet import errors
 Obj = dict[str, Any]
 UID, NAMESPACE, NAME, RESTARTS = ("rktnetes.io/pod-uid", "rktnetes.io/pod-namespace", "rktnetes.io/pod-name",
                                   "rktnetes.io/restart-count")
+INIT = "rktnetes.io/init-container"  # on the rkt pod that runs one init container
 PULL_POLICIES = {"Always": "update", "IfNotPresent": "new", "Never": "never"}
 _FIELD_REFS = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace"),
                "metadata.uid": ("metadata", "uid"), "spec.nodeName": ("spec", "nodeName"),
@@ -131,15 +132,17 @@ def volume_flags(plan: Plan) -> list[str]:
             for name, source in sorted(plan.volume_sources.items())]
 
 
-def prepare_args(pod: Obj, plan: Plan) -> list[str]:
-    """The arguments of ``rkt prepare`` (after rkt's global flags) that make this pod."""
+def prepare_args(pod: Obj, plan: Plan, init: Obj | None = None) -> list[str]:
+    """The arguments of ``rkt prepare`` (after rkt's global flags) that make this pod — or, given ``init``,
+    the rkt pod that runs that one init container (same volumes and network, an annotation of its own)."""
     spec = pod.get("spec") or {}
-    containers = spec.get("containers") or []
+    containers = [init] if init is not None else spec.get("containers") or []
     if not containers:
         raise errors.BadPod("the pod has no containers")
     words = [f"--hostname={hostname(pod)}", f"--net={'host' if spec.get('hostNetwork') else plan.network}",
              f"--pull-policy={pull_policy(containers)}", *volume_flags(plan)]
-    words += [f"--annotation={k}={v}" for k, v in annotations(pod, plan.restarts).items()]
+    notes = annotations(pod, plan.restarts) | ({INIT: init["name"]} if init is not None else {})
+    words += [f"--annotation={k}={v}" for k, v in notes.items()]
     for container in containers:
         words += app_words(pod, container, plan)
     return words

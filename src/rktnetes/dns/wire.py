@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import socket
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Labels = tuple[str, ...]  # a name, lower case, without the root label
 QR, AA, TC, RD, RA = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080
@@ -20,8 +20,7 @@ _HEADER = struct.Struct("!HHHHHH")
 _RR = struct.Struct("!HHIH")
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(NamedTuple):  # tuples: built for every query, and a NamedTuple is the cheapest record to build
     id: int
     flags: int
     labels: Labels  # lower case
@@ -32,8 +31,7 @@ class Question:
     payload: int = 0  # the client's EDNS0 UDP buffer size
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     owner: Labels
     rdtype: int
     rdata: bytes

@@ -46,6 +46,8 @@ def test_volumes_env_working_dir_and_limits(kubelet, namespace, tmp_path):
     isolators = {i["name"]: i["value"] for i in writer["app"]["isolators"]}
     assert isolators["resource/memory"] == {"limit": str(64 * 2**20)}
     assert isolators["resource/cpu"] == {"limit": "500m"}
+    assert isolators["os/linux/cpu-shares"] == 512  # the request, defaulted from the limit: 500m of 1024
+    assert 2 <= isolators["os/linux/oom-score-adj"] <= 999  # Burstable (the reader asks for nothing)
     notes = {a["name"]: a["value"] for a in manifest["annotations"]}
     assert notes["rktnetes.io/pod-uid"] == pod["metadata"]["uid"]
     assert notes["rktnetes.io/pod-namespace"] == namespace and notes["rktnetes.io/pod-name"] == "vols"

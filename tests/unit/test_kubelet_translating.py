@@ -14,21 +14,23 @@ def _pod(**spec) -> dict:
                  "args": ["extra"], "workingDir": "/srv", "imagePullPolicy": "IfNotPresent",
                  "env": [{"name": "A", "value": "1"},
                          {"name": "ME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
-                 "resources": {"limits": {"memory": "64Mi", "cpu": "250m"}},
+                 "resources": {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "32Mi", "cpu": "100m"}},
                  "volumeMounts": [{"name": "data", "mountPath": "/data"}]}
     return {"metadata": {"name": "web-1", "namespace": "prod", "uid": "u-1", "labels": {"app": "web"}},
-            "spec": {"containers": [container], **spec}}
+            "spec": {"containers": [container], **spec}, "status": {"qosClass": "Burstable"}}
 
 
 def test_prepare_args_carry_every_field():
-    plan = Plan(volume_sources={"data": "/var/k/data"}, network="default", node_ip="10.0.0.5", restarts=2)
+    plan = Plan(volume_sources={"data": "/var/k/data"}, network="default", node_ip="10.0.0.5", restarts=2,
+                memory_capacity=2**30)
     words = translating.prepare_args(_pod(), plan)
     assert words[:4] == ["--hostname=web-1", "--net=default", "--pull-policy=new",
                          "--volume=data,kind=host,source=/var/k/data"]
     assert "--annotation=rktnetes.io/pod-uid=u-1" in words and "--annotation=rktnetes.io/restart-count=2" in words
     app = words[words.index("docker://127.0.0.1:5000/busybox:1.35"):]
     assert app == ["docker://127.0.0.1:5000/busybox:1.35", "--name=web", "--working-dir=/srv", "--environment=A=1",
-                   "--environment=ME=web-1", "--memory=64Mi", "--cpu=250m", "--mount=volume=data,target=/data",
+                   "--environment=ME=web-1", "--memory=64Mi", "--cpu=250m", "--cpu-shares=102",
+                   "--oom-score-adj=969", "--mount=volume=data,target=/data",
                    "--exec=/bin/sh", "--", "-c", "echo hi", "extra", "---"]
 
 
@@ -39,6 +41,16 @@ def test_rkt_parses_the_app_words_as_meant():
     assert spec.exec == "/bin/sh" and spec.args == ["-c", "echo hi", "extra"] and spec.name == "web"
     assert spec.memory == 64 * 2**20 and spec.cpu_millis == 250 and spec.environment == {"A": "1", "ME": "web-1"}
     assert spec.mounts == [("data", "/data")] and spec.working_dir == "/srv"
+    assert spec.cpu_shares == 102 and spec.oom_score_adj == 999  # Burstable, node memory unknown
+
+
+@pytest.mark.parametrize(("qos", "requests", "score"), [
+    ("Guaranteed", {"memory": "64Mi"}, -997), ("BestEffort", {}, 1000), ("Burstable", {"memory": "512Mi"}, 500),
+    ("Burstable", {"memory": "4Gi"}, 2), ("Burstable", {"memory": "1"}, 999), ("Burstable", {}, 999),
+])
+def test_oom_score_follows_the_qos_class(qos, requests, score):
+    pod = {"status": {"qosClass": qos}}
+    assert translating.oom_score_adj(pod, {"resources": {"requests": requests}}, 2**30) == score
 
 
 def test_host_network_read_only_volumes_and_security_context():

@@ -72,7 +72,8 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     queue = WorkQueue(clock)
     _queue_handlers(pods, queue)
     recorder = recording.EventRecorder(client, "kubelet", config.node_name)
-    settings = syncing.Settings(config.root_dir, config.node_ip, config.pod_network, config.restart_backoff)
+    settings = syncing.Settings(config.root_dir, config.node_ip, config.pod_network, config.restart_backoff,
+                                memory_capacity=agent.machine.memory_bytes)
     relister = relisting.Relister(runtime, queue, clock, config.relist_period)
     prober = Prober(pods.cache.list, lambda: relister.latest, runtime.enter_argv, queue.add, clock,
                     node_netns=config.node_netns or "")

@@ -33,6 +33,7 @@ class Settings:
     network: str = "default"
     backoff: float = 10.0
     max_backoff: float = 300.0
+    memory_capacity: int = 0
 
 
 class PodSyncer:
@@ -119,7 +120,8 @@ class PodSyncer:
     async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> None:
         try:
             sources, read_only = await volumes.materialise(self.client, self.settings.root_dir, pod)
-            plan = translating.Plan(sources, read_only, self.settings.network, self.settings.node_ip, restarts)
+            plan = translating.Plan(sources, read_only, self.settings.network, self.settings.node_ip, restarts,
+                                    self.settings.memory_capacity)
             uuid = await self.runtime.prepare(translating.prepare_args(pod, plan, init))
         except errors.KubeletError as exc:
             await self._failed(pod, exc)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rktnetes.kubelet import errors
+from rktnetes.rkt.pods import appargs
+from rktnetes.rkt.pods import errors as pod_errors
 
 Obj = dict[str, Any]
 UID, NAMESPACE, NAME, RESTARTS = ("rktnetes.io/pod-uid", "rktnetes.io/pod-namespace", "rktnetes.io/pod-name",
@@ -33,6 +35,7 @@ class Plan:
     network: str = "default"
     node_ip: str = ""
     restarts: int = 0
+    memory_capacity: int = 0  # the node's, in bytes (for a Burstable container's OOM score)
 
 
 def image_ref(image: str) -> str:
@@ -81,10 +84,33 @@ def _quantity(text: str, what: str) -> str:
     return str(text)
 
 
-def resource_flags(container: Obj) -> list[str]:
-    limits = (container.get("resources") or {}).get("limits") or {}
+def _amount(text: str, what: str, millis: bool = False) -> int:
+    try:
+        return appargs.parse_quantity(_quantity(text, what), millis=millis)
+    except pod_errors.BadAppFlag:
+        raise errors.BadPod(f"resource {what}={text!r} is not a quantity this kubelet understands") from None
+
+
+def oom_score_adj(pod: Obj, container: Obj, memory_capacity: int) -> int:
+    """The kubelet's OOM score by QoS class: Guaranteed first to live, BestEffort first to die."""
+    qos = (pod.get("status") or {}).get("qosClass")
+    if qos == "Guaranteed":
+        return -997
+    request = ((container.get("resources") or {}).get("requests") or {}).get("memory")
+    if qos == "BestEffort" or not request or memory_capacity <= 0:
+        return 1000 if qos == "BestEffort" else 999
+    return min(max(1000 - 1000 * _amount(request, "memory") // memory_capacity, 2), 999)
+
+
+def resource_flags(pod: Obj, container: Obj, plan: Plan) -> list[str]:
+    """Limits as rkt's memory and cpu isolators, the cpu request as cpu shares, the QoS as OOM score."""
+    resources = container.get("resources") or {}
+    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
     flags = [f"--memory={_quantity(limits['memory'], 'memory')}"] if "memory" in limits else []
-    return flags + ([f"--cpu={_quantity(limits['cpu'], 'cpu')}"] if "cpu" in limits else [])
+    flags += [f"--cpu={_quantity(limits['cpu'], 'cpu')}"] if "cpu" in limits else []
+    if "cpu" in requests:
+        flags.append(f"--cpu-shares={max(_amount(requests['cpu'], 'cpu', millis=True) * 1024 // 1000, 2)}")
+    return flags + [f"--oom-score-adj={oom_score_adj(pod, container, plan.memory_capacity)}"]
 
 
 def _identity_flags(container: Obj, pod: Obj) -> list[str]:
@@ -108,7 +134,7 @@ def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
     words = [image_ref(container["image"]), f"--name={container['name']}"]
     if container.get("workingDir"):
         words.append(f"--working-dir={container['workingDir']}")
-    words += env_flags(pod, container, plan) + resource_flags(container) + _identity_flags(container, pod)
+    words += env_flags(pod, container, plan) + resource_flags(pod, container, plan) + _identity_flags(container, pod)
     for mount in container.get("volumeMounts") or []:
         if mount["name"] not in plan.volume_sources:
             raise errors.BadPod(f"container {container['name']}: no volume named {mount['name']!r}")

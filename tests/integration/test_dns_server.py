@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
 import subprocess
 import time
 
@@ -184,3 +185,20 @@ def test_dig_and_busybox_nslookup_get_answers(apiserver, dns_server, namespace):
     out = subprocess.run(["busybox", "nslookup", name, f"127.0.0.1:{dns_server.port}"], capture_output=True,
                          text=True, timeout=10)
     assert ip in out.stdout, out.stdout + out.stderr
+
+
+def test_one_tcp_connection_carries_several_queries_in_order(apiserver, dns_server, namespace):
+    apply(apiserver, namespace, service("web"))
+    ip = cluster_ip(apiserver, namespace, "web")
+    name = f"web.{namespace}.{ZONE}"
+    assert eventually(lambda: addresses(ask(dns_server, name)))
+    queries = [dns.message.make_query(n, "A") for n in (name, "outside.example.", f"nope.{namespace}.{ZONE}")]
+    with socket.create_connection(dns_server.address, timeout=5) as sock:
+        sock.sendall(b"".join(len(w).to_bytes(2, "big") + w for w in (q.to_wire() for q in queries)))
+        answers = [dns.query.receive_tcp(sock, expiration=time.time() + 5)[0] for _ in queries]
+    assert [a.id for a in answers] == [q.id for q in queries]
+    assert addresses(answers[0]) == [ip] and addresses(answers[1]) == [UPSTREAM_HOSTS["outside.example"]]
+    assert answers[2].rcode() == dns.rcode.NXDOMAIN
+    out = subprocess.run(["dig", "+tcp", "+short", "-p", str(dns_server.port), "@127.0.0.1", "big.example"],
+                         capture_output=True, text=True, timeout=10)
+    assert out.stdout.split() == [UPSTREAM_HOSTS["big.example"]]

@@ -33,3 +33,11 @@ def test_a_failed_add_never_starts_the_app_and_leaves_nothing(netrkt, testhost, 
     netrkt("stop", "--force", peer)
     assert netrkt("gc", "--grace-period=0s").returncode == 0
     assert leftovers(netrkt.root, [uuid, peer]) == []
+
+
+def test_every_app_of_a_networked_pod_goes_through_the_gate(netrkt):  # noqa: F811
+    app = ["busybox", "--exec", "/bin/sh", "--", "-c", "ip -o -4 addr show eth0 | grep -o 'inet [0-9.]*'", "---"]
+    out = netrkt.out("--net=default", *app[:1], "--name=a", *app[1:], *app[:1], "--name=b", *app[1:])
+    addresses = out.split("\n")[:-1]
+    assert len(addresses) == 2 and addresses[0] == addresses[1], out  # one pod, one eth0, seen by both
+    assert addresses[0].startswith("inet 172.16.28."), out

@@ -3,7 +3,7 @@ once the networks, and the /etc files that name their addresses, are in place.
 
 Why it is built this way: a CNI ADD (plugin and iptables execs, ~20 ms) and runc's creation of a container
 (~20 ms) do not depend on each other, and on two cores they take the time of one. Each app's config.json
-gets a createRuntime hook, ``flock GATE test -s GATE``, which runc runs before it starts the app: it blocks
+gets a createRuntime hook, ``flock -s GATE test -s GATE``, which runc runs before it starts the app: it blocks
 while stage1 holds the gate's lock, then succeeds only if stage1 wrote into the gate. A failed ADD leaves the
 gate empty, so the hook fails and runc undoes the container itself; a supervisor that dies drops the lock
 with the gate empty, so its apps never start either. Pods with no CNI network get no hook.
@@ -34,7 +34,8 @@ class Gate:
         if self.fd < 0:
             return {}
         gate = str(paths.pod_net_gate_path(self.pod))
-        return {"createRuntime": [{"path": _tool("flock"), "args": ["flock", gate, _tool("test"), "-s", gate]}]}
+        # a shared lock: the apps of one pod go through together once stage1's exclusive one is gone
+        return {"createRuntime": [{"path": _tool("flock"), "args": ["flock", "-s", gate, _tool("test"), "-s", gate]}]}
 
     def open(self, up: bool) -> None:
         """Let the apps go on: to start (``up``) or to fail. Idempotent: only the first call counts."""

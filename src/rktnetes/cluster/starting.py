@@ -1,0 +1,96 @@
+"""``rktnetes start``: node network, control plane, nodes, DNS, kubeconfig, in that order, each waited for.
+
+Every wait is bounded and fails early when the component it waits for has died (the message names its log).
+A start on a running profile changes nothing; on a partly running one it starts what is missing. What a failed start left running stays, so its logs can be
+read; ``rktnetes delete`` removes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rktnetes.cluster import clusterapi, components, errors, kubeconfigs, layout, netns, nodenet, supervising
+from rktnetes.cluster.components import Component
+from rktnetes.cluster.profiles import Profile
+from rktnetes.cluster.spec import DNS_IP, DOMAIN, ClusterSpec
+
+APISERVER_TIMEOUT = 60.0
+NODES_TIMEOUT = 90.0
+DNS_TIMEOUT = 30.0
+Say = Callable[[str], None]
+
+
+def _launch(profile: Profile, component: Component) -> None:
+    if profile.running(component.name) is None:
+        supervising.start(component.argv, profile.log(component.name), profile.pid_file(component.name),
+                          component.netns)
+
+
+def _died(profile: Profile, names: list[str]) -> Callable[[], str | None]:
+    def check() -> str | None:
+        dead = [n for n in names if profile.running(n) is None]
+        return f"{dead[0]} exited (see {profile.log(dead[0])})" if dead else None
+    return check
+
+
+def _wait(what: str, check: Callable, timeout: float, failed: Callable[[], str | None]) -> None:
+    try:
+        clusterapi.wait_for(what, check, timeout, failed)
+    except TimeoutError as exc:
+        raise errors.StartFailed(str(exc)) from None
+
+
+def _control_plane(profile: Profile, spec: ClusterSpec, say: Say) -> None:
+    first, *rest = components.control_plane(spec, profile.dir)
+    say(f"starting the API server on {spec.server}")
+    _launch(profile, first)
+    kubeconfig = layout.admin_kubeconfig_path(profile.dir)
+    _wait("API server", lambda: clusterapi.is_ready(kubeconfig), APISERVER_TIMEOUT, _died(profile, [first.name]))
+    say("starting controller-manager, scheduler, dns")
+    for component in rest:
+        _launch(profile, component)
+    clusterapi.ensure_dns_service(kubeconfig, spec.host_ip)
+
+
+def _nodes(profile: Profile, spec: ClusterSpec, say: Say) -> None:
+    for node in spec.all_nodes():
+        nodenet.write_pod_network(spec, node, layout.node_net_d_dir(profile.dir, node.name))
+    started = components.node_components(spec, profile.dir)
+    say(f"starting kubelet and proxy on {', '.join(spec.node_names())}")
+    for component in started:
+        _launch(profile, component)
+    kubeconfig = layout.admin_kubeconfig_path(profile.dir)
+    wanted = set(spec.node_names())
+    names = [c.name for c in components.all_components(spec, profile.dir)]
+    _wait("nodes Ready", lambda: wanted <= clusterapi.ready_nodes(kubeconfig), NODES_TIMEOUT, _died(profile, names))
+
+
+def _dns(profile: Profile, spec: ClusterSpec) -> None:
+    where = layout.netns_path(spec.node(0).netns)
+    name = f"kubernetes.default.svc.{DOMAIN}."
+    names = [c.name for c in components.all_components(spec, profile.dir)]
+    _wait(f"cluster DNS at {DNS_IP}", lambda: netns.resolve(where, name, DNS_IP), DNS_TIMEOUT, _died(profile, names))
+
+
+def is_running(profile: Profile, spec: ClusterSpec) -> bool:
+    """Every component runs (a partly running profile is started: what runs is left alone)."""
+    every = components.all_components(spec, profile.dir)
+    return profile.exists() and all(profile.running(c.name) is not None for c in every)
+
+
+def start(profile: Profile, spec: ClusterSpec, say: Say = print) -> bool:
+    """Bring the profile's cluster up; False if it was already running."""
+    if is_running(profile, spec):
+        say(f"profile {profile.name!r} is already running")
+        return False
+    profile.save(spec)
+    say(f"creating the node network: bridge {spec.bridge} {spec.host_ip}/24, {spec.nodes} node namespace(s)")
+    nodenet.up(spec)
+    _control_plane(profile, spec, say)
+    _nodes(profile, spec, say)
+    _dns(profile, spec)
+    user = layout.user_kubeconfig_path()
+    kubeconfigs.merge(layout.admin_kubeconfig_path(profile.dir), user, profile.name)
+    say(f"done: kubectl is now configured to use {profile.name!r} ({user}); "
+        f"try `kubectl get nodes` or `rktnetes kubectl -p {profile.name} -- get nodes`")
+    return True

@@ -1,0 +1,86 @@
+"""Detached components: started in their own session (one process group each), found again by pid file.
+
+``rktnetes start`` returns once the cluster is up, so nothing stays to supervise: each component runs
+re-parented to init, with its output in its own log. A pid file records the pid *and* the process's start
+time (``/proc/PID/stat`` field 22), so ``stop`` never signals a recycled pid that now belongs to someone
+else; a component is stopped by signalling its whole process group (SIGTERM, then SIGKILL after a grace
+period), which also reaches helpers it started in the same group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+
+def _start_time(pid: int) -> str | None:
+    """Field 22 of /proc/PID/stat (clock ticks since boot); None for a missing or zombie process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def start(argv: list[str], log: Path, pid_file: Path, netns: str | None = None) -> int:
+    """Start ``argv`` detached (inside network namespace ``netns`` if given); its pid."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    full = ["nsenter", f"--net={netns}", *argv] if netns else argv
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+    record = {"pid": proc.pid, "started": _start_time(proc.pid), "argv": full}
+    tmp = pid_file.with_name(pid_file.name + ".tmp")
+    tmp.write_text(json.dumps(record))
+    tmp.replace(pid_file)
+    return proc.pid
+
+
+def running(pid_file: Path) -> int | None:
+    """The pid in ``pid_file`` if that very process (same start time) is still alive, else None."""
+    try:
+        record = json.loads(pid_file.read_text())
+    except (OSError, ValueError):
+        return None
+    pid = record.get("pid")
+    if not isinstance(pid, int) or pid <= 1:
+        return None
+    started = _start_time(pid)
+    return pid if started is not None and started == record.get("started") else None
+
+
+def exited(pid_file: Path) -> bool:
+    return running(pid_file) is None
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_gone(pid_file: Path, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if exited(pid_file):
+            return True
+        time.sleep(0.05)
+    return exited(pid_file)
+
+
+def stop(pid_file: Path, grace: float = 15.0) -> bool:
+    """SIGTERM the component's process group, SIGKILL it after ``grace`` s; True if it was running."""
+    pid = running(pid_file)
+    if pid is not None:
+        _signal_group(pid, signal.SIGTERM)
+        if not _wait_gone(pid_file, grace):
+            _signal_group(pid, signal.SIGKILL)
+            _wait_gone(pid_file, 5.0)
+    pid_file.unlink(missing_ok=True)
+    return pid is not None

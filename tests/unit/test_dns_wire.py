@@ -29,6 +29,8 @@ def test_anything_unusual_is_left_to_dnspython():
     query = dns.message.make_query("a.b.", "A").to_wire()
     assert wire.parse(query + b"junk") is None
     assert wire.parse(query[:-2]) is None
+    too_long = b"".join(b"\x3f" + b"a" * 63 for _ in range(4)) + b"\0"  # 257 bytes: dnspython says what is wrong
+    assert wire.parse(query[:12] + too_long + query[-4:]) is None
     two = dns.message.make_query("a.b.", "A")
     two.question.append(two.question[0])
     assert wire.parse(two.to_wire()) is None

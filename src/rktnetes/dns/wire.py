@@ -16,6 +16,7 @@ from typing import NamedTuple
 Labels = tuple[str, ...]  # a name, lower case, without the root label
 QR, AA, TC, RD, RA = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080
 OPT = 41
+NAME_MAX = 255  # bytes of a name on the wire (RFC 1035)
 _HEADER = struct.Struct("!HHHHHH")
 _RR = struct.Struct("!HHIH")
 
@@ -58,7 +59,7 @@ def parse(wire: bytes) -> Question | None:
         return None
     qid, flags, qd, an, ns, ar = _HEADER.unpack_from(wire)
     end = _name_end(wire, 12)
-    if flags & 0xF800 or qd != 1 or an or ns or ar > 1 or end < 0 or end + 4 > len(wire):
+    if flags & 0xF800 or qd != 1 or an or ns or ar > 1 or end < 0 or end + 4 > len(wire) or end - 12 > NAME_MAX:
         return None
     if (ar and not _opt_ok(wire, end + 4)) or (not ar and end + 4 != len(wire)):
         return None
@@ -69,6 +70,7 @@ def parse(wire: bytes) -> Question | None:
 
 
 def labels_of(name: bytes) -> Labels:
+    """The labels of an uncompressed wire name."""
     labels, at = [], 0
     while name[at]:
         labels.append(name[at + 1:at + 1 + name[at]].decode("latin-1"))

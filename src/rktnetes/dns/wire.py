@@ -40,9 +40,10 @@ class Record(NamedTuple):
 
 def _name_end(wire: bytes, at: int) -> int:
     """Where the uncompressed name starting at ``at`` ends (past its root label), or -1."""
-    while at < len(wire) and 0 < wire[at] < 64:
+    size = len(wire)
+    while at < size and 0 < wire[at] < 64:
         at += wire[at] + 1
-    return at + 1 if at < len(wire) and wire[at] == 0 else -1
+    return at + 1 if at < size and wire[at] == 0 else -1
 
 
 def _opt_ok(wire: bytes, at: int) -> bool:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import ssl
+import urllib.error
 import urllib.request
+
+import pytest
 
 
 def _ready(node: dict) -> str:
@@ -33,6 +36,21 @@ def test_node_registers_ready_with_lease_and_goes_not_ready_on_stop(kubelet):
         assert answer.read() == b"ok"
     assert kubelet.stop() == 0
     assert _ready(_node(kubelet)) == "False"
+
+
+def test_kubelet_api_needs_a_client_certificate_of_the_cluster_ca(kubelet):
+    kubelet.wait_for("Ready node", lambda: (n := _node(kubelet)) and _ready(n) == "True")
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    url = f"https://127.0.0.1:{kubelet.port}/containerLogs/default/nope/main"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, context=context, timeout=10)
+    assert refused.value.code == 401
+    pki = kubelet.apiserver.data_dir / "pki"
+    context.load_cert_chain(pki / "rktnetes-admin.crt", pki / "rktnetes-admin.key")
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(url, context=context, timeout=10)
+    assert missing.value.code == 404 and b"not found on this node" in missing.value.read()
 
 
 def _node(kubelet) -> dict | None:

@@ -2,7 +2,8 @@
 
 The API server does not verify it (kube-apiserver without ``--kubelet-certificate-authority`` does not
 either); it exists so the kubelet speaks HTTPS as the API server expects. Kept under ``--root-dir`` and
-reused while it is valid for the node's name and address.
+reused while it is valid for the node's name and address. Callers are authenticated the other way round:
+by a client certificate signed by ``--client-ca-file`` (the API server's kubelet-client certificate).
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ def ensure(root: Path, hostname: str, ip: str) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def server_context(root: Path, hostname: str, ip: str) -> ssl.SSLContext:
+def server_context(root: Path, hostname: str, ip: str, client_ca: Path | None = None) -> ssl.SSLContext:
+    """TLS for the kubelet's port; with ``client_ca``, client certificates it signed are verified (asked for,
+    not required at the handshake: ``endpoint`` decides which paths need one)."""
     cert, key = ensure(root, hostname, ip)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
+    if client_ca is not None:
+        context.load_verify_locations(cafile=str(client_ca))
+        context.verify_mode = ssl.CERT_OPTIONAL
     return context

@@ -74,8 +74,22 @@ async def exec_in_container(request: web.Request) -> web.StreamResponse:
     return await execing.run(request, runtime.enter_argv(rkt.info.uuid, container, command))
 
 
-def application(runtime: Runtime) -> web.Application:
-    app = web.Application()
+OPEN_PATHS = ("/healthz",)
+
+
+def authenticating(required: bool):
+    """A middleware refusing callers without a verified client certificate (when ``required``), except on
+    /healthz — as a kubelet with ``--client-ca-file`` and anonymous access off does."""
+    @web.middleware
+    async def check(request: web.Request, handler):
+        if required and request.path not in OPEN_PATHS and not request.transport.get_extra_info("peercert"):
+            raise web.HTTPUnauthorized(text="Unauthorized: a client certificate signed by the cluster CA is needed")
+        return await handler(request)
+    return check
+
+
+def application(runtime: Runtime, authenticate: bool = False) -> web.Application:
+    app = web.Application(middlewares=[authenticating(authenticate)])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)

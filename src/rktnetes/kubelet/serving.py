@@ -44,6 +44,7 @@ class Config:
     relist_period: float = 1.0
     heartbeat_period: float = 10.0
     restart_backoff: float = 10.0
+    client_ca: Path | None = None
 
 
 def _queue_handlers(informer: object, queue: WorkQueue) -> None:
@@ -54,9 +55,9 @@ def _queue_handlers(informer: object, queue: WorkQueue) -> None:
 
 
 async def _endpoint(config: Config, runtime: Runtime) -> web.AppRunner:
-    runner = web.AppRunner(endpoint.application(runtime), access_log=None)
+    runner = web.AppRunner(endpoint.application(runtime, config.client_ca is not None), access_log=None)
     await runner.setup()
-    context = certs.server_context(config.root_dir, config.hostname, config.node_ip)
+    context = certs.server_context(config.root_dir, config.hostname, config.node_ip, config.client_ca)
     await web.TCPSite(runner, config.address, config.port, ssl_context=context).start()
     return runner
 

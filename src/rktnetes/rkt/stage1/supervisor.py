@@ -23,7 +23,7 @@ from pathlib import Path
 from rktnetes.rkt import paths
 from rktnetes.rkt.errors import RktError
 from rktnetes.rkt.pods import state
-from rktnetes.rkt.stage1 import apps, cgroups, gate, namespaces, oci, teardown, waiting
+from rktnetes.rkt.stage1 import apps, cgroups, gate, namespaces, netsetup, oci, teardown, waiting
 
 
 class Supervisor:
@@ -32,22 +32,19 @@ class Supervisor:
         self.manifest = json.loads(paths.pod_manifest_path(pod).read_text())
         self.runtime = json.loads(paths.pod_runtime_path(pod).read_text())
         self.names = [a["name"] for a in self.manifest["apps"]]
-        self.plan, self.net_infos = None, []
+        self.nets = netsetup.PodNetworks(pod, uuid, root, self.runtime)
 
     def start(self) -> dict[str, tuple[int, int, int]]:
         ns = self.setup()
-        net_gate = gate.Gate(self.pod, shut=self.gated())
+        net_gate = gate.Gate(self.pod, shut=self.nets.gated())
         procs: dict[str, tuple[int, int, int]] = {}
         try:
             for name in self.names:  # every bundle first: a bad app stops the pod before any app runs
                 self.bundle(name, ns, net_gate.hooks())
             for name in self.names:  # then the apps' runc all at once: they come up together
                 procs[name] = apps.start(self.pod, name, self.runtime["interactive"])
-            if self.gated():  # the networks come up while runc creates the apps, which wait at the gate
-                self.network(ns["net"])
-                for name in self.names:
-                    apps.write_etc(paths.app_rootfs_path(self.pod, name), self.etc_files(self.runtime["lowers"][name]))
-                net_gate.open(up=True)
+            if self.nets.gated():
+                self.network_behind_gate(ns["net"], net_gate)
         finally:
             net_gate.open(up=False)  # unless opened above: the apps' runc fails them
             for name, (pid, _, _) in procs.items():  # created, so teardown finds them even on failure
@@ -93,42 +90,25 @@ class Supervisor:
     def setup(self) -> dict[str, Path]:
         ns = namespaces.create(self.pod, self.runtime["hostname"])
         state.publish(paths.pod_cgroup_path(self.pod), cgroups.host_pod_path(self.uuid) + "\n")
-        if self.runtime.get("netplan"):
-            from rktnetes.rkt.networking import podnet
-
-            self.plan = podnet.PodNetPlan.from_json(self.runtime["netplan"])
-            if self.plan.mode == "host":
-                del ns["net"]
+        if self.nets.host():
+            del ns["net"]
         return ns
 
-    def gated(self) -> bool:
-        """True when the pod has CNI networks to ADD (not --net=none or host): its apps wait at the gate."""
-        return self.plan is not None and self.plan.mode not in ("none", "host")
-
-    def network(self, netns: Path) -> None:
-        """Bring the pod's CNI networks up and publish their summary."""
-        from rktnetes.rkt.networking import podnet
-
-        # lo is already up: namespaces.create did it in-process (one plugin exec less per pod)
-        self.net_infos = podnet.up(self.pod, self.uuid, str(netns), self.plan, self.root, loopback=False)
-        summary = [{"name": i.name, "ip": i.ip} for i in self.net_infos]
-        state.publish(paths.pod_net_summary_path(self.pod), json.dumps(summary))
-
-    def etc_files(self, lower: str) -> dict[str, str | None]:
-        if self.plan is None:
-            return {}
-        from rktnetes.rkt.networking import podnet
-
-        image_hosts = Path(lower, "etc", "hosts")
-        image_text = image_hosts.read_text() if image_hosts.is_file() else None
-        return podnet.etc_files(self.plan, self.net_infos, self.runtime["hostname"], image_text)
+    def network_behind_gate(self, netns: Path, net_gate: gate.Gate) -> None:
+        """While runc creates the apps, which wait at the gate: ADD the networks, write each app's /etc files
+        naming them, then let the apps start."""
+        self.nets.up(netns)
+        for name in self.names:
+            lower = self.runtime["lowers"][name]
+            apps.write_etc(paths.app_rootfs_path(self.pod, name), self.nets.etc_files(lower))
+        net_gate.open(up=True)
 
     def bundle(self, name: str, ns: dict[str, Path], hooks: dict[str, object]) -> None:
         app = self.manifest["apps"][self.names.index(name)]
         lower = self.runtime["lowers"][name]
         rootfs = apps.mount_rootfs(self.pod, name, lower, self.runtime["overlay"])
         if not hooks:  # else written once the networks they name are up
-            apps.write_etc(rootfs, self.etc_files(lower))
+            apps.write_etc(rootfs, self.nets.etc_files(lower))
         pod_cgroup = paths.pod_cgroup_path(self.pod).read_text().strip()
         settings = {
             "insecure": self.runtime["insecure"],

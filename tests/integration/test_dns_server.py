@@ -72,6 +72,8 @@ def cluster_ip(apiserver: ApiServer, namespace: str, name: str) -> str:
 def test_a_service_appears_and_disappears_within_a_second(apiserver, dns_server, namespace):
     name = f"web.{namespace}.{ZONE}"
     assert ask(dns_server, name).rcode() == dns.rcode.NXDOMAIN
+    assert eventually(lambda: ask(dns_server, f"{namespace}.{ZONE}").rcode() == dns.rcode.NOERROR)  # no Service yet
+    assert ask(dns_server, f"no-such-namespace.{ZONE}").rcode() == dns.rcode.NXDOMAIN
     apply(apiserver, namespace, service("web"))
     ip = cluster_ip(apiserver, namespace, "web")
     assert eventually(lambda: addresses(ask(dns_server, name)) == [ip])

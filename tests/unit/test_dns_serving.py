@@ -36,10 +36,16 @@ async def test_informers_keep_the_index_current():
         await client.create("endpointslices.discovery.k8s.io", endpoint_slice("web-b", "web", ep("10.0.0.2")))
         await settle()
         assert [e.ip for e in index.endpoints(web)] == ["10.0.0.1", "10.0.0.2"]
+        assert not index.has_namespace("empty")
+        await client.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "empty"}})
+        await settle()
+        assert index.has_namespace("empty")  # <ns>.svc.<domain> of a namespace without Services is NODATA
+        await client.delete("namespaces", "empty")
         await client.delete("services", "web", "default")
         await client.delete("endpointslices.discovery.k8s.io", "web-a", "default")
         await settle()
         assert index.service("default", "web") is None and index.reverse("10.0.0.1") == []
+        assert not index.has_namespace("empty")
     finally:
         await factory.stop()
 

@@ -27,7 +27,8 @@ class RecordIndex:
         self._services: dict[Key, Service] = {}
         self._slices: dict[Key, dict[str, Slice]] = {}  # by service
         self._slice_service: dict[Key, Key] = {}  # slice -> its service
-        self._namespaces: Counter[str] = Counter()
+        self._namespaces: Counter[str] = Counter()  # Services per namespace
+        self._namespace_objects: set[str] = set()
         self._reverse: dict[str, list[Labels]] = {}
         self._published: dict[Key, list[tuple[str, Labels]]] = {}
 
@@ -35,8 +36,13 @@ class RecordIndex:
         return self._services.get((namespace, name))
 
     def has_namespace(self, namespace: str) -> bool:
-        """True while some Service lives in ``namespace`` (so ``<ns>.svc.<domain>`` exists)."""
-        return self._namespaces[namespace] > 0
+        """True while the Namespace exists or a Service lives in it (so ``<ns>.svc.<domain>`` exists)."""
+        return namespace in self._namespace_objects or self._namespaces[namespace] > 0
+
+    def set_namespace(self, namespace: str, present: bool) -> None:
+        if present != (namespace in self._namespace_objects):
+            (self._namespace_objects.add if present else self._namespace_objects.discard)(namespace)
+            self.generation += 1
 
     def reverse(self, ip: str) -> list[Labels]:
         """The names an IP's PTR record points to (ClusterIPs, and headless endpoints)."""

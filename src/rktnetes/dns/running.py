@@ -1,5 +1,5 @@
-"""``rktnetes dns`` as a library call: informers on Services and EndpointSlices fill the record index, then
-the listeners answer from it until cancelled."""
+"""``rktnetes dns`` as a library call: informers on Services, EndpointSlices and Namespaces fill the record
+index, then the listeners answer from it until cancelled."""
 
 from __future__ import annotations
 
@@ -28,11 +28,14 @@ class Config:
 
 
 def watch(factory: sharing.InformerFactory, index: RecordIndex) -> None:
-    """Keep ``index`` current from the factory's Service and EndpointSlice informers."""
+    """Keep ``index`` current from the factory's Service, EndpointSlice and Namespace informers."""
     services = factory.informer("services")
     services.add_handlers(lambda o: indexing.apply_service(index, o),
                           lambda _old, new: indexing.apply_service(index, new),
                           lambda o: index.remove_service(o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+    namespaces = factory.informer("namespaces")
+    namespaces.add_handlers(lambda o: index.set_namespace(o["metadata"]["name"], True), None,
+                            lambda o: index.set_namespace(o["metadata"]["name"], False))
     slices = factory.informer(SLICES)
     slices.add_handlers(lambda o: indexing.apply_slice(index, o),
                         lambda _old, new: indexing.apply_slice(index, new),

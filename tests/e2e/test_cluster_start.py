@@ -1,0 +1,108 @@
+"""``rktnetes start`` end to end, inside a throwaway test host: two nodes come up Ready for the real kubectl;
+a Deployment of busybox httpd runs with pod IPs in its node's 10.244.N.0/24; its Service answers through the
+ClusterIP from a node namespace and through the NodePort on every node IP from the host; a pod resolves it
+by name through the cluster DNS; ``stop`` leaves no namespace or process, ``start`` brings the pods back,
+and ``delete`` leaves nothing at all."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+
+def _running_pods(cluster, count: int):
+    def check():
+        pods = cluster.kubectl_json("get", "pods", "-l", "app=web")["items"]
+        running = [p for p in pods if p["status"].get("phase") == "Running" and p["status"].get("podIP")
+                   and not p["metadata"].get("deletionTimestamp")]
+        return running if len(running) >= count else None
+    return cluster.wait_for(f"{count} web pods Running", check, timeout=90)
+
+
+def _node_cidrs(cluster) -> dict[str, str]:
+    return {f"{cluster.profile}" if i == 0 else f"{cluster.profile}-m{i + 1:02d}": f"10.244.{i}.0/24"
+            for i in range(cluster.nodes)}
+
+
+def _http(cluster, url: str) -> str:
+    done = cluster.host.run(["curl", "-sf", "-m", "5", url], timeout=15)
+    return done.stdout if done.returncode == 0 else ""
+
+
+def _deploy_web(cluster) -> dict:
+    cluster.kubectl("create", "deployment", "web", f"--image={cluster.image()}", "--replicas=2", "--",
+                    "/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/etc")
+    cluster.kubectl("expose", "deployment", "web", "--port=80", "--type=NodePort")
+    return cluster.kubectl_json("get", "service", "web")
+
+
+def _check_pods_on_their_nodes(cluster, pods) -> None:
+    cidrs = _node_cidrs(cluster)
+    for pod in pods:
+        node = pod["spec"]["nodeName"]
+        assert ipaddress.ip_address(pod["status"]["podIP"]) in ipaddress.ip_network(cidrs[node]), pod["status"]
+
+
+def _check_service(cluster, service: dict) -> None:
+    cluster_ip = service["spec"]["clusterIP"]
+    for index in range(cluster.nodes):
+        def fetch(i=index):
+            done = cluster.in_node(i, ["curl", "-sf", "-m", "5", f"http://{cluster_ip}/hosts"])
+            return done.returncode == 0 and done.stdout
+        assert "localhost" in cluster.wait_for(f"ClusterIP {cluster_ip} from node {index}", fetch)
+    urls = cluster.rktnetes("service", "web", "--url").stdout.split()
+    assert len(urls) == cluster.nodes and all(u.startswith("http://192.168.49.") for u in urls)
+    for url in urls:
+        assert "localhost" in cluster.wait_for(f"NodePort {url} from the host", lambda u=url: _http(cluster, u + "/hosts"))
+
+
+def _check_dns(cluster, pod: str) -> None:
+    def resolved():
+        done = cluster.kubectl("exec", pod, "--", "/bin/busybox", "nslookup", "web.default.svc.cluster.local",
+                                check=False)
+        return done.returncode == 0 and done.stdout
+    answer = cluster.wait_for("web.default.svc.cluster.local resolved by a pod", resolved, timeout=30)
+    assert cluster.kubectl_json("get", "service", "web")["spec"]["clusterIP"] in answer
+    body = cluster.kubectl("exec", pod, "--", "/bin/busybox", "wget", "-q", "-O", "-", "http://web/hosts").stdout
+    assert "localhost" in body
+
+
+def test_start_serve_stop_start_delete(local_cluster):
+    cluster = local_cluster
+    cluster.nodes = 2
+    out = cluster.start().stdout
+    assert "kubectl is now configured" in out
+    nodes = cluster.kubectl("get", "nodes", "--no-headers").stdout.splitlines()
+    assert len(nodes) == 2 and all(" Ready " in line for line in nodes), nodes
+    user = yaml.safe_load((cluster.base / "kubeconfig").read_text())
+    assert user["current-context"] == cluster.profile
+    assert user["clusters"][0]["cluster"]["server"] == "https://192.168.49.1:8443"
+    assert cluster.rktnetes("status").returncode == 0
+    assert "already running" in cluster.start().stdout
+
+    service = _deploy_web(cluster)
+    pods = _running_pods(cluster, 2)
+    _check_pods_on_their_nodes(cluster, pods)
+    _check_service(cluster, service)
+    _check_dns(cluster, pods[0]["metadata"]["name"])
+
+    cluster.rktnetes("stop")
+    assert cluster.rktnetes("status", check=False).returncode == 7
+    assert not [x for x in cluster.leftovers() if x != str(cluster.dir)], cluster.leftovers()
+    before = cluster.host.snapshot()["links"]
+    assert before == ["lo", "th0", "th1"], before
+
+    cluster.start()
+    _check_pods_on_their_nodes(cluster, _running_pods(cluster, 2))
+    _check_service(cluster, service)
+
+    cluster.rktnetes("delete")
+    assert cluster.leftovers() == []
+    assert cluster.host.snapshot()["links"] == ["lo", "th0", "th1"]
+    assert cluster.profile not in (cluster.base / "kubeconfig").read_text()
+    assert os.listdir(cluster.base / "profiles") == []

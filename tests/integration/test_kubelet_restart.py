@@ -3,6 +3,10 @@ and cleans up an rkt pod whose Kubernetes pod was force-deleted while it was awa
 
 from __future__ import annotations
 
+import time
+
+from tests.fixtures.kubelet import Kubelet
+
 
 def _uuid(pod: dict) -> str:
     return pod["status"]["containerStatuses"][0]["containerID"][len("rkt://"):].split(":")[0]
@@ -23,3 +27,18 @@ def test_restarted_kubelet_adopts_running_pod_and_removes_orphans(kubelet, names
     pod = kubelet.pod(namespace, "keep")
     assert pod["status"]["phase"] == "Running" and _uuid(pod) == keep
     assert pod["status"]["containerStatuses"][0]["restartCount"] == 0
+
+
+def test_two_kubelets_sharing_an_rkt_dir_leave_each_others_pods_alone(kubelet, namespace, tmp_path):
+    other = Kubelet(kubelet.apiserver, kubelet.rkt_dir, tmp_path / "other", kubelet.netns, kubelet.registry)
+    other.start()
+    try:
+        kubelet.create_pod(namespace, "mine", "exec sleep 300")
+        other.create_pod(namespace, "theirs", "exec sleep 300")
+        uuids = {_uuid(k.wait_phase(namespace, name, "Running")) for k, name in ((kubelet, "mine"), (other, "theirs"))}
+        time.sleep(3)  # several relists of both kubelets
+        assert uuids <= {p["uuid"] for p in kubelet.rkt_pods() if p["state"] == "running"}
+        assert kubelet.pod(namespace, "mine")["status"]["containerStatuses"][0]["restartCount"] == 0
+    finally:
+        other.stop()
+        other.apiserver.kubectl("delete", "node", other.node, "--wait=false", check=False)

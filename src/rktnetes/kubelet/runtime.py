@@ -42,6 +42,10 @@ class RktPod:
         return f"{notes.get(translating.NAMESPACE, '')}/{notes.get(translating.NAME, '')}"
 
     @property
+    def node(self) -> str:
+        return self.info.annotations.get(translating.NODE, "")
+
+    @property
     def init(self) -> str:
         """The init container this rkt pod runs ("" for the pod's containers)."""
         return self.info.annotations.get(translating.INIT, "")
@@ -76,9 +80,12 @@ def _finished(pod: state.Pod) -> dict[str, float]:
 
 class Runtime:
     def __init__(self, rkt_dir: Path, insecure_options: str = "", node_netns: str | None = None,
-                 local_config: Path | None = None) -> None:
+                 local_config: Path | None = None, node_name: str = "") -> None:
+        """``node_name``: only rkt pods started for this node are listed (several kubelets may share a data
+        dir; none may take another's pods for strangers)."""
         self.root = rkt_dir.absolute()
         self.insecure_options, self.node_netns, self.local_config = insecure_options, node_netns, local_config
+        self.node_name = node_name
 
     def _argv(self, *args: str, in_node: bool = False) -> list[str]:
         argv = [RKT, f"--dir={self.root}"]
@@ -139,7 +146,7 @@ class Runtime:
                 seen = RktPod(info.info(pod), _finished(pod), pod.path)
             except (OSError, ValueError, KeyError):
                 continue  # renamed or removed while we looked: the next relist sees it
-            if seen.uid:
+            if seen.uid and (not self.node_name or seen.node in ("", self.node_name)):
                 found.append(seen)
         return found
 

@@ -67,7 +67,8 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     config.root_dir.mkdir(parents=True, exist_ok=True)
     me = nodestatus.Identity(config.node_name, config.node_ip, config.hostname, config.port)
     agent = registering.NodeAgent(client, me, config.root_dir, clock, config.heartbeat_period)
-    runtime = Runtime(config.rkt_dir, config.insecure_options, config.node_netns, config.rkt_local_config)
+    runtime = Runtime(config.rkt_dir, config.insecure_options, config.node_netns, config.rkt_local_config,
+                      config.node_name)
     factory = sharing.InformerFactory(client, clock)
     pods = factory.informer("pods", field_selector=f"spec.nodeName={config.node_name}")
     queue = WorkQueue(clock)

@@ -19,6 +19,7 @@ Obj = dict[str, Any]
 UID, NAMESPACE, NAME, RESTARTS = ("rktnetes.io/pod-uid", "rktnetes.io/pod-namespace", "rktnetes.io/pod-name",
                                   "rktnetes.io/restart-count")
 INIT = "rktnetes.io/init-container"  # on the rkt pod that runs one init container
+NODE = "rktnetes.io/node"  # the node whose kubelet started the rkt pod
 PULL_POLICIES = {"Always": "update", "IfNotPresent": "new", "Never": "never"}
 _FIELD_REFS = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace"),
                "metadata.uid": ("metadata", "uid"), "spec.nodeName": ("spec", "nodeName"),
@@ -150,7 +151,8 @@ def hostname(pod: Obj) -> str:
 
 def annotations(pod: Obj, restarts: int) -> dict[str, str]:
     meta = pod["metadata"]
-    return {UID: meta["uid"], NAMESPACE: meta["namespace"], NAME: meta["name"], RESTARTS: str(restarts)}
+    node = {NODE: pod["spec"]["nodeName"]} if (pod.get("spec") or {}).get("nodeName") else {}
+    return {UID: meta["uid"], NAMESPACE: meta["namespace"], NAME: meta["name"], RESTARTS: str(restarts), **node}
 
 
 def volume_flags(plan: Plan) -> list[str]:

@@ -1,52 +1,71 @@
 #!/bin/bash
-# `make run`: the runtime's main job until the cluster exists. Builds the base images from recipes/ (offline,
-# from Debian packages), serves them from a real local registry on 127.0.0.1, fetches one with `rkt fetch
-# docker://…` into a fresh store, lists the store, and fetches again from the cache.
+# `make run`: a local cluster, shown working with the real kubectl. Builds the base images from recipes/
+# (offline, from Debian packages), starts `rktnetes start --nodes 2` (profile "demo", node network
+# 192.168.58.0/24 on a bridge: the host side gets only that connected route, no NAT, no default route),
+# serves the images from a real registry on the bridge address, deploys busybox httpd with a NodePort Service,
+# reaches it from the host and by DNS from a pod, then deletes the cluster (leaving nothing behind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/rktnetes-demo.XXXXXX)
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/rktnetes/build"
+subnet=192.168.58.0/24
+host_ip=192.168.58.1
+export RKTNETES_HOME="$work/home" KUBECONFIG="$work/kubeconfig"   # the demo leaves the user's kubeconfig alone
 registry_pid=""
 cleanup() {
+    echo
+    echo "== rktnetes delete -p demo"
+    rktnetes delete -p demo || true
     if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-rkt version
+rktnetes --version
 echo
-echo "== rkt image build: busybox, alpine-sh and nginx from recipes/ (Debian packages, no internet registry)"
-for name in busybox alpine-sh nginx; do
-    rkt image build "recipes/$name.yaml" --output "$work/images" --cache-dir "$cache"
-done
+echo "== rkt image build: busybox from recipes/ (Debian packages, no internet registry)"
+rkt image build recipes/busybox.yaml --output "$work/images" --cache-dir "$cache"
 
-port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo
+echo "== rktnetes start -p demo --nodes 2 --subnet $subnet --insecure-registry"
+time rktnetes start -p demo --nodes 2 --subnet "$subnet" --insecure-registry
+
+port=$(python -c "import socket; s = socket.socket(); s.bind(('$host_ip', 0)); print(s.getsockname()[1])")
 cat > "$work/registry.yml" <<YML
 version: 0.1
 log: {level: error, accesslog: {disabled: true}}
 storage: {filesystem: {rootdirectory: $work/registry}}
-http: {addr: 127.0.0.1:$port, secret: rktnetes-demo}
+http: {addr: $host_ip:$port, secret: rktnetes-demo}
 YML
 docker-registry serve "$work/registry.yml" >/dev/null 2>&1 &
 registry_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
-echo
-echo "== pushing the OCI layouts to the registry at 127.0.0.1:$port (scripts/push-image, skopeo)"
-for name in busybox alpine-sh nginx; do
-    scripts/push-image "$work/images/$name.oci" "127.0.0.1:$port/$name:latest" --insecure
-    echo "pushed $name:latest"
-done
+for _ in $(seq 100); do curl -fs "http://$host_ip:$port/v2/" >/dev/null && break; sleep 0.1; done
+scripts/push-image "$work/images/busybox.oci" "$host_ip:$port/busybox:latest" --insecure
+echo "pushed busybox:latest to the registry at $host_ip:$port (the nodes pull from there)"
 
-rkt_() { rkt --dir="$work/rkt" "$@"; }
 echo
-echo "== rkt fetch docker://127.0.0.1:$port/nginx:latest"
-rkt_ --insecure-options=image,http fetch "docker://127.0.0.1:$port/nginx:latest"
+echo "== kubectl get nodes -o wide"
+kubectl get nodes -o wide
 echo
-echo "== rkt fetch of the busybox ACI file"
-rkt_ --insecure-options=image fetch "$work/images/busybox.aci"
+echo "== kubectl create deployment web --replicas=2 … httpd; kubectl expose deployment web --type=NodePort"
+kubectl create deployment web --image="$host_ip:$port/busybox:latest" --replicas=2 -- /bin/busybox httpd -f -p 80 -h /etc
+kubectl expose deployment web --port=80 --type=NodePort
+for _ in $(seq 120); do
+    [ "$(kubectl get pods -l app=web --no-headers 2>/dev/null | grep -c ' Running ')" = 2 ] && break
+    sleep 0.5
+done
+kubectl get pods -o wide
+kubectl get service web
 echo
-echo "== rkt image list"
-rkt_ image list
+echo "== rktnetes service web --url, and each URL from the host"
+for url in $(rktnetes service -p demo web --url); do
+    echo "GET $url/hosts:"
+    curl -sf -m 5 "$url/hosts" | sed 's/^/    /'
+done
 echo
-echo "== fetching nginx again comes from the store"
-time rkt_ --insecure-options=image,http fetch "docker://127.0.0.1:$port/nginx:latest"
+pod=$(kubectl get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
+echo "== kubectl exec $pod -- nslookup web.default.svc.cluster.local (cluster DNS at 10.96.0.10)"
+kubectl exec "$pod" -- /bin/busybox nslookup web.default.svc.cluster.local
+echo
+echo "== rktnetes status -p demo"
+rktnetes status -p demo

@@ -55,3 +55,17 @@ async def test_probes_run_on_their_period_and_changes_queue_the_pod(monkeypatch)
     await asyncio.gather(task, return_exceptions=True)
     assert watcher.passing(rkt, main, "readiness") and not watcher.passing(rkt, main, "liveness")
     assert changed == ["ns/p", "ns/p"]  # ready at once; not live after two failures, 5 s apart
+
+
+async def test_pre_stop_hooks_spend_the_grace_period():
+    from rktnetes.kubelet import hooks
+
+    runtime = FakeRuntime()
+    rkt = runtime.by_uuid[runtime.add("uid", "ns/p", "running")]
+    pod = {"spec": {"containers": [{"name": "a", "lifecycle": {"preStop": {"sleep": {"seconds": 0.3}}}},
+                                   {"name": "b", "lifecycle": {"preStop": {"sleep": {"seconds": 0.2}}}}]}}
+    left = await hooks.pre_stop(pod, rkt, runtime, grace=1.0)
+    assert 0.5 < left < 0.7  # together, not one after the other
+    slow = {"spec": {"containers": [{"name": "a", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}]}}
+    assert await hooks.pre_stop(slow, rkt, runtime, grace=0.2) == 0.0
+    assert await hooks.pre_stop({"spec": {"containers": [{"name": "a"}]}}, rkt, runtime, grace=3.0) == 3.0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface, recording, running
-from rktnetes.kubelet import errors, initializing, podstatus, terminating, translating, volumes
+from rktnetes.kubelet import errors, hooks, initializing, podstatus, terminating, translating, volumes
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
@@ -136,6 +136,15 @@ class PodSyncer:
             raise
         self.waiting.pop(pod["metadata"]["uid"], None)
         self._event(pod, "Normal", "Started", f"Started rkt pod {uuid}")
+        if hooks.containers_with(pod, "postStart"):
+            await self._post_start(pod, uuid)
+
+    async def _post_start(self, pod: Obj, uuid: str) -> None:
+        started = [r for r in await self.runtime.pods() if r.info.uuid == uuid and not r.init]
+        failed = await hooks.post_start(pod, started[0], self.runtime) if started else []
+        if failed:
+            self._event(pod, "Warning", "FailedPostStartHook", f"PostStartHook failed for {', '.join(failed)}")
+            await self.runtime.stop(uuid, terminating.grace_of(pod))
 
     async def _failed(self, pod: Obj, exc: errors.KubeletError) -> None:
         self.waiting[pod["metadata"]["uid"]] = (getattr(exc, "reason", "CreateContainerError"), str(exc))

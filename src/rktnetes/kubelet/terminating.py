@@ -9,7 +9,7 @@ from typing import Any
 
 from rktnetes.client import errors as client_errors
 from rktnetes.client import interface
-from rktnetes.kubelet import volumes
+from rktnetes.kubelet import hooks, volumes
 from rktnetes.kubelet.runtime import RktPod, Runtime
 
 Obj = dict[str, Any]
@@ -25,10 +25,11 @@ def grace_of(pod: Obj) -> float:
     return float(DEFAULT_GRACE)
 
 
-async def discard(runtime: Runtime, rkt: RktPod, grace: float) -> None:
-    """Stop ``rkt`` if it runs, then remove it."""
+async def discard(runtime: Runtime, rkt: RktPod, grace: float, pod: Obj | None = None) -> None:
+    """Stop ``rkt`` if it runs (after ``pod``'s preStop hooks, when given), then remove it."""
     if rkt.running:
-        await runtime.stop(rkt.info.uuid, grace)
+        left = await hooks.pre_stop(pod, rkt, runtime, grace) if pod is not None else grace
+        await runtime.stop(rkt.info.uuid, left)
     await runtime.remove(rkt.info.uuid)
 
 
@@ -36,7 +37,7 @@ async def terminate(client: interface.Api, runtime: Runtime, root_dir: Path, pod
     """End a pod marked for deletion, then confirm the deletion to the API server."""
     meta = pod["metadata"]
     for rkt in mine:
-        await discard(runtime, rkt, grace_of(pod))
+        await discard(runtime, rkt, grace_of(pod), pod)
     volumes.forget(root_dir, meta["uid"])
     try:
         await client.delete("pods", meta["name"], meta["namespace"], grace_period_seconds=0,

@@ -10,6 +10,8 @@ server through its informers, dnsmasq from a hosts file holding the same name ->
               same bytes
   distinct    --pods pod names (a-b-c-d.bench.pod.cluster.local, in dnsmasq's hosts file too), each asked
               once in the whole run: every one of our answers is computed, none comes from a cache
+  forwarded   names outside the cluster, which both servers forward to a third server (another dnsmasq);
+              the peer dnsmasq runs with --cache-size=0 for this load, as we keep no forwarded answers
 
     .venv/bin/python bench/dns.py [--services 200] [--seconds 3] [--rounds 3] [--window 32]
 """
@@ -40,7 +42,6 @@ import dns.query  # noqa: E402
 from rktnetes.client import rest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import free_port  # noqa: E402
 from tests.fixtures.apiserver import serve  # noqa: E402
 from tests.fixtures.dns import Dnsmasq, DnsServer  # noqa: E402
 
@@ -150,23 +151,42 @@ def report(results: dict[str, list[tuple]], load: str) -> None:
           f"CPU per query {ocpu / dcpu:.2f}x")
 
 
+def upstream_names(count: int) -> dict[str, str]:
+    return {f"host-{i}.example": f"192.0.2.{i % 250 + 1}" for i in range(count)}
+
+
+def start_servers(apiserver, workdir: Path, local: dict[str, str], outside: dict[str, str], started: list) -> dict:
+    """The upstream, our server and two dnsmasq peers (caching for local names, not for forwarded ones); each
+    is added to ``started`` as it starts, for the caller to stop."""
+    for file, names in (("hosts", local), ("upstream-hosts", outside)):
+        (workdir / file).write_text("".join(f"{ip} {qname}\n" for qname, ip in names.items()))
+    upstream = Dnsmasq(workdir / "upstream-hosts", cache=10000)
+    servers = {"upstream": upstream, "ours": DnsServer(apiserver.kubeconfig, [f"127.0.0.1:{upstream.port}"]),
+               "peer": Dnsmasq(workdir / "hosts", cache=10000),
+               "forwarding peer": Dnsmasq(workdir / "hosts", cache=0, servers=(f"127.0.0.1#{upstream.port}",))}
+    for server in servers.values():
+        server.start()
+        started.append(server)
+    return servers
+
+
 def run(args: argparse.Namespace, apiserver) -> None:
     records = asyncio.run(make_services(apiserver.kubeconfig, args.services))
+    pods, outside = pod_names(args.pods), upstream_names(1000)
     workdir = Path(tempfile.mkdtemp(prefix="rktnetes-bench-dns-"))
-    hosts = workdir / "hosts"
-    pods = pod_names(args.pods)
-    hosts.write_text("".join(f"{ip} {qname}\n" for qname, ip in (records | pods).items()))
-    ours = DnsServer(apiserver.kubeconfig, [f"127.0.0.1:{free_port()}"])
-    peer = Dnsmasq(hosts, cache=10000)
+    started: list = []
     try:
-        ours.start()
-        peer.start()
-        contenders = {"rktnetes dns": (ours.process.pid, ours.address),
-                      "dnsmasq": (peer.process.pid, ("127.0.0.1", peer.port))}
-        check_same_answers(ours.address, contenders["dnsmasq"][1], records | pods)
-        loads = {"same-case": queries(sorted(records), False, 20000), "mixed-case": queries(sorted(records), True, 20000),
-                 "distinct": [dns.message.make_query(n, "A").to_wire() for n in pods]}
-        for load, wires in loads.items():
+        servers = start_servers(apiserver, workdir, records | pods, outside, started)
+        ours, peer, forwarder = servers["ours"], servers["peer"], servers["forwarding peer"]
+        check_same_answers(ours.address, ("127.0.0.1", peer.port), records | pods)
+        check_same_answers(ours.address, ("127.0.0.1", forwarder.port), outside)
+        loads = {"same-case": (queries(sorted(records), False, 20000), peer),
+                 "mixed-case": (queries(sorted(records), True, 20000), peer),
+                 "distinct": ([dns.message.make_query(n, "A").to_wire() for n in pods], peer),
+                 "forwarded": (queries(sorted(outside), False, 20000), forwarder)}
+        for load, (wires, dnsmasq) in loads.items():
+            contenders = {"rktnetes dns": (ours.process.pid, ours.address),
+                          "dnsmasq": (dnsmasq.process.pid, ("127.0.0.1", dnsmasq.port))}
             streams = {who: itertools.cycle(wires) for who in contenders}  # "distinct" never repeats within a server
             results: dict[str, list] = {who: [] for who in contenders}
             for _ in range(args.rounds):
@@ -174,8 +194,8 @@ def run(args: argparse.Namespace, apiserver) -> None:
                     results[who].append(measured(pid, address, streams[who], args))
             report(results, load)
     finally:
-        ours.stop()
-        peer.stop()
+        for server in started:
+            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -7,7 +7,10 @@ and ``delete`` leaves nothing at all."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import signal
+import subprocess
 
 import pytest
 import yaml
@@ -72,6 +75,26 @@ def _check_dns(cluster, pod: str) -> None:
     assert "localhost" in body
 
 
+def _rkt_uuids(pods) -> set[str]:
+    return {c["containerID"].removeprefix("rkt://").split(":")[0]
+            for p in pods for c in p["status"].get("containerStatuses") or [] if c.get("containerID")}
+
+
+def _cgroups_left(uuids: set[str]) -> list[str]:
+    names = [w for u in sorted(uuids) for w in ("-o", "-name", u)][1:]
+    done = subprocess.run(["find", "/sys/fs/cgroup", "-maxdepth", "8", "-type", "d", "(", *names, ")"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    return done.stdout.split()
+
+
+def _restart_a_killed_kubelet(cluster) -> None:
+    pid = json.loads((cluster.dir / "run" / f"kubelet-{cluster.profile}.pid").read_text())["pid"]
+    os.kill(pid, signal.SIGKILL)
+    cluster.wait_for("the kubelet gone", lambda: cluster.rktnetes("status", check=False).returncode == 7, 10)
+    assert "already running" not in cluster.start().stdout
+    assert cluster.rktnetes("status").returncode == 0
+
+
 def test_start_serve_stop_start_delete(local_cluster):
     cluster = local_cluster
     cluster.nodes = 2
@@ -90,19 +113,26 @@ def test_start_serve_stop_start_delete(local_cluster):
     _check_pods_on_their_nodes(cluster, pods)
     _check_service(cluster, service)
     _check_dns(cluster, pods[0]["metadata"]["name"])
+    assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
+    _restart_a_killed_kubelet(cluster)
+    uuids = _rkt_uuids(pods)
+    assert len(uuids) == 2 and _cgroups_left(uuids)
 
     cluster.rktnetes("stop")
+    assert _cgroups_left(uuids) == []
     assert cluster.rktnetes("status", check=False).returncode == 7
     assert not [x for x in cluster.leftovers() if x != str(cluster.dir)], cluster.leftovers()
     before = cluster.host.snapshot()["links"]
     assert before == ["lo", "th0", "th1"], before
 
     cluster.start()
-    _check_pods_on_their_nodes(cluster, _running_pods(cluster, 2))
+    pods = _running_pods(cluster, 2)
+    _check_pods_on_their_nodes(cluster, pods)
     _check_service(cluster, service)
+    uuids = _rkt_uuids(pods)
 
     cluster.rktnetes("delete")
-    assert cluster.leftovers() == []
+    assert cluster.leftovers() == [] and _cgroups_left(uuids) == []
     assert cluster.host.snapshot()["links"] == ["lo", "th0", "th1"]
     assert cluster.profile not in (cluster.base / "kubeconfig").read_text()
     assert os.listdir(cluster.base / "profiles") == []

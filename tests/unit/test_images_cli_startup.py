@@ -10,7 +10,8 @@ import pytest
 from rktnetes.rkt.images import ids
 
 HEAVY = ("typing", "dataclasses", "inspect", "shutil", "pkgutil", "platform", "asyncio", "aiohttp", "tarfile",
-         "tempfile", "rktnetes.rkt.images.pulling", "rktnetes.rkt.images.manifest", "rktnetes.rkt.pods")
+         "tempfile", "contextlib", "rktnetes.rkt.images.pulling", "rktnetes.rkt.images.manifest",
+         "rktnetes.rkt.pods")
 REF = "docker://127.0.0.1:1/startup/busybox:latest"  # port 1: a cache miss would fail, not download
 
 

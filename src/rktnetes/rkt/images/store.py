@@ -5,7 +5,7 @@ Every write happens in a private temp dir inside the store and lands with ``rena
 is inserted: the row is the commit point, so an interrupted fetch leaves nothing an image lookup can see
 (only scratch that ``image gc`` sweeps). Writers of the same image id serialise on a per-id ``flock`` and
 re-check for the image once they hold it, so two concurrent fetches of one image store it once.
-What only writing needs (aci, tarsafe, rendering, scratch, manifest checks) is imported by the methods
+What only writing needs (aci, tarsafe, rendering, scratch, locking, manifest checks) is imported by the methods
 that write, so a cached fetch or a listing pays for opening the index and nothing else.
 """
 
@@ -19,7 +19,7 @@ from io import BufferedIOBase
 from pathlib import Path
 
 from rktnetes.rkt import paths
-from rktnetes.rkt.images import ids, index, locking, resolving
+from rktnetes.rkt.images import ids, index, resolving
 from rktnetes.rkt.images.errors import ImageError, ImageNotFound
 from rktnetes.rkt.images.index import ImageInfo, RemoteInfo
 
@@ -50,7 +50,7 @@ class ImageStore:
 
     def import_aci(self, src: BufferedIOBase | Path, *, origin: str = "") -> ImageInfo:
         """Store an ACI (gzip/bzip2/xz/plain), checking the manifest and every member first."""
-        from rktnetes.rkt.images import aci, limits, scratch
+        from rktnetes.rkt.images import aci, limits, locking, scratch
 
         budget = limits.Budget.for_store(paths.cas_tmp_dir(self.root), copies=2)  # the tar is kept beside its tree
         with scratch.spool_file(paths.cas_tmp_dir(self.root)) as spooled:
@@ -80,8 +80,8 @@ class ImageStore:
     def add_image(self, *, manifest: dict[str, object], build_rootfs: Callable[[Path], None], image_id: str,
                   origin: str, fmt: str) -> ImageInfo:
         """Store an image whose rootfs ``build_rootfs(rootfs_dir)`` fills (OCI and docker images)."""
+        from rktnetes.rkt.images import locking, rendering, scratch
         from rktnetes.rkt.images import manifest as manifest_mod
-        from rktnetes.rkt.images import rendering, scratch
 
         doc = manifest_mod.validate(manifest)
         ids.check_key(image_id)
@@ -160,6 +160,8 @@ class ImageStore:
 
     def remove(self, image_id: str) -> None:
         """Delete an image: index row first (the image disappears at once), then its files."""
+        from rktnetes.rkt.images import locking
+
         self.get(image_id)
         with locking.exclusive(paths.cas_lock_path(self.root, image_id)):
             index.delete(self.db, image_id)

@@ -1,5 +1,5 @@
-"""A pod's volumes (configMap, secret, emptyDir shared by two containers, hostPath), env (values and
-fieldRefs), workingDir and resource limits reach the real rkt pod the kubelet starts."""
+"""A pod's volumes (configMap, secret, emptyDir shared by two containers, hostPath), env (values, fieldRefs,
+configMap keys, envFrom a Secret), workingDir and resource limits reach the real rkt pod the kubelet starts."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import json
 def _pod(kubelet, namespace: str, host_dir: str) -> dict:
     writer = {"name": "writer", "image": kubelet.image(), "workingDir": "/tmp",
               "command": ["/bin/sh", "-c", "cat /cfg/greeting; cat /sec/password; echo; echo $POD_NAME $POD_NS "
-                          "$HOST_IP $PLAIN; pwd; cat /host/marker; echo shared > /shared/x; exec sleep 300"],
+                          "$HOST_IP $PLAIN; pwd; cat /host/marker; echo $FROM_CFG $SEC_password; echo shared > /shared/x; "
+                          "exec sleep 300"],
+              "envFrom": [{"secretRef": {"name": "creds"}, "prefix": "SEC_"}],
               "env": [{"name": "PLAIN", "value": "plain-value"},
                       {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
                       {"name": "POD_NS", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
-                      {"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}}],
+                      {"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
+                      {"name": "FROM_CFG", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "greeting"}}}],
               "resources": {"limits": {"memory": "64Mi", "cpu": "500m"}},
               "volumeMounts": [{"name": "cfg", "mountPath": "/cfg"}, {"name": "sec", "mountPath": "/sec"},
                                {"name": "shared", "mountPath": "/shared"}, {"name": "host", "mountPath": "/host"}]}
@@ -36,7 +39,7 @@ def test_volumes_env_working_dir_and_limits(kubelet, namespace, tmp_path):
     kubectl("create", "-f", "-", input=json.dumps(_pod(kubelet, namespace, str(tmp_path / "hostdir"))))
     pod = kubelet.wait_phase(namespace, "vols", "Running")
     assert sorted(s["name"] for s in pod["status"]["containerStatuses"]) == ["reader", "writer"]
-    want = f"hello configs3cret\nvols {namespace} 127.0.0.1 plain-value\n/tmp\nfrom the host\n"
+    want = f"hello configs3cret\nvols {namespace} 127.0.0.1 plain-value\n/tmp\nfrom the host\nhello config s3cret\n"
     kubelet.wait_for("writer's output", lambda: kubectl("logs", "-n", namespace, "vols", "-c", "writer").stdout == want)
     kubelet.wait_for("reader's output", lambda: kubectl("logs", "-n", namespace, "vols", "-c", "reader").stdout
                      == "shared\n")

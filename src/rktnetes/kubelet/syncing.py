@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface, recording, running
-from rktnetes.kubelet import errors, hooks, initializing, podstatus, terminating, translating, volumes
+from rktnetes.kubelet import errors, hooks, initializing, podstatus, sources, terminating, translating, volumes
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
@@ -119,9 +119,10 @@ class PodSyncer:
 
     async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> None:
         try:
-            sources, read_only = await volumes.materialise(self.client, self.settings.root_dir, pod)
-            plan = translating.Plan(sources, read_only, self.settings.network, self.settings.node_ip, restarts,
-                                    self.settings.memory_capacity)
+            volume_dirs, read_only = await volumes.materialise(self.client, self.settings.root_dir, pod)
+            env_sources = await sources.for_env(self.client, pod)
+            plan = translating.Plan(volume_dirs, read_only, self.settings.network, self.settings.node_ip, restarts,
+                                    self.settings.memory_capacity, env_sources)
             uuid = await self.runtime.prepare(translating.prepare_args(pod, plan, init))
         except errors.KubeletError as exc:
             await self._failed(pod, exc)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rktnetes.kubelet import errors
+from rktnetes.kubelet import environment, errors
 from rktnetes.rkt.pods import appargs
 from rktnetes.rkt.pods import errors as pod_errors
 
@@ -21,9 +21,6 @@ UID, NAMESPACE, NAME, RESTARTS = ("rktnetes.io/pod-uid", "rktnetes.io/pod-namesp
 INIT = "rktnetes.io/init-container"  # on the rkt pod that runs one init container
 NODE = "rktnetes.io/node"  # the node whose kubelet started the rkt pod
 PULL_POLICIES = {"Always": "update", "IfNotPresent": "new", "Never": "never"}
-_FIELD_REFS = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace"),
-               "metadata.uid": ("metadata", "uid"), "spec.nodeName": ("spec", "nodeName"),
-               "spec.serviceAccountName": ("spec", "serviceAccountName")}
 _QUANTITY = re.compile(r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T|m)?$")
 
 
@@ -37,6 +34,7 @@ class Plan:
     node_ip: str = ""
     restarts: int = 0
     memory_capacity: int = 0  # the node's, in bytes (for a Burstable container's OOM score)
+    env_sources: environment.Sources = field(default_factory=dict)  # ConfigMaps and Secrets read for env
 
 
 def image_ref(image: str) -> str:
@@ -53,30 +51,6 @@ def pull_policy(containers: list[Obj]) -> str:
 def _default_pull(container: Obj) -> str:
     image = container.get("image", "")
     return "Always" if image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1] else "IfNotPresent"
-
-
-def field_value(pod: Obj, path: str, plan: Plan) -> str:
-    """An env ``valueFrom.fieldRef`` value known before the pod starts."""
-    if path in _FIELD_REFS:
-        part, key = _FIELD_REFS[path]
-        return str((pod.get(part) or {}).get(key) or "")
-    if path == "status.hostIP" or (path == "status.podIP" and (pod.get("spec") or {}).get("hostNetwork")):
-        return plan.node_ip
-    if path.startswith(("metadata.labels['", "metadata.annotations['")):
-        kind, _, key = path[len("metadata."):].partition("['")
-        return str((pod["metadata"].get(kind) or {}).get(key.rstrip("']"), ""))
-    raise errors.BadPod(f"env fieldRef {path!r} is not supported by this kubelet")
-
-
-def env_flags(pod: Obj, container: Obj, plan: Plan) -> list[str]:
-    flags = []
-    for var in container.get("env") or []:
-        ref = (var.get("valueFrom") or {}).get("fieldRef")
-        if var.get("valueFrom") and not ref:
-            raise errors.BadPod(f"env {var['name']}: only value and valueFrom.fieldRef are supported")
-        value = field_value(pod, ref["fieldPath"], plan) if ref else str(var.get("value") or "")
-        flags.append(f"--environment={var['name']}={value}")
-    return flags
 
 
 def _quantity(text: str, what: str) -> str:
@@ -120,9 +94,11 @@ def _identity_flags(container: Obj, pod: Obj) -> list[str]:
     return flags + ([f"--group={ctx['runAsGroup']}"] if ctx.get("runAsGroup") is not None else [])
 
 
-def command_words(container: Obj) -> list[str]:
-    """``--exec`` and the arguments: command replaces the image's entry point, args its arguments."""
-    command, args = list(container.get("command") or []), list(container.get("args") or [])
+def command_words(container: Obj, env: dict[str, str] | None = None) -> list[str]:
+    """``--exec`` and the arguments: command replaces the image's entry point, args its arguments; both
+    with ``$(NAME)`` references to the container's variables expanded."""
+    command = [environment.expand(w, env or {}) for w in container.get("command") or []]
+    args = [environment.expand(w, env or {}) for w in container.get("args") or []]
     if command and not command[0].startswith("/"):
         raise errors.BadPod(f"container {container['name']}: command {command[0]!r} must be an absolute path")
     words = [f"--exec={command[0]}"] if command else []
@@ -135,12 +111,14 @@ def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
     words = [image_ref(container["image"]), f"--name={container['name']}"]
     if container.get("workingDir"):
         words.append(f"--working-dir={container['workingDir']}")
-    words += env_flags(pod, container, plan) + resource_flags(pod, container, plan) + _identity_flags(container, pod)
+    env = environment.variables(pod, container, plan.env_sources, plan.node_ip)
+    words += [f"--environment={name}={value}" for name, value in env.items()]
+    words += resource_flags(pod, container, plan) + _identity_flags(container, pod)
     for mount in container.get("volumeMounts") or []:
         if mount["name"] not in plan.volume_sources:
             raise errors.BadPod(f"container {container['name']}: no volume named {mount['name']!r}")
         words.append(f"--mount=volume={mount['name']},target={mount['mountPath']}")
-    return words + command_words(container)
+    return words + command_words(container, env)
 
 
 def hostname(pod: Obj) -> str:

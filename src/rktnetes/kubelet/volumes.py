@@ -7,15 +7,13 @@ The result is a ``translating.Plan``'s volume table: volume name → host direct
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
-from rktnetes.client import errors as client_errors
 from rktnetes.client import interface
-from rktnetes.kubelet import errors, paths
+from rktnetes.kubelet import errors, paths, sources
 
 Obj = dict[str, Any]
 DEFAULT_MODE = 0o644
@@ -44,16 +42,10 @@ def _write(target: Path, files: dict[str, bytes], mode: int) -> None:
 
 
 async def _object_data(client: interface.Api, kind: str, name: str, namespace: str, optional: bool) -> dict[str, bytes]:
-    try:
-        obj = await client.get(kind, name, namespace)
-    except client_errors.NotFound:
-        if optional:
-            return {}
-        raise errors.BadPod(f'{kind[:-1]} "{name}" not found') from None
-    if kind == "secrets":
-        return {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
-    data = {k: str(v).encode() for k, v in (obj.get("data") or {}).items()}
-    return data | {k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()}
+    data = await sources.read(client, kind, name, namespace)
+    if data is None and not optional:
+        raise errors.BadPod(f'{kind[:-1]} "{name}" not found')
+    return data or {}
 
 
 def _host_path(source: Obj) -> str:

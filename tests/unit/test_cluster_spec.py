@@ -29,6 +29,7 @@ def test_addresses_and_names_of_three_nodes():
     ({"nodes": 0}, "--nodes"), ({"nodes": 21}, "--nodes"), ({"profile": "Bad_Name"}, "--profile"),
     ({"subnet": "10.0.0.0/16"}, "--subnet"), ({"subnet": "10.244.5.0/24"}, "--subnet"),
     ({"subnet": "nonsense"}, "--subnet"), ({"apiserver_port": 70000}, "--apiserver-port"),
+    ({"store": "mysql://x"}, "--store"),
 ])
 def test_bad_settings_are_refused(change, word):
     with pytest.raises(errors.BadSpec, match=word):

@@ -38,6 +38,8 @@ class ClusterSpec:
             raise errors.BadSpec(f"--profile {self.profile!r}: 1-20 lowercase letters, digits or '-'")
         if not 1 <= self.nodes <= MAX_NODES:
             raise errors.BadSpec(f"--nodes {self.nodes}: between 1 and {MAX_NODES}")
+        if self.store and not self.store.startswith(("sqlite://", "etcd://")):
+            raise errors.BadSpec(f"--store {self.store!r}: sqlite:///PATH or etcd://HOST:PORT")
         if not 0 < self.apiserver_port < 65536:
             raise errors.BadSpec(f"--apiserver-port {self.apiserver_port}: not a port")
         try:

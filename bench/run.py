@@ -3,7 +3,8 @@ rootfs, alternately, in one run; then 50 pods in a row; then ``rkt run --detach`
 the kubelet waits for it) and the supervisor's RSS per running pod.
 
 The busybox ACI comes from ``recipes/busybox.yaml`` (built once, cached). Run as root:
-``.venv/bin/python bench/run.py [--rounds 15] [--pods 50] [--rss-pods 5]``.
+``.venv/bin/python bench/run.py [--rounds 15] [--pods 50] [--rss-pods 5] [--phases 9]``; ``--phases`` runs
+also print where one ``rkt run`` spends its wall and CPU time, phase by phase.
 """
 
 from __future__ import annotations
@@ -66,6 +67,60 @@ def side_by_side(root: Path, bundle: Path, rounds: int) -> tuple[list[tuple[floa
     return ours, theirs
 
 
+# One ``rkt run`` timed from the inside: the CLI runs in a child interpreter whose pod-start functions are
+# wrapped to record wall and CPU time (the imports they need are paid up front, as "imports").
+PHASE_SCRIPT = """
+import json, sys, time
+start = (time.perf_counter(), time.process_time())
+spent = {}
+def clock():
+    return time.perf_counter(), time.process_time()
+def wrap(owner, name):
+    inner = getattr(owner, name)
+    def timed(*args, **kwargs):
+        began = clock()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            ended = clock()
+            spent[name] = (ended[0] - began[0], ended[1] - began[1])
+    setattr(owner, name, timed)
+from rktnetes.rkt.cli import main
+from rktnetes.rkt.images import fetching, store
+from rktnetes.rkt.pods import running, stage0
+from rktnetes.rkt.stage1 import apps, supervisor, teardown, waiting
+now = clock()
+spent["imports"] = (now[0] - start[0], now[1] - start[1])
+for owner, name in ((stage0, "resolve_images"), (stage0, "prepare"), (supervisor.Supervisor, "setup"),
+                    (supervisor.Supervisor, "bundle"), (apps, "wait_created"), (waiting, "pump"),
+                    (teardown, "teardown"), (running, "run_foreground")):
+    wrap(owner, name)
+main.main(sys.argv[2:])
+spent["total in-process"] = (time.perf_counter() - start[0], time.process_time() - start[1])
+open(sys.argv[1], "w").write(json.dumps(spent))
+"""
+
+
+def phases(root: Path, rounds: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) of each phase of ``rkt run --net=none busybox --exec /bin/true``, one list per phase."""
+    found: dict[str, list[tuple[float, float]]] = {}
+    out = root.parent / "phases.json"
+    for _ in range(rounds):
+        subprocess.run([sys.executable, "-c", PHASE_SCRIPT, str(out), "--dir", str(root), "run", "--net=none",
+                        "busybox", "--exec", "/bin/true"], check=True, capture_output=True, timeout=120, env=ENV)
+        for name, pair in json.loads(out.read_text()).items():
+            found.setdefault(name, []).append(tuple(pair))
+    return found
+
+
+def print_phases(found: dict[str, list[tuple[float, float]]]) -> None:
+    print("phases of one rkt run (median wall / CPU ms; stage0: prepare includes resolve_images, "
+          "run_foreground includes the rest but imports):")
+    for name, pairs in found.items():
+        wall, cpu = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+        print(f"  {name:18s} {wall * 1000:6.1f} / {cpu * 1000:5.1f}")
+
+
 def in_a_row(root: Path, count: int) -> float:
     start = time.perf_counter()
     for _ in range(count):
@@ -99,6 +154,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--pods", type=int, default=50)
     parser.add_argument("--rss-pods", type=int, default=5)
+    parser.add_argument("--phases", type=int, default=9, help="runs timed phase by phase (0: none)")
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-run-"))
     root = work / "rkt"
@@ -113,6 +169,8 @@ def main() -> None:
             print(f"rkt run /bin/true: median {what} {mo * 1000:.0f} ms; runc run: {mt * 1000:.0f} ms; "
                   f"ratio {mo / mt:.2f}x (goal <= 2.5x), {opts.rounds} rounds alternating")
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        if opts.phases:
+            print_phases(phases(root, opts.phases))
         total = in_a_row(root, opts.pods)
         print(f"{opts.pods} pods in a row: {total:.1f} s ({total / opts.pods * 1000:.0f} ms per pod)")
         uuids, took = detached(root, opts.rss_pods)

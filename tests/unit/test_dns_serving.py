@@ -51,15 +51,17 @@ async def test_informers_keep_the_index_current():
 
 
 class _Upstream(asyncio.DatagramProtocol):
-    """A loopback UDP server answering every A question with 192.0.2.1."""
+    """A loopback UDP server answering ``hN.…`` with 192.0.2.N (anything else 192.0.2.1), a little out of order."""
 
     def connection_made(self, transport) -> None:
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr) -> None:
         response = dns.message.make_response(dns.message.from_wire(data))
-        response.answer.append(dns.rrset.from_text(response.question[0].name, 30, "IN", "A", "192.0.2.1"))
-        self.transport.sendto(response.to_wire(), addr)
+        name = response.question[0].name
+        last = int(name.labels[0][1:]) if name.labels[0][1:].isdigit() else 1  # h7.example. -> 192.0.2.7
+        response.answer.append(dns.rrset.from_text(name, 30, "IN", "A", f"192.0.2.{last}"))
+        asyncio.get_running_loop().call_later(0.001 * (last % 5), self.transport.sendto, response.to_wire(), addr)
 
 
 def _unused_udp_port() -> int:
@@ -73,13 +75,16 @@ async def test_forwarding_tries_upstreams_in_order_then_servfails():
     transport, _ = await loop.create_datagram_endpoint(_Upstream, local_addr=("127.0.0.1", 0))
     live = transport.get_extra_info("sockname")
     dead = ("127.0.0.1", _unused_udp_port())
+    both, only_dead = Forwarder([dead, live], timeout=0.3), Forwarder([dead], timeout=0.3)
     try:
         query = dns.message.make_query("example.com.", "A")
-        answer = await Forwarder([dead, live], timeout=0.3).forward(query.to_wire())
+        answer = await both.forward(query.to_wire())
         assert dns.message.from_wire(answer).answer[0][0].address == "192.0.2.1"
-        failed = dns.message.from_wire(await Forwarder([dead], timeout=0.3).forward(query.to_wire()))
+        failed = dns.message.from_wire(await only_dead.forward(query.to_wire()))
         assert failed.rcode() == dns.rcode.SERVFAIL and failed.id == query.id
     finally:
+        both.close()
+        only_dead.close()
         transport.close()
 
 
@@ -116,3 +121,19 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, args, message):
     result = subprocess.run([str(rktnetes), "dns", "--kubeconfig", str(kubeconfig), *args], capture_output=True,
                             text=True, timeout=30)
     assert result.returncode == 1 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_concurrent_forwarded_queries_share_a_socket_and_keep_their_ids():
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(_Upstream, local_addr=("127.0.0.1", 0))
+    forwarder = Forwarder([transport.get_extra_info("sockname")], timeout=2)
+    try:
+        queries = [dns.message.make_query(f"h{i}.example.", "A", id=4242) for i in range(1, 101)]  # one ID for all
+        answers = await asyncio.gather(*(forwarder.forward(q.to_wire()) for q in queries))
+        parsed = [dns.message.from_wire(a) for a in answers]
+        assert all(m.id == 4242 for m in parsed)
+        assert [m.answer[0][0].address for m in parsed] == [f"192.0.2.{i}" for i in range(1, 101)]
+        assert len(forwarder._sockets) == 1
+    finally:
+        forwarder.close()
+        transport.close()

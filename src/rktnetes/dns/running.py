@@ -56,8 +56,8 @@ async def serve(client: interface.Api, config: Config, ready: Callable[[], objec
     factory.start()
     try:
         await factory.wait_for_sync()
-        upstreams = [u for u in config.upstreams if u != config.listen]
-        udp, tcp = await serving.listen(answers, Forwarder(upstreams, config.timeout), config.listen)
+        forwarder = Forwarder([u for u in config.upstreams if u != config.listen], config.timeout)
+        udp, tcp = await serving.listen(answers, forwarder, config.listen)
         try:
             if ready is not None:
                 ready()
@@ -65,5 +65,6 @@ async def serve(client: interface.Api, config: Config, ready: Callable[[], objec
         finally:
             udp.close()
             tcp.close()
+            forwarder.close()
     finally:
         await factory.stop()

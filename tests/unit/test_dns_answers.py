@@ -151,3 +151,11 @@ def test_a_cached_answer_in_another_letter_case_is_the_fresh_answer(index, name,
         cached = warm.respond(query.to_wire(), True)
         assert dns.message.from_wire(cached) == dns.message.from_wire(fresh)  # records in any order
         assert len(cached) == len(fresh) and cached[:12 + len(name)] == fresh[:12 + len(name)]  # the name as asked
+
+
+def test_a_remembered_forward_ends_when_the_index_changes(index):
+    responder = running.responder(index, running.Config())
+    query = dns.message.make_query("30.0.96.10.in-addr.arpa.", "PTR").to_wire()
+    assert responder.respond(query, True) is None and responder.respond(query, True) is None
+    indexing.apply_service(index, service("new", clusterIP="10.96.0.30", clusterIPs=["10.96.0.30"]))
+    assert values(dns.message.from_wire(responder.respond(query, True))) == [f"new.default.svc.{Z}"]

@@ -95,7 +95,8 @@ class Forwarder:
         opening = self._sockets.get(upstream)
         if opening is None or (opening.done() and (opening.exception() or opening.result().transport is None)):
             opening = self._sockets[upstream] = asyncio.ensure_future(self._open(upstream))
-        return await (await asyncio.shield(opening)).exchange(query)
+        socket = opening.result() if opening.done() else await asyncio.shield(opening)  # shared: never cancel it
+        return await socket.exchange(query)
 
     @staticmethod
     async def _open(upstream: Address) -> _Upstream:

@@ -6,7 +6,8 @@ and a hit only splices in the query's ID and its name as written: the name sits 
 in the answer, every owner name refers back to it by a compression pointer and names inside records are
 written whole, so the result is the very bytes a fresh answer would have (resolvers that randomize case, DNS 0x20, check exactly this). The
 cache is dropped whenever ``index.generation`` moves (any Service or EndpointSlice event), so it never serves
-a stale answer; it is bounded and simply emptied when full.
+a stale answer; it is bounded and simply emptied when full. A question found not to be ours is remembered as
+such, so a forwarded name is looked up once per index change, not once per query.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def question_name_end(query: bytes) -> int | None:
     return end if end > 0 and end + 4 <= len(query) else None
 
 
+FORWARD = b"forward"  # cached for a question that is not ours (never a real answer: those are 12+ bytes)
+
+
 class Responder:
     def __init__(self, answerer: Answerer, index: RecordIndex) -> None:
         self.answerer, self.index = answerer, index
@@ -46,15 +50,20 @@ class Responder:
             return self.answerer.answer(query, udp)
         key = (udp, query[2:12] + query[12:end].lower() + query[end:])
         cached = self._cache.get(key)
+        if cached is FORWARD:
+            return None
         if cached is not None:
             return query[:2] + cached[:10] + query[12:end] + cached[end - 2:] if cached[2:4] == b"\0\1" \
                 else query[:2] + cached
         answer = self.answerer.answer(query, udp)
-        if answer:
-            if len(self._cache) >= CACHE_ENTRIES:
-                self._cache.clear()
-            self._cache[key] = answer[2:]
+        if answer is None or answer:
+            self._remember(key, FORWARD if answer is None else answer[2:])
         return answer
+
+    def _remember(self, key: tuple[bool, bytes], value: bytes) -> None:
+        if len(self._cache) >= CACHE_ENTRIES:
+            self._cache.clear()
+        self._cache[key] = value
 
 
 def servfail(query: bytes) -> bytes:

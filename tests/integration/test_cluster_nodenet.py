@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from rktnetes.cluster import nodenet
+from rktnetes.cluster import errors, nodenet
 from rktnetes.cluster.spec import ClusterSpec
 
 pytestmark = pytest.mark.integration
@@ -49,3 +49,12 @@ def test_up_wires_nodes_and_down_removes_everything(testhost, spec_in):
         nodenet.down(spec)
     assert not nodenet.node_up(first) and not nodenet.node_up(second)
     assert testhost.snapshot() == before
+
+
+def test_a_subnet_the_host_already_uses_is_refused_before_anything_is_made(testhost, spec_in):
+    spec, _ = spec_in
+    assert testhost.run(["ip", "addr", "add", "192.168.49.200/24", "dev", "th0"]).returncode == 0
+    before = testhost.snapshot()
+    with testhost.entered(), pytest.raises(errors.NetworkSetupFailed, match="overlaps this host's route"):
+        nodenet.up(spec)
+    assert testhost.snapshot() == before and not nodenet.node_up(spec.node(0))

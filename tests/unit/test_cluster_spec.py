@@ -107,3 +107,13 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, messag
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_subnet_the_host_already_routes_is_a_clash():
+    routes = [{"dst": "default", "dev": "eth0"}, {"dst": "192.0.2.0/24", "dev": "eth0"},
+              {"dst": "192.168.49.7", "dev": "wlan0"}, {"dst": "192.168.49.0/24", "dev": "rkb123456"},
+              {"dst": "fe80::/64", "dev": "eth0"}]
+    assert nodenet.clashes(routes, "192.168.49.0/24", "rkb123456") == ["192.168.49.7 dev wlan0"]
+    assert nodenet.clashes(routes, "192.168.58.0/24", "rkb123456") == []
+    assert nodenet.clashes([{"dst": "192.168.0.0/16", "dev": "vpn0"}], "192.168.58.0/24", "x") == [
+        "192.168.0.0/16 dev vpn0"]

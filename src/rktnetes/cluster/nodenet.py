@@ -11,6 +11,7 @@ route; the bridge's connected route keeps traffic to the node subnet on the box.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import subprocess
 
@@ -49,9 +50,32 @@ def pod_network_conf(spec: ClusterSpec, node: Node) -> dict:
     return {"cniVersion": "1.0.0", "name": POD_NETWORK, "type": "ptp", "ipMasq": False, "ipam": ipam, "dns": dns}
 
 
+def clashes(routes: list[dict], subnet: str, bridge: str) -> list[str]:
+    """The routes (``ip -j route`` entries) of this namespace, but the default one and the bridge's own,
+    that overlap ``subnet``: a network the host already reaches that the nodes would hide."""
+    net = ipaddress.IPv4Network(subnet)
+    found = []
+    for route in routes:
+        dst = route.get("dst", "")
+        if dst == "default" or route.get("dev") == bridge:
+            continue
+        try:
+            other = ipaddress.IPv4Network(dst, strict=False)
+        except ValueError:
+            continue
+        if net.overlaps(other):
+            found.append(f"{dst} dev {route.get('dev')}")
+    return found
+
+
 def _make_bridge(spec: ClusterSpec) -> None:
     if _run(["ip", "link", "show", spec.bridge], check=False).returncode == 0:
         return
+    taken = clashes(json.loads(_run(["ip", "-j", "-4", "route", "show", "table", "all"]).stdout or "[]"),
+                    spec.subnet, spec.bridge)
+    if taken:
+        raise errors.NetworkSetupFailed(f"node subnet {spec.subnet} overlaps this host's route {taken[0]}: "
+                                        "choose another --subnet")
     _run(["ip", "link", "add", spec.bridge, "type", "bridge"])
     _run(["ip", "addr", "add", f"{spec.host_ip}/24", "dev", spec.bridge])
     _run(["ip", "link", "set", spec.bridge, "up"])

@@ -8,7 +8,6 @@ that record, so ``gc`` can undo the networking of a pod whose supervisor was kil
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -98,6 +97,8 @@ def _wait_links_gone(infos: list[NetInfo]) -> None:
 
 
 def _link_exists(name: str) -> bool:
+    import socket  # on use: only teardown waits for links
+
     try:
         socket.if_nametoindex(name)
         return True

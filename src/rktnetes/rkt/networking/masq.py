@@ -13,22 +13,27 @@ so a whole cleanup is one listing and one restore, not one exec per rule.
 
 from __future__ import annotations
 
-import hashlib
-import shlex
 import subprocess
 
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
 
+try:  # CPython's own SHA-512: hashlib would load OpenSSL (~3 ms of every networked pod start) for one digest
+    from _sha512 import sha512
+except ImportError:  # named _sha2 from Python 3.12
+    from hashlib import sha512
+
 TIMEOUT = 30.0
 
 
 def chain_name(network: str, container_id: str) -> str:
-    return "CNI-" + hashlib.sha512((network + container_id).encode()).hexdigest()[:24]
+    return "CNI-" + sha512((network + container_id).encode()).hexdigest()[:24]
 
 
 def nat_rules() -> list[list[str]]:
     """``iptables -t nat -S`` split into words: ``["-N", chain]`` and ``["-A", chain, …]`` lines."""
+    import shlex  # on use: only teardown lists rules
+
     done = subprocess.run(["iptables", "-w", "-t", "nat", "-S"], capture_output=True, text=True,
                           timeout=TIMEOUT, check=False)
     return [shlex.split(line) for line in done.stdout.splitlines() if line.startswith(("-N", "-A"))]

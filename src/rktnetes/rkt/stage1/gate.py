@@ -50,9 +50,9 @@ class Gate:
 
 
 def _tool(name: str) -> str:
-    import shutil  # on use: only pods with networks have a gate
-
-    found = shutil.which(name)
-    if found is None:
-        raise Stage1Error(f"{name} not found on PATH (util-linux and coreutils provide it)")
-    return found
+    """The program ``name`` on PATH (``shutil.which`` would load zlib, bz2 and lzma: ~1.5 ms a pod start)."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(folder or ".", name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise Stage1Error(f"{name} not found on PATH (util-linux and coreutils provide it)")

@@ -49,13 +49,14 @@ class PodRequest(Record):
 
 
 class Context(Record):
-    """Where and how stage0 works: data dir, config dirs, disabled checks, pull policy."""
+    """Where and how stage0 works: data dir, config dirs, disabled checks, pull policy, key trust."""
 
     root: Path
     local_config: Path
     system_config: Path
     insecure: frozenset[str] = frozenset()
     pull_policy: str = "new"
+    trust_keys_from_https: bool = False
 
 
 def resolve_images(ctx: Context, refs: list[str]) -> list[ImageRef]:
@@ -69,7 +70,8 @@ def resolve_images(ctx: Context, refs: list[str]) -> list[ImageRef]:
         for ref in refs:
             image = _in_store(store, ref, ctx.pull_policy) or fetching.fetch(
                 store, ref, insecure=ctx.insecure, pull_policy=ctx.pull_policy,
-                local_config=ctx.local_config, system_config=ctx.system_config)
+                local_config=ctx.local_config, system_config=ctx.system_config,
+                trust_keys_from_https=ctx.trust_keys_from_https)
             if not 0 <= time.time() - image.last_used < TOUCH_EVERY:
                 store.touch(image.id)
             found.append(ImageRef(image.id, store.manifest(image.id), str(store.rootfs(image.id))))

@@ -66,3 +66,16 @@ def test_keys_over_plain_http_need_the_pubkey_insecure_option(tmp_path, gpg_keys
     done = rkt(tmp_path, "fetch", "--trust-keys-from-https", name, insecure="http,pubkey")
     assert done.returncode == 0, done.stderr
     assert trusted_keys(tmp_path, name) == [key.fingerprint.lower()] and name in stored(tmp_path)
+
+
+def test_prepare_honours_the_flag_too(tmp_path, gpg_keys, appc_tls_server):
+    key = gpg_keys()
+    name = publish(appc_tls_server, tmp_path, key, scheme="https")
+    done = rkt(tmp_path, "--trust-keys-from-https", "prepare", "--quiet", name, "--exec=/hello.txt",
+               ca_file=appc_tls_server.ca_file)
+    try:
+        assert done.returncode == 0, done.stderr
+        assert trusted_keys(tmp_path, name) == [key.fingerprint.lower()] and name in stored(tmp_path)
+    finally:
+        if done.returncode == 0:
+            rkt(tmp_path, "rm", done.stdout.strip())

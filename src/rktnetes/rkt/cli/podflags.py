@@ -41,6 +41,7 @@ def context(args: argparse.Namespace) -> Context:
         system_config=common.system_config(args),
         insecure=common.insecure_options(args),
         pull_policy=getattr(args, "pull_policy", "new"),
+        trust_keys_from_https=getattr(args, "trust_keys_from_https", False),
     )
 
 

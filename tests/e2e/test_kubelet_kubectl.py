@@ -42,7 +42,7 @@ def test_kubectl_run_wait_logs_exec_delete(kubelet, scheduler, namespace):
     kubectl("label", "node", kubelet.node, f"e2e={namespace}")
     overrides = json.dumps({"spec": {"nodeSelector": {"e2e": namespace}, "terminationGracePeriodSeconds": 3}})
     kubectl("run", "web", "-n", namespace, f"--image={kubelet.image()}", "--restart=Never",
-            f"--overrides={overrides}", "--command", "--", "/bin/sh", "-c", "echo started; exec sleep 300")
+            f"--overrides={overrides}", "--command", "--", "sh", "-c", "echo started; exec sleep 300")
     kubectl("wait", "-n", namespace, "--for=condition=Ready", "pod/web", "--timeout=90s", timeout=120)
     wide = kubectl("get", "pod", "web", "-n", namespace, "-o", "wide", "--no-headers").stdout.split()
     assert wide[:3] == ["web", "1/1", "Running"] and kubelet.node in wide and wide[5].startswith("172.16.28.")
@@ -52,7 +52,7 @@ def test_kubectl_run_wait_logs_exec_delete(kubelet, scheduler, namespace):
     assert done.returncode == 3 and done.stdout == "out\n" and "err" in done.stderr
     piped = kubectl("exec", "-i", "web", "-n", namespace, "--", "/bin/cat", input="through stdin\n")
     assert piped.stdout == "through stdin\n"
-    assert kubectl("exec", "web", "-n", namespace, "--", "/bin/hostname").stdout == "web\n"
+    assert kubectl("exec", "web", "-n", namespace, "--", "hostname").stdout == "web\n"
     kubectl("delete", "pod", "web", "-n", namespace, "--timeout=60s", timeout=90)
     assert [p for p in kubelet.rkt_pods() if p["state"] == "running"] == []
 

@@ -78,7 +78,7 @@ def test_image_refs_and_hostnames():
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"command": ["sh", "-c", "x"]}, "must be an absolute path"),
+    ({"command": ["sh", "-c", "x"]}, "was not looked up"),
     ({"volumeMounts": [{"name": "nope", "mountPath": "/x"}]}, "no volume named 'nope'"),
     ({"resources": {"limits": {"memory": "lots"}}}, "memory='lots'"),
     ({"env": [{"name": "X", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}, 'secret "s" not found'),

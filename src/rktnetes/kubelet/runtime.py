@@ -119,6 +119,24 @@ class Runtime:
             raise (errors.ImagePullFailure if pulling else errors.RuntimeFailure)(str(exc)) from None
         return out.strip().splitlines()[-1]
 
+    async def fetch(self, image: str, pull_policy: str) -> str:
+        """``rkt fetch`` (as the pull policy allows); the image's full id."""
+        try:
+            out = await self._rkt("fetch", "--full", f"--pull-policy={pull_policy}", image)
+        except errors.RuntimeFailure as exc:
+            raise errors.ImagePullFailure(str(exc)) from None
+        return out.strip().splitlines()[-1]
+
+    def _image(self, image_id: str) -> tuple[Path, dict]:
+        from rktnetes.rkt.images.store import ImageStore
+
+        with ImageStore(self.root) as store:
+            return store.rootfs(image_id), store.manifest(image_id)
+
+    async def image(self, image_id: str) -> tuple[Path, dict]:
+        """A stored image's tree and appc manifest."""
+        return await asyncio.to_thread(self._image, image_id)
+
     async def start(self, uuid: str) -> None:
         await self._rkt("run-prepared", "--detach", uuid, in_node=True)
 

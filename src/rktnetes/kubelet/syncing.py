@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface, recording, running
-from rktnetes.kubelet import errors, hooks, initializing, podstatus, sources, terminating, translating, volumes
+from rktnetes.kubelet import errors, hooks, initializing, planning, podstatus, terminating, translating, volumes
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
@@ -119,11 +119,11 @@ class PodSyncer:
 
     async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> None:
         try:
-            volume_dirs, read_only = await volumes.materialise(self.client, self.settings.root_dir, pod)
-            env_sources = await sources.for_env(self.client, pod)
-            plan = translating.Plan(volume_dirs, read_only, self.settings.network, self.settings.node_ip, restarts,
-                                    self.settings.memory_capacity, env_sources)
-            uuid = await self.runtime.prepare(translating.prepare_args(pod, plan, init))
+            node = translating.Plan(network=self.settings.network, node_ip=self.settings.node_ip,
+                                    memory_capacity=self.settings.memory_capacity)
+            args = await planning.prepare_args(self.client, self.runtime, self.settings.root_dir, node, pod,
+                                               restarts, init)
+            uuid = await self.runtime.prepare(args)
         except errors.KubeletError as exc:
             await self._failed(pod, exc)
             raise

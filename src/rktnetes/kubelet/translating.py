@@ -35,6 +35,7 @@ class Plan:
     restarts: int = 0
     memory_capacity: int = 0  # the node's, in bytes (for a Burstable container's OOM score)
     env_sources: environment.Sources = field(default_factory=dict)  # ConfigMaps and Secrets read for env
+    commands: dict[str, str] = field(default_factory=dict)  # container -> its command found on the image's PATH
 
 
 def image_ref(image: str) -> str:
@@ -94,13 +95,17 @@ def _identity_flags(container: Obj, pod: Obj) -> list[str]:
     return flags + ([f"--group={ctx['runAsGroup']}"] if ctx.get("runAsGroup") is not None else [])
 
 
-def command_words(container: Obj, env: dict[str, str] | None = None) -> list[str]:
+def command_words(container: Obj, env: dict[str, str] | None = None, found: str | None = None) -> list[str]:
     """``--exec`` and the arguments: command replaces the image's entry point, args its arguments; both
-    with ``$(NAME)`` references to the container's variables expanded."""
+    with ``$(NAME)`` references to the container's variables expanded. ``found``: the absolute path of a
+    command given by name (``commands.resolve``)."""
     command = [environment.expand(w, env or {}) for w in container.get("command") or []]
     args = [environment.expand(w, env or {}) for w in container.get("args") or []]
+    if command and found:
+        command[0] = found
     if command and not command[0].startswith("/"):
-        raise errors.BadPod(f"container {container['name']}: command {command[0]!r} must be an absolute path")
+        raise errors.BadPod(f"container {container['name']}: command {command[0]!r} was not looked up on the "
+                            "image's PATH")
     words = [f"--exec={command[0]}"] if command else []
     rest = command[1:] + args
     return words + (["--", *rest, "---"] if rest else [])
@@ -118,7 +123,7 @@ def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
         if mount["name"] not in plan.volume_sources:
             raise errors.BadPod(f"container {container['name']}: no volume named {mount['name']!r}")
         words.append(f"--mount=volume={mount['name']},target={mount['mountPath']}")
-    return words + command_words(container, env)
+    return words + command_words(container, env, plan.commands.get(container["name"]))
 
 
 def hostname(pod: Obj) -> str:

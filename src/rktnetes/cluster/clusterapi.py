@@ -1,13 +1,11 @@
 """What the local cluster asks of its own API server: readiness, the DNS Service, Nodes, Services.
 
-Each call opens one client on the admin kubeconfig and closes it; ``rktnetes start`` waits by polling these
-with a deadline (every wait is bounded and says what it waited for).
+Each call opens one client on the admin kubeconfig and closes it (``rktnetes start`` polls some of them).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,19 +80,3 @@ def ready_nodes(kubeconfig: Path) -> set[str]:
 
 def get(kubeconfig: Path, plural: str, name: str, namespace: str | None = None) -> Obj:
     return call(kubeconfig, lambda c: c.get(plural, name, namespace))
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float, failed: Callable[[], str | None]) -> Any:
-    """Poll ``check()`` until truthy; TimeoutError naming ``what`` after ``timeout`` s, or at once with the
-    reason ``failed()`` gives (a component that died)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        reason = failed()
-        if reason:
-            raise TimeoutError(f"{what}: {reason}")
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not after {timeout:.0f} s")
-        time.sleep(0.25)

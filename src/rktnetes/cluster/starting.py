@@ -1,14 +1,17 @@
 """``rktnetes start``: node network, control plane, nodes, DNS, kubeconfig, in that order, each waited for.
 
 Every wait is bounded and fails early when the component it waits for has died (the message names its log).
-A start on a running profile changes nothing; on a partly running one it starts what is missing. What a failed start left running stays, so its logs can be
-read; ``rktnetes delete`` removes it.
+A start on a running profile changes nothing; on a partly running one it starts what is missing. What a
+failed start left running stays, so its logs can be read; ``rktnetes delete`` removes it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 
+from rktnetes.client import errors as client_errors
 from rktnetes.cluster import clusterapi, components, errors, kubeconfigs, layout, netns, nodenet, supervising
 from rktnetes.cluster.components import Component
 from rktnetes.cluster.profiles import Profile
@@ -33,11 +36,22 @@ def _died(profile: Profile, names: list[str]) -> Callable[[], str | None]:
     return check
 
 
-def _wait(what: str, check: Callable, timeout: float, failed: Callable[[], str | None]) -> None:
+def _wait(what: str, check: Callable[[], object], timeout: float, failed: Callable[[], str | None]) -> None:
+    """Poll ``check()`` until truthy; StartFailed naming ``what`` after ``timeout`` s, or at once with the
+    reason ``failed()`` gives (a component that died)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        reason = failed()
+        if reason or time.monotonic() > deadline:
+            raise errors.StartFailed(f"{what}: {reason or f'not after {timeout:.0f} s'}")
+        time.sleep(0.25)
+
+
+def _ready_nodes(kubeconfig: Path) -> set[str]:
     try:
-        clusterapi.wait_for(what, check, timeout, failed)
-    except TimeoutError as exc:
-        raise errors.StartFailed(str(exc)) from None
+        return clusterapi.ready_nodes(kubeconfig)
+    except (client_errors.ClientError, OSError):
+        return set()  # the API server is busy or restarting: ask again, the wait stays bounded
 
 
 def _control_plane(profile: Profile, spec: ClusterSpec, say: Say) -> None:
@@ -49,7 +63,10 @@ def _control_plane(profile: Profile, spec: ClusterSpec, say: Say) -> None:
     say("starting controller-manager, scheduler, dns")
     for component in rest:
         _launch(profile, component)
-    clusterapi.ensure_dns_service(kubeconfig, spec.host_ip)
+    try:
+        clusterapi.ensure_dns_service(kubeconfig, spec.host_ip)
+    except (client_errors.ClientError, OSError) as exc:
+        raise errors.StartFailed(f"creating the kube-dns Service: {exc}") from None
 
 
 def _nodes(profile: Profile, spec: ClusterSpec, say: Say) -> None:
@@ -62,7 +79,7 @@ def _nodes(profile: Profile, spec: ClusterSpec, say: Say) -> None:
     kubeconfig = layout.admin_kubeconfig_path(profile.dir)
     wanted = set(spec.node_names())
     names = [c.name for c in components.all_components(spec, profile.dir)]
-    _wait("nodes Ready", lambda: wanted <= clusterapi.ready_nodes(kubeconfig), NODES_TIMEOUT, _died(profile, names))
+    _wait("nodes Ready", lambda: wanted <= _ready_nodes(kubeconfig), NODES_TIMEOUT, _died(profile, names))
 
 
 def _dns(profile: Profile, spec: ClusterSpec) -> None:
@@ -80,6 +97,7 @@ def is_running(profile: Profile, spec: ClusterSpec) -> bool:
 
 def start(profile: Profile, spec: ClusterSpec, say: Say = print) -> bool:
     """Bring the profile's cluster up; False if it was already running."""
+    began = time.monotonic()
     if is_running(profile, spec):
         say(f"profile {profile.name!r} is already running")
         return False
@@ -91,6 +109,6 @@ def start(profile: Profile, spec: ClusterSpec, say: Say = print) -> bool:
     _dns(profile, spec)
     user = layout.user_kubeconfig_path()
     kubeconfigs.merge(layout.admin_kubeconfig_path(profile.dir), user, profile.name)
-    say(f"done: kubectl is now configured to use {profile.name!r} ({user}); "
+    say(f"done in {time.monotonic() - began:.1f} s: kubectl is now configured to use {profile.name!r} ({user}); "
         f"try `kubectl get nodes` or `rktnetes kubectl -p {profile.name} -- get nodes`")
     return True

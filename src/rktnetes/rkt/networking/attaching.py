@@ -78,7 +78,9 @@ def _delete(info: NetInfo, pod_uuid: str, netns: str) -> None:
         try:
             cni.delete(info.network, cni.Invocation(pod_uuid, netns, info.ifname, info.network.args), info.result)
         finally:
-            if not netns or any(masq.ours(p) for p in info.network.plugins):
+            if any(masq.ours(p) for p in info.network.plugins):
+                masq.undo(info.network, pod_uuid, info.result)
+            elif not netns:
                 masq.scrub(info.network, pod_uuid)
             if portmap.uses_portmap(info.network):
                 portmap.drop_idle_chains()

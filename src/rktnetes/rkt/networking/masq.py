@@ -80,13 +80,33 @@ def add(net: Network, container_id: str, result: dict) -> None:
     """Writes the masquerade rules of the pod's addresses in ``result`` if the network's ptp asked for them."""
     if not any(ours(p) for p in net.plugins):
         return
-    chain, comment = chain_name(net.name, container_id), f'name: "{net.name}" id: "{container_id}"'
-    lines = ["*nat", f":{chain} - [0:0]"]
-    for ip in (i["address"] for i in result.get("ips", []) if "." in i["address"]):
-        tag = f"-m comment --comment {_quote(comment)}"
+    chain = chain_name(net.name, container_id)
+    lines = [f":{chain} - [0:0]"]
+    for ip, tag in _addresses(net, container_id, result):
         lines += [f"-A {chain} -d {ip} -j ACCEPT {tag}", f"-A {chain} ! -d 224.0.0.0/4 -j MASQUERADE {tag}",
                   f"-A POSTROUTING -s {ip.split('/')[0]} -j {chain} {tag}"]
-    _restore(lines + ["COMMIT", ""], f"adding iptables chain {chain}")
+    _restore(["*nat", *lines, "COMMIT", ""], f"adding iptables chain {chain}")
+
+
+def undo(net: Network, container_id: str, result: dict | None) -> None:
+    """Deletes what ``add`` wrote, in one transaction without listing the table first; by ``scrub`` when
+    that fails (a rule is missing: the ADD did not finish, or someone removed it)."""
+    chain = chain_name(net.name, container_id)
+    jumps = [f"-D POSTROUTING -s {ip.split('/')[0]} -j {chain} {tag}" for ip, tag in
+             _addresses(net, container_id, result or {})]
+    try:
+        if not jumps:
+            raise PluginError("no address recorded")
+        _restore(["*nat", *jumps, f"-F {chain}", f"-X {chain}", "COMMIT", ""], f"removing iptables chain {chain}")
+    except PluginError:
+        scrub(net, container_id)
+
+
+def _addresses(net: Network, container_id: str, result: dict) -> list[tuple[str, str]]:
+    """(address/prefix, the rules' comment match) of each IPv4 address in a CNI result."""
+    comment = f'name: "{net.name}" id: "{container_id}"'
+    tag = f"-m comment --comment {_quote(comment)}"
+    return [(i["address"], tag) for i in result.get("ips", []) if "." in i["address"]]
 
 
 def scrub(net: Network, container_id: str) -> None:

@@ -30,3 +30,17 @@ def test_an_unreachable_store_fails_the_start_and_delete_cleans_up(testhost, tmp
     assert deleted.returncode == 0, deleted.stderr
     assert testhost.snapshot() == before
     assert not (tmp_path / "profiles/broken").exists() and not Path("/run/netns/rktnetes-broken-0").exists()
+
+
+def test_delete_all_removes_every_profile_even_half_made(testhost, tmp_path):
+    before = testhost.snapshot()
+    env = {**os.environ, "KUBECONFIG": str(tmp_path / "kubeconfig")}
+    for name, subnet in (("one", "192.168.70.0/24"), ("two", "192.168.71.0/24")):
+        done = testhost.run([RKTNETES, "start", f"--dir={tmp_path}", f"--profile={name}", f"--subnet={subnet}",
+                             "--store=etcd://127.0.0.1:1"], timeout=120, env=env)
+        assert done.returncode == 1
+    (tmp_path / "profiles" / "three").mkdir()  # never got as far as its settings
+    assert testhost.snapshot() != before
+    done = testhost.run([RKTNETES, "delete", "--all", f"--dir={tmp_path}"], timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert list((tmp_path / "profiles").iterdir()) == [] and testhost.snapshot() == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import dns.edns
 import dns.flags
 import dns.message
@@ -69,3 +71,34 @@ def test_ipv6_reverse_names():
     query = dns.message.make_query(dns.reversename.from_address("fd00::20"), "PTR")
     message = dns.message.from_wire(responder.respond(query.to_wire(), True))
     assert [str(r.target) for r in message.answer[0]] == ["v6.default.svc.cluster.local."]
+
+
+def test_inputs_found_by_fuzzing_get_answers_not_exceptions():
+    responder = running.responder(_index(), running.Config())
+    notify_response = b"\xab^\xbb\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07cluster\x05local\x00\x00\x10\x00\x01"
+    assert responder.respond(notify_response, True) == b""  # QR set (and opcode 7): a response, dropped
+    nul_label = b"\xfc<\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x0810-0-0\x001\x03any\x03pod\x07cluster\x05local\x00" \
+                b"\x00\x01\x00\x01"
+    assert dns.message.from_wire(responder.respond(nul_label, True)).rcode() == dns.rcode.NXDOMAIN
+
+
+def test_addresses_that_are_not_ips_are_never_indexed():
+    index = _index()
+    indexing.apply_slice(index, endpoint_slice("db-b", "db", ep("10.0.0.9"), ep("not-an-ip")))
+    assert [e.ip for e in index.endpoints(index.service("default", "db"))] == ["10.0.0.7", "10.0.0.9"]
+
+
+def test_mutated_queries_never_raise_and_every_answer_parses():
+    rng = random.Random(7)
+    responder = running.responder(_index(), running.Config())
+    seeds = [dns.message.make_query(name, rdtype, use_edns=edns).to_wire()
+             for name in ("db.default.svc.cluster.local.", "_http._tcp.db.default.svc.cluster.local.",
+                          "1-2-3-4.x.pod.cluster.local.", "7.0.0.10.in-addr.arpa.", "cluster.local.")
+             for rdtype in ("A", "AAAA", "SRV", "PTR", "SOA", "ANY") for edns in (None, 0)]
+    for _ in range(5000):
+        query = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 3)):
+            query[rng.randrange(len(query))] = rng.randrange(256)
+        answer = responder.respond(bytes(query), rng.random() < 0.5)
+        if answer:
+            dns.message.from_wire(answer)

@@ -68,6 +68,8 @@ class Answerer:
                 message = dns.message.from_wire(query)
             except dns.exception.DNSException:
                 return header_error(query, dns.rcode.FORMERR)
+            if message.flags & wire.QR:
+                return b""  # a response sent to us: never answer one
             if message.opcode() != dns.opcode.QUERY:
                 return error(message, dns.rcode.NOTIMP)
             if len(message.question) != 1:
@@ -76,8 +78,6 @@ class Answerer:
         return self._resolve(question, size_limit(question, udp))
 
     def _resolve(self, question: Question, limit: int) -> bytes | None:
-        if question.flags & wire.QR:
-            return b""  # a response sent to us: never answer one
         if question.qclass != IN:
             return wire.response(question, dns.rcode.REFUSED, ([], [], []), self.ttl, limit, EDNS_PAYLOAD, False)
         result = self.lookup.resolve(question.labels, question.qtype)

@@ -40,7 +40,7 @@ def pod_ip(label: str) -> str | None:
     for family, text in ((socket.AF_INET, label.replace("-", ".")), (socket.AF_INET6, label.replace("-", ":"))):
         try:
             return socket.inet_ntop(family, socket.inet_pton(family, text))
-        except OSError:
+        except (OSError, ValueError):  # not an address; a NUL byte in the label is a ValueError
             continue
     return None
 

@@ -5,6 +5,7 @@ Pure functions: an informer hands a cached object in, a record comes out, and th
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,15 @@ class Slice:
     ports: tuple[Port, ...]
 
 
+def is_ip(text: str) -> bool:
+    """True for an IPv4 or IPv6 address (the API may hold anything: answers are built only from real ones)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _ports(items: list[Obj] | None, number_field: str) -> tuple[Port, ...]:
     return tuple(Port(str(p.get("name") or ""), str(p.get("protocol") or "TCP").lower(), int(p.get(number_field) or 0))
                  for p in items or [])
@@ -61,7 +71,7 @@ def service_of(obj: Obj) -> Service:
     headless = spec.get("clusterIP") == "None"
     external = str(spec.get("externalName") or "") if spec.get("type") == "ExternalName" else ""
     return Service(str(meta.get("namespace") or ""), str(meta.get("name") or ""),
-                   () if headless or external else tuple(ip for ip in cluster_ips if ip != "None"),
+                   () if headless or external else tuple(ip for ip in cluster_ips if is_ip(ip)),
                    headless and not external, external.rstrip("."), _ports(spec.get("ports"), "port"),
                    bool(spec.get("publishNotReadyAddresses")))
 
@@ -69,7 +79,8 @@ def service_of(obj: Obj) -> Service:
 def _endpoints(item: Obj) -> tuple[Endpoint, ...]:
     ready = (item.get("conditions") or {}).get("ready")
     hostname = str(item.get("hostname") or "")
-    return tuple(Endpoint(str(ip), hostname, ready is not False) for ip in item.get("addresses") or [])
+    return tuple(Endpoint(str(ip), hostname, ready is not False) for ip in item.get("addresses") or []
+                 if is_ip(str(ip)))
 
 
 def slice_of(obj: Obj) -> Slice | None:

@@ -10,11 +10,14 @@ closed after ``idle`` seconds without one.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 
+from rktnetes.dns import responding
 from rktnetes.dns.forwarding import Address, Forwarder
 from rktnetes.dns.responding import Responder
 
+log = logging.getLogger(__name__)
 TCP_IDLE = 10.0
 SOCKET_BUFFER = 4 << 20  # bytes; the kernel caps it at net.core.rmem_max / wmem_max
 
@@ -29,7 +32,11 @@ class UdpServer(asyncio.DatagramProtocol):
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: Address) -> None:
-        answer = self.responder.respond(data, udp=True)
+        try:
+            answer = self.responder.respond(data, udp=True)
+        except Exception:  # noqa: BLE001 - one bad query must not close the socket, which asyncio would do
+            log.exception("answering a query from %s failed", addr)
+            answer = responding.servfail(data)
         if answer is None:
             task = asyncio.get_running_loop().create_task(self._forward(data, addr))
             self.pending.add(task)
@@ -59,7 +66,11 @@ class TcpHandler:
                 async with asyncio.timeout(self.idle):
                     size = int.from_bytes(await reader.readexactly(2), "big")
                     query = await reader.readexactly(size)
-                answer = self.responder.respond(query, udp=False)
+                try:
+                    answer = self.responder.respond(query, udp=False)
+                except Exception:  # noqa: BLE001 - as for UDP: SERVFAIL, keep serving
+                    log.exception("answering a TCP query failed")
+                    answer = responding.servfail(query)
                 if answer is None:
                     answer = await self.forwarder.forward(query, tcp=True)
                 if not answer:

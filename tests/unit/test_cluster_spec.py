@@ -65,7 +65,7 @@ def test_component_command_lines(tmp_path):
 
 def test_pod_network_has_the_node_cidr_and_cluster_dns():
     spec = ClusterSpec(nodes=2)
-    conf = nodenet.pod_network_conf(spec, spec.node(1))
+    conf = nodenet.pod_network_conf(spec.node(1))
     assert conf["name"] == nodenet.POD_NETWORK and conf["ipam"]["subnet"] == "10.244.1.0/24"
     assert conf["dns"]["nameservers"] == ["10.96.0.10"] and "svc.cluster.local" in conf["dns"]["search"]
 

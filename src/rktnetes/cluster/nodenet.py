@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import subprocess
+from pathlib import Path
 
 from rktnetes.cluster import errors, layout
 from rktnetes.cluster.spec import CLUSTER_CIDR, DNS_IP, DOMAIN, SERVICE_CIDR, ClusterSpec, Node
@@ -41,7 +42,7 @@ def _in_node(node: Node, argv: list[str], stdin: str | None = None) -> None:
     _run(["ip", "netns", "exec", node.netns, *argv], stdin)
 
 
-def pod_network_conf(spec: ClusterSpec, node: Node) -> dict:
+def pod_network_conf(node: Node) -> dict:
     """The CNI network (ptp, host-local in the node's pod CIDR) the node's pods join; its ``dns`` becomes
     every pod's resolv.conf (rkt writes the CNI result's DNS when the pod has no --dns)."""
     ipam = {"type": "host-local", "subnet": node.pod_cidr, "routes": [{"dst": "0.0.0.0/0"}]}
@@ -94,7 +95,7 @@ def _make_node(spec: ClusterSpec, node: Node) -> None:
 
 
 def up(spec: ClusterSpec) -> None:
-    """Create the bridge and every node namespace not there yet (a half-made node is remade)."""
+    """Create the bridge and every node namespace not there yet (a node that fails half-way is removed)."""
     _make_bridge(spec)
     for node in spec.all_nodes():
         if layout.netns_path(node.netns).exists():
@@ -122,6 +123,7 @@ def node_up(node: Node) -> bool:
     return layout.netns_path(node.netns).exists()
 
 
-def write_pod_network(spec: ClusterSpec, node: Node, net_d) -> None:
+def write_pod_network(node: Node, net_d: Path) -> None:
+    """The node's pod network as a file of its rkt ``--local-config``'s net.d."""
     net_d.mkdir(parents=True, exist_ok=True)
-    (net_d / f"10-{POD_NETWORK}.conf").write_text(json.dumps(pod_network_conf(spec, node), indent=1))
+    (net_d / f"10-{POD_NETWORK}.conf").write_text(json.dumps(pod_network_conf(node), indent=1))

@@ -71,7 +71,7 @@ def _control_plane(profile: Profile, spec: ClusterSpec, say: Say) -> None:
 
 def _nodes(profile: Profile, spec: ClusterSpec, say: Say) -> None:
     for node in spec.all_nodes():
-        nodenet.write_pod_network(spec, node, layout.node_net_d_dir(profile.dir, node.name))
+        nodenet.write_pod_network(node, layout.node_net_d_dir(profile.dir, node.name))
     started = components.node_components(spec, profile.dir)
     say(f"starting kubelet and proxy on {', '.join(spec.node_names())}")
     for component in started:

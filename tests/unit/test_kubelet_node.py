@@ -84,3 +84,13 @@ async def test_an_existing_node_is_taken_over(agent):
     await api.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}})
     await node_agent.register()
     assert (await api.get("nodes", "n1"))["status"]["conditions"]
+
+
+async def test_registration_waits_for_an_api_server_that_is_not_there_yet(agent):
+    api, node_agent = agent
+    node_agent.clock = FakeClock(autojump=True)
+    for _ in range(3):
+        api.fail_next("create", "nodes", errors.TransportError("connection refused"))
+    await node_agent.register_until_done(first_wait=1.0)
+    assert (await api.get("nodes", "n1"))["status"]["conditions"]
+    assert node_agent.clock.now() - 1000.0 == 1.0 + 2.0 + 4.0  # waited, doubling, on the injected clock

@@ -55,6 +55,18 @@ class NodeAgent:
         await self.renew()
         return self.node
 
+    async def register_until_done(self, first_wait: float = 0.5, max_wait: float = 10.0) -> Obj:
+        """``register()``, tried again (waits doubling to ``max_wait``) while the API server cannot be reached
+        or fails: a kubelet started before its API server waits for it, as kubelets do."""
+        wait = first_wait
+        while True:
+            try:
+                return await self.register()
+            except (errors.TransportError, errors.ServerError) as exc:
+                log.warning("registering node %s: %s (again in %.1fs)", self.me.name, exc, wait)
+            await self.clock.sleep(wait)
+            wait = min(wait * 2, max_wait)
+
     async def report(self, ready: tuple[str, str, str] | None = None) -> None:
         old = (self.node.get("status") or {}).get("conditions") or []
         pressure = machine.pressure(self.storage_dir)

@@ -83,7 +83,7 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     runner = await _endpoint(config, runtime)
     tasks: list[asyncio.Task] = []
     try:
-        await agent.register()
+        await agent.register_until_done()
         factory.start()
         await factory.wait_for_sync()
         tasks = [asyncio.create_task(c) for c in (relister.run(), agent.run(), prober.run(),

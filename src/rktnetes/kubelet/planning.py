@@ -20,5 +20,6 @@ async def prepare_args(client: interface.Api, runtime: Runtime, root_dir: Path, 
     volume_dirs, read_only = await volumes.materialise(client, root_dir, pod)
     containers = [init] if init is not None else (pod.get("spec") or {}).get("containers") or []
     plan = translating.Plan(volume_dirs, read_only, node.network, node.node_ip, restarts, node.memory_capacity,
-                            await sources.for_env(client, pod), await commands.resolve(runtime, containers))
+                            await sources.for_env(client, pod), await commands.resolve(runtime, containers),
+                            node.cluster_dns, node.cluster_domain)
     return translating.prepare_args(pod, plan, init)

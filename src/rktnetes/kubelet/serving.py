@@ -40,6 +40,8 @@ class Config:
     insecure_options: str = ""
     node_netns: str | None = None
     rkt_local_config: Path | None = None
+    cluster_dns: str = ""
+    cluster_domain: str = "cluster.local"
     workers: int = 4
     relist_period: float = 1.0
     heartbeat_period: float = 10.0
@@ -75,7 +77,8 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     _queue_handlers(pods, queue)
     recorder = recording.EventRecorder(client, "kubelet", config.node_name)
     settings = syncing.Settings(config.root_dir, config.node_ip, config.pod_network, config.restart_backoff,
-                                memory_capacity=agent.machine.memory_bytes)
+                                memory_capacity=agent.machine.memory_bytes, cluster_dns=config.cluster_dns,
+                                cluster_domain=config.cluster_domain)
     relister = relisting.Relister(runtime, queue, clock, config.relist_period)
     prober = Prober(pods.cache.list, lambda: relister.latest, runtime.enter_argv, queue.add, clock,
                     node_netns=config.node_netns or "")

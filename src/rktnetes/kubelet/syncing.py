@@ -34,6 +34,8 @@ class Settings:
     backoff: float = 10.0
     max_backoff: float = 300.0
     memory_capacity: int = 0
+    cluster_dns: str = ""
+    cluster_domain: str = "cluster.local"
 
 
 class PodSyncer:
@@ -120,7 +122,8 @@ class PodSyncer:
     async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> None:
         try:
             node = translating.Plan(network=self.settings.network, node_ip=self.settings.node_ip,
-                                    memory_capacity=self.settings.memory_capacity)
+                                    memory_capacity=self.settings.memory_capacity,
+                                    cluster_dns=self.settings.cluster_dns, cluster_domain=self.settings.cluster_domain)
             args = await planning.prepare_args(self.client, self.runtime, self.settings.root_dir, node, pod,
                                                restarts, init)
             uuid = await self.runtime.prepare(args)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rktnetes.kubelet import environment, errors
+from rktnetes.kubelet import environment, errors, resolving
 from rktnetes.rkt.pods import appargs
 from rktnetes.rkt.pods import errors as pod_errors
 
@@ -36,6 +36,8 @@ class Plan:
     memory_capacity: int = 0  # the node's, in bytes (for a Burstable container's OOM score)
     env_sources: environment.Sources = field(default_factory=dict)  # ConfigMaps and Secrets read for env
     commands: dict[str, str] = field(default_factory=dict)  # container -> its command found on the image's PATH
+    cluster_dns: str = ""  # the cluster DNS Service's IP ("": leave resolv.conf to rkt)
+    cluster_domain: str = "cluster.local"
 
 
 def image_ref(image: str) -> str:
@@ -152,6 +154,7 @@ def prepare_args(pod: Obj, plan: Plan, init: Obj | None = None) -> list[str]:
         raise errors.BadPod("the pod has no containers")
     words = [f"--hostname={hostname(pod)}", f"--net={'host' if spec.get('hostNetwork') else plan.network}",
              f"--pull-policy={pull_policy(containers)}", *volume_flags(plan)]
+    words += resolving.dns_words(pod, plan.cluster_dns, plan.cluster_domain)
     notes = annotations(pod, plan.restarts) | ({INIT: init["name"]} if init is not None else {})
     words += [f"--annotation={k}={v}" for k, v in notes.items()]
     for container in containers:

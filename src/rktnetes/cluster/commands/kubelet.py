@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="rkt --insecure-options for fetching pod images (e.g. image,http for a plain-HTTP registry)")
     p.add_argument("--rkt-local-config", type=Path,
                    help="rkt --local-config for the pods (its net.d holds the --pod-network; default /etc/rkt)")
+    p.add_argument("--cluster-dns", default="", help="IP of the cluster DNS that dnsPolicy ClusterFirst pods use "
+                                                     "(default: none, rkt's resolv.conf)")
+    p.add_argument("--cluster-domain", default="cluster.local", help="the cluster's DNS domain (pods' search list)")
     p.add_argument("--workers", type=int, default=4, help="pods synced concurrently")
     p.add_argument("--restart-backoff", type=float, default=10.0,
                    help="seconds before the first restart of an exited pod (doubling, at most 300)")
@@ -63,6 +66,7 @@ def _config(args: argparse.Namespace):
                           rkt_dir=args.rkt_dir, root_dir=args.root_dir, port=args.port, address=args.address,
                           pod_network=args.pod_network, insecure_options=args.rkt_insecure_options,
                           node_netns=args.node_netns, rkt_local_config=args.rkt_local_config,
+                          cluster_dns=args.cluster_dns, cluster_domain=args.cluster_domain,
                           workers=args.workers, restart_backoff=args.restart_backoff, client_ca=args.client_ca_file)
 
 

@@ -1,7 +1,7 @@
 """``rktnetes start`` end to end, inside a throwaway test host: two nodes come up Ready for the real kubectl;
 a Deployment of busybox httpd runs with pod IPs in its node's 10.244.N.0/24; its Service answers through the
 ClusterIP from a node namespace and through the NodePort on every node IP from the host; a pod resolves it
-by name through the cluster DNS; ``stop`` leaves no namespace or process, ``start`` brings the pods back,
+by name through the cluster DNS, and a pod of another namespace finds that namespace's own ``web``; ``stop`` leaves no namespace or process, ``start`` brings the pods back,
 and ``delete`` leaves nothing at all."""
 
 from __future__ import annotations
@@ -75,6 +75,24 @@ def _check_dns(cluster, pod: str) -> None:
     assert "localhost" in body
 
 
+def _check_namespace_dns(cluster) -> None:
+    """A pod of another namespace finds its own namespace's ``web`` by the short name."""
+    cluster.kubectl("create", "namespace", "other")
+    cluster.kubectl("create", "deployment", "web", "-n", "other", f"--image={cluster.image()}", "--",
+                    "/bin/busybox", "sleep", "3600")
+    cluster.kubectl("expose", "deployment", "web", "-n", "other", "--port=80")
+    other_ip = cluster.kubectl_json("get", "service", "web", "-n", "other")["spec"]["clusterIP"]
+
+    def pod_name():
+        pods = cluster.kubectl_json("get", "pods", "-n", "other")["items"]
+        return next((p["metadata"]["name"] for p in pods if p["status"].get("phase") == "Running"), None)
+    pod = cluster.wait_for("a Running pod in namespace other", pod_name, timeout=60)
+    resolv = cluster.kubectl("exec", "-n", "other", pod, "--", "/bin/busybox", "cat", "/etc/resolv.conf").stdout
+    assert "search other.svc.cluster.local svc.cluster.local cluster.local" in resolv, resolv
+    ping = cluster.kubectl("exec", "-n", "other", pod, "--", "/bin/busybox", "ping", "-c1", "-W1", "web", check=False)
+    assert f"({other_ip})" in ping.stdout, ping.stdout + ping.stderr
+
+
 def _rkt_uuids(pods) -> set[str]:
     return {c["containerID"].removeprefix("rkt://").split(":")[0]
             for p in pods for c in p["status"].get("containerStatuses") or [] if c.get("containerID")}
@@ -113,6 +131,7 @@ def test_start_serve_stop_start_delete(local_cluster):
     _check_pods_on_their_nodes(cluster, pods)
     _check_service(cluster, service)
     _check_dns(cluster, pods[0]["metadata"]["name"])
+    _check_namespace_dns(cluster)
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
     _restart_a_killed_kubelet(cluster)
     uuids = _rkt_uuids(pods)

@@ -59,15 +59,15 @@ def test_component_command_lines(tmp_path):
     assert "--bind-address=192.168.49.1" in apiserver.argv and "--store=etcd://127.0.0.1:2379" in apiserver.argv
     assert kubelet.netns == "/run/netns/rktnetes-p-1" and "--node-ip=192.168.49.3" in kubelet.argv
     assert f"--rkt-local-config={layout.node_rkt_config_dir(tmp_path, 'p-m02')}" in kubelet.argv
-    assert "--rkt-insecure-options=image" in kubelet.argv
+    assert "--rkt-insecure-options=image" in kubelet.argv and "--cluster-dns=10.96.0.10" in kubelet.argv
     assert every[7].netns is None and "--netns=/run/netns/rktnetes-p-1" in every[7].argv
 
 
-def test_pod_network_has_the_node_cidr_and_cluster_dns():
+def test_pod_network_has_the_node_cidr():
     spec = ClusterSpec(nodes=2)
     conf = nodenet.pod_network_conf(spec.node(1))
     assert conf["name"] == nodenet.POD_NETWORK and conf["ipam"]["subnet"] == "10.244.1.0/24"
-    assert conf["dns"]["nameservers"] == ["10.96.0.10"] and "svc.cluster.local" in conf["dns"]["search"]
+    assert conf["type"] == "ptp" and not conf["ipMasq"]
 
 
 def _admin(path, server):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rktnetes.cluster import layout, nodenet
-from rktnetes.cluster.spec import CLUSTER_CIDR, ClusterSpec, Node
+from rktnetes.cluster.spec import CLUSTER_CIDR, DNS_IP, DOMAIN, ClusterSpec, Node
 
 CONTROL_PLANE = ("apiserver", "controller-manager", "scheduler", "dns")
 KUBELET_PORT = 10250
@@ -55,7 +55,8 @@ def kubelet(spec: ClusterSpec, profile: Path, node: Node) -> Component:
                      f"--rkt-dir={layout.node_rkt_dir(profile, node.name)}",
                      f"--root-dir={layout.node_kubelet_dir(profile, node.name)}",
                      f"--rkt-local-config={layout.node_rkt_config_dir(profile, node.name)}",
-                     f"--pod-network={nodenet.POD_NETWORK}", f"--node-netns={netns}",
+                     f"--pod-network={nodenet.POD_NETWORK}", f"--node-netns={netns}", f"--cluster-dns={DNS_IP}",
+                     f"--cluster-domain={DOMAIN}",
                      f"--rkt-insecure-options={insecure}", "-v")
     return Component(f"kubelet-{node.name}", argv, netns)
 

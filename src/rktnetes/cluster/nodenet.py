@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from rktnetes.cluster import errors, layout
-from rktnetes.cluster.spec import CLUSTER_CIDR, DNS_IP, DOMAIN, SERVICE_CIDR, ClusterSpec, Node
+from rktnetes.cluster.spec import CLUSTER_CIDR, SERVICE_CIDR, ClusterSpec, Node
 
 POD_NETWORK = "rktnetes"
 TIMEOUT = 30.0
@@ -43,12 +43,10 @@ def _in_node(node: Node, argv: list[str], stdin: str | None = None) -> None:
 
 
 def pod_network_conf(node: Node) -> dict:
-    """The CNI network (ptp, host-local in the node's pod CIDR) the node's pods join; its ``dns`` becomes
-    every pod's resolv.conf (rkt writes the CNI result's DNS when the pod has no --dns)."""
+    """The CNI network (ptp, host-local in the node's pod CIDR) the node's pods join. Their resolv.conf comes
+    from the kubelet (``--cluster-dns``: the namespace's search list), not from here."""
     ipam = {"type": "host-local", "subnet": node.pod_cidr, "routes": [{"dst": "0.0.0.0/0"}]}
-    dns = {"nameservers": [DNS_IP], "search": [f"default.svc.{DOMAIN}", f"svc.{DOMAIN}", DOMAIN],
-           "options": ["ndots:5"]}
-    return {"cniVersion": "1.0.0", "name": POD_NETWORK, "type": "ptp", "ipMasq": False, "ipam": ipam, "dns": dns}
+    return {"cniVersion": "1.0.0", "name": POD_NETWORK, "type": "ptp", "ipMasq": False, "ipam": ipam}
 
 
 def clashes(routes: list[dict], subnet: str, bridge: str) -> list[str]:

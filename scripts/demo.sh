@@ -48,7 +48,7 @@ echo "== kubectl get nodes -o wide"
 kubectl get nodes -o wide
 echo
 echo "== kubectl create deployment web --replicas=2 … httpd; kubectl expose deployment web --type=NodePort"
-kubectl create deployment web --image="$host_ip:$port/busybox:latest" --replicas=2 -- /bin/busybox httpd -f -p 80 -h /etc
+kubectl create deployment web --image="$host_ip:$port/busybox:latest" --replicas=2 -- httpd -f -p 80 -h /etc
 kubectl expose deployment web --port=80 --type=NodePort
 for _ in $(seq 120); do
     [ "$(kubectl get pods -l app=web --no-headers 2>/dev/null | grep -c ' Running ')" = 2 ] && break

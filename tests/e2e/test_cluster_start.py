@@ -39,7 +39,7 @@ def _http(cluster, url: str) -> str:
 
 def _deploy_web(cluster) -> dict:
     cluster.kubectl("create", "deployment", "web", f"--image={cluster.image()}", "--replicas=2", "--",
-                    "/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/etc")
+                    "httpd", "-f", "-p", "80", "-h", "/etc")
     cluster.kubectl("expose", "deployment", "web", "--port=80", "--type=NodePort")
     return cluster.kubectl_json("get", "service", "web")
 
@@ -79,7 +79,7 @@ def _check_namespace_dns(cluster) -> None:
     """A pod of another namespace finds its own namespace's ``web`` by the short name."""
     cluster.kubectl("create", "namespace", "other")
     cluster.kubectl("create", "deployment", "web", "-n", "other", f"--image={cluster.image()}", "--",
-                    "/bin/busybox", "sleep", "3600")
+                    "sleep", "3600")
     cluster.kubectl("expose", "deployment", "web", "-n", "other", "--port=80")
     other_ip = cluster.kubectl_json("get", "service", "web", "-n", "other")["spec"]["clusterIP"]
 

@@ -1,5 +1,5 @@
 """The real kubectl against a real API server, scheduler and kubelet: ``kubectl run`` lands on the node and
-runs as an rkt pod; ``kubectl wait``, ``get -o wide``, ``logs``, ``exec`` (exit codes, stderr, stdin) and
+runs as an rkt pod; ``kubectl wait``, ``get -o wide``, ``logs``, ``exec`` (exit codes, stderr, stdin), ``cp`` and
 ``delete`` behave as on Kubernetes."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def scheduler(apiserver, tmp_path) -> Iterator[subprocess.Popen]:
             proc.wait()
 
 
-def test_kubectl_run_wait_logs_exec_delete(kubelet, scheduler, namespace):
+def test_kubectl_run_wait_logs_exec_cp_delete(kubelet, scheduler, namespace, tmp_path):
     kubectl = kubelet.apiserver.kubectl
     kubelet.wait_for("node registered", lambda: kubectl("get", "node", kubelet.node, check=False).returncode == 0)
     kubectl("label", "node", kubelet.node, f"e2e={namespace}")
@@ -53,6 +53,11 @@ def test_kubectl_run_wait_logs_exec_delete(kubelet, scheduler, namespace):
     piped = kubectl("exec", "-i", "web", "-n", namespace, "--", "/bin/cat", input="through stdin\n")
     assert piped.stdout == "through stdin\n"
     assert kubectl("exec", "web", "-n", namespace, "--", "hostname").stdout == "web\n"
+    (tmp_path / "payload.txt").write_text("copied in\n")
+    kubectl("cp", str(tmp_path / "payload.txt"), f"{namespace}/web:/tmp/payload.txt")
+    assert kubectl("exec", "web", "-n", namespace, "--", "cat", "/tmp/payload.txt").stdout == "copied in\n"
+    kubectl("cp", f"{namespace}/web:/tmp/payload.txt", str(tmp_path / "back.txt"))
+    assert (tmp_path / "back.txt").read_text() == "copied in\n"
     kubectl("delete", "pod", "web", "-n", namespace, "--timeout=60s", timeout=90)
     assert [p for p in kubelet.rkt_pods() if p["state"] == "running"] == []
 

@@ -51,3 +51,11 @@ def test_container_ignoring_sigterm_is_killed_after_its_grace_period(kubelet, na
     gone = kubelet.apiserver.kubectl("get", "pod", "-n", namespace, "stubborn", check=False)
     assert gone.returncode != 0 and "NotFound" in gone.stderr
     assert subprocess.run(["pgrep", "-f", uuid], capture_output=True, check=False).returncode == 1
+
+
+def test_kubectl_attach_follows_the_output_until_the_container_ends(kubelet, namespace):
+    script = "sleep 2; for i in 1 2 3; do echo out $i; echo err $i >&2; sleep 0.5; done"
+    kubelet.create_pod(namespace, "talker", script, restartPolicy="Never")
+    kubelet.wait_phase(namespace, "talker", "Running")
+    done = kubelet.apiserver.kubectl("attach", "-n", namespace, "talker", "-c", "main", timeout=30)
+    assert "out 3\n" in done.stdout and "err 3\n" in done.stderr and "err" not in done.stdout

@@ -89,3 +89,10 @@ async def test_follow_reads_what_is_appended_until_the_pod_ends(tmp_path):
     alive[0] = False
     await asyncio.wait_for(task, 5)
     assert got == [b"one\n", b"two\n"]
+
+
+def test_attach_frames_keep_the_streams_apart():
+    from rktnetes.kubelet import attaching
+
+    records = [line for line in LOG.split(b"\n") if line]
+    assert attaching.frames(records) == [b"\x01one\n", b"\x02two\n", b"\x01thr", b"\x01ee\n"]

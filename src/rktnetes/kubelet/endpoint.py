@@ -3,7 +3,8 @@
 ``/healthz`` answers ``ok``; ``/containerLogs/{namespace}/{pod}/{container}`` streams the container's log
 from the rkt pod that runs (or ran) it — ``previous=true`` reads the rkt pod before the current one, i.e.
 the container's last run before its restart; ``/exec/{namespace}/{pod}/{container}`` runs a command in it
-(``execing``). Errors are one line of plain text, as a kubelet answers.
+(``execing``); ``/attach/…`` follows its output (``attaching``). Errors are one line of plain text, as a
+kubelet answers.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from rktnetes.kubelet import execing, logstream
+from rktnetes.kubelet import attaching, execing, logstream
 from rktnetes.kubelet.runtime import RktPod, Runtime
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import state
@@ -88,10 +89,20 @@ def authenticating(required: bool):
     return check
 
 
+async def attach_to_container(request: web.Request) -> web.StreamResponse:
+    ns, name, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+    runtime = request.app[RUNTIME]
+    rkt = _choose(await runtime.pods(), f"{ns}/{name}", container, previous=False)
+    if not rkt.running or rkt.path is None:
+        return await execing.refuse(request, f"container {container} is not running (pod {ns}/{name})")
+    return await attaching.run(request, paths.app_log_path(rkt.path, container), _alive(runtime, rkt))
+
+
 def application(runtime: Runtime, authenticate: bool = False) -> web.Application:
     app = web.Application(middlewares=[authenticating(authenticate)])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
     app.router.add_get("/exec/{namespace}/{pod}/{container}", exec_in_container)
+    app.router.add_get("/attach/{namespace}/{pod}/{container}", attach_to_container)
     return app

@@ -34,7 +34,8 @@ class HelpFormatter(argparse.HelpFormatter):
 def terminal_width() -> int:
     """Columns of the terminal, as ``shutil.get_terminal_size`` finds them: $COLUMNS, stdout's tty, or 80."""
     try:
-        return int(os.environ["COLUMNS"])
+        if (columns := int(os.environ["COLUMNS"])) > 0:
+            return columns
     except (KeyError, ValueError):
         pass
     try:

@@ -94,12 +94,13 @@ def undo(net: Network, container_id: str, result: dict | None) -> None:
     chain = chain_name(net.name, container_id)
     jumps = [f"-D POSTROUTING -s {ip.split('/')[0]} -j {chain} {tag}" for ip, tag in
              _addresses(net, container_id, result or {})]
-    try:
-        if not jumps:
-            raise PluginError("no address recorded")
-        _restore(["*nat", *jumps, f"-F {chain}", f"-X {chain}", "COMMIT", ""], f"removing iptables chain {chain}")
-    except PluginError:
-        scrub(net, container_id)
+    if jumps:
+        try:
+            _restore(["*nat", *jumps, f"-F {chain}", f"-X {chain}", "COMMIT", ""], f"removing iptables chain {chain}")
+            return
+        except PluginError:
+            pass  # something is missing: list what is there
+    scrub(net, container_id)
 
 
 def _addresses(net: Network, container_id: str, result: dict) -> list[tuple[str, str]]:

@@ -49,3 +49,18 @@ def test_failing_liveness_probe_restarts_the_pod(kubelet, namespace):
     events = json.loads(kubelet.apiserver.kubectl("get", "events", "-n", namespace, "-o", "json").stdout)["items"]
     assert any(e["reason"] == "Killing" and "liveness" in e["message"] for e in events)
     assert pod["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] in (137, 143)
+
+
+def test_startup_probe_keeps_the_pod_unready_until_it_passes(kubelet, namespace):
+    startup = {"exec": {"command": ["/bin/cat", "/tmp/started"]}, "periodSeconds": 1, "failureThreshold": 30}
+    ready = {"exec": {"command": ["/bin/true"]}, "periodSeconds": 1}
+    main = {"name": "main", "image": kubelet.image(), "startupProbe": startup, "readinessProbe": ready,
+            "command": ["/bin/sh", "-c", "sleep 3; touch /tmp/started; exec sleep 300"]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "slowstart", "namespace": namespace},
+           "spec": {"nodeName": kubelet.node, "containers": [main], "terminationGracePeriodSeconds": 1}}
+    kubelet.apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
+    early = kubelet.wait_phase(namespace, "slowstart", "Running")
+    assert _ready(early) == {"main": False}
+    later = kubelet.wait_for("ready after startup", lambda: _ready(p := kubelet.pod(namespace, "slowstart"))
+                             == {"main": True} and p, timeout=30)
+    assert later["status"]["containerStatuses"][0]["restartCount"] == 0

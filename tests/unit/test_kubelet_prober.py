@@ -69,3 +69,39 @@ async def test_pre_stop_hooks_spend_the_grace_period():
     slow = {"spec": {"containers": [{"name": "a", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}]}}
     assert await hooks.pre_stop(slow, rkt, runtime, grace=0.2) == 0.0
     assert await hooks.pre_stop({"spec": {"containers": [{"name": "a"}]}}, rkt, runtime, grace=3.0) == 3.0
+
+
+async def _tick(clock: FakeClock) -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+    clock.advance(1.0)
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_startup_probe_holds_the_others_back_until_it_passes_and_can_give_up(monkeypatch):
+    runtime, clock, changed, ran = FakeRuntime(), FakeClock(), [], []
+    rkt = runtime.by_uuid[runtime.add("uid", "ns/p", "running")]
+    results = {"startup": [False, False, True], "readiness": [True]}
+
+    async def scripted(spec, container, netns, enter_argv):
+        kind = "startup" if spec.get("kind") == "startup" else "readiness"
+        ran.append(kind)
+        return results[kind].pop(0) if len(results[kind]) > 1 else results[kind][0]
+    monkeypatch.setattr(probing, "run", scripted)
+    container = {"name": "main", "startupProbe": {"kind": "startup", "periodSeconds": 1, "failureThreshold": 5},
+                 "readinessProbe": {"periodSeconds": 1}}
+    pod = {"metadata": {"name": "p", "namespace": "ns", "uid": "uid"}, "spec": {"containers": [container]}}
+    watcher = prober.Prober(lambda: [pod], lambda: [rkt], lambda *a: ["true"], changed.append, clock, tick=1.0)
+    task = asyncio.create_task(watcher.run())
+    for _ in range(6):
+        await _tick(clock)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert ran[:3] == ["startup"] * 3 and "readiness" in ran[3:] and "startup" not in ran[3:]
+    assert watcher.passing(rkt, container, "readiness") and watcher.passing(rkt, container, "liveness")
+    stuck = {"name": "main", "startupProbe": {"failureThreshold": 2}}
+    for _ in range(2):
+        prober.record(watcher._verdict(rkt, "main", "startup", stuck["startupProbe"]), False, stuck["startupProbe"])
+    assert watcher.startup_failed(rkt, stuck) and not watcher.passing(rkt, stuck, "liveness")
+    assert not watcher.passing(rkt, stuck, "readiness")

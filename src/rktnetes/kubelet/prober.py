@@ -1,11 +1,12 @@
 """Each running container's probes on their own schedule, and the verdicts ``sync`` reads.
 
 A loop ticks every ``tick`` seconds on the injected clock and runs, concurrently, every probe that is due
-(readiness and liveness of each container of each running rkt pod, after ``initialDelaySeconds``, every
-``periodSeconds``). A verdict changes only after ``successThreshold`` successes or ``failureThreshold``
-failures in a row, as in Kubernetes; when one changes, the pod's key is queued, so ``sync`` — the only
-place that acts — marks the container (un)ready or restarts a pod whose liveness failed. Verdicts are kept
-per rkt pod: a restarted pod (a new rkt pod) starts unready and presumed live again.
+(startup, readiness and liveness of each container of each running rkt pod, after ``initialDelaySeconds``,
+every ``periodSeconds``; a startup probe runs alone until it passes). A verdict changes only after
+``successThreshold`` successes or ``failureThreshold`` failures in a row, as in Kubernetes; when one changes
+(or a startup probe gives up), the pod's key is queued, so ``sync`` — the only place that acts — marks the
+container (un)ready or restarts a pod whose liveness failed. Verdicts are kept per rkt pod: a restarted pod
+(a new rkt pod) starts unready and presumed live again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from rktnetes.kubelet.runtime import RktPod
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
-KINDS = {"readiness": ("readinessProbe", False), "liveness": ("livenessProbe", True)}  # kind -> field, presumed
+KINDS = {"startup": ("startupProbe", False), "readiness": ("readinessProbe", False),
+         "liveness": ("livenessProbe", True)}  # kind -> field, verdict presumed before any result
 
 
 @dataclass
@@ -58,13 +60,25 @@ class Prober:
         self.clock, self.tick, self.node_netns = clock or LoopClock(), tick, node_netns
         self.verdicts: dict[tuple[str, str, str], Verdict] = {}
 
-    def passing(self, rkt: RktPod, container: Obj, kind: str) -> bool:
-        """The verdict of ``kind`` for ``container`` in ``rkt`` (a container without that probe passes)."""
+    def _passing(self, rkt: RktPod, container: Obj, kind: str) -> bool:
         field, presumed = KINDS[kind]
         if not container.get(field):
             return True
         verdict = self.verdicts.get((rkt.info.uuid, container["name"], kind))
         return presumed if verdict is None else verdict.passing
+
+    def startup_failed(self, rkt: RktPod, container: Obj) -> bool:
+        """The startup probe failed ``failureThreshold`` times before it ever passed."""
+        verdict = self.verdicts.get((rkt.info.uuid, container["name"], "startup"))
+        threshold = int((container.get("startupProbe") or {}).get("failureThreshold") or 3)
+        return verdict is not None and not verdict.passing and verdict.failures >= threshold
+
+    def passing(self, rkt: RktPod, container: Obj, kind: str) -> bool:
+        """Whether ``container`` in ``rkt`` is ready (``readiness``: never before its startup probe passed)
+        or alive (``liveness``: its startup probe has not given up either). No probe: it passes."""
+        if kind == "liveness":
+            return self._passing(rkt, container, "liveness") and not self.startup_failed(rkt, container)
+        return self._passing(rkt, container, "startup") and self._passing(rkt, container, kind)
 
     def _verdict(self, rkt: RktPod, name: str, kind: str, spec: Obj) -> Verdict:
         key = (rkt.info.uuid, name, kind)
@@ -77,9 +91,10 @@ class Prober:
     def _due_in(self, pod: Obj, rkt: RktPod, now: float) -> list[tuple[Obj, RktPod, Obj, str, Verdict]]:
         found = []
         for container in (pod.get("spec") or {}).get("containers") or []:
+            started = self._passing(rkt, container, "startup")
             for kind, (field, _) in KINDS.items():
-                if not container.get(field):
-                    continue
+                if not container.get(field) or (kind == "startup") == started:
+                    continue  # the startup probe runs until it passes; the others only after
                 verdict = self._verdict(rkt, container["name"], kind, container[field])
                 if verdict.due <= now and not verdict.running:
                     found.append((pod, rkt, container, kind, verdict))
@@ -106,7 +121,8 @@ class Prober:
         finally:
             verdict.running = False
             verdict.due = self.clock.now() + float(spec.get("periodSeconds") or 10)
-        if record(verdict, passed, spec):
+        gave_up = kind == "startup" and not passed and verdict.failures + 1 == int(spec.get("failureThreshold") or 3)
+        if record(verdict, passed, spec) or gave_up:
             log.info("%s %s of %s: %s", key_of(pod), kind, container["name"], "passing" if passed else "failing")
             self.on_change(key_of(pod))
 

@@ -74,7 +74,7 @@ class PodSyncer:
             return await self._restart(pod, current, mine)
         elif current is not None and current.running and self._failing(pod, current, "liveness"):
             names = ", ".join(self._failing(pod, current, "liveness"))
-            self._event(pod, "Normal", "Killing", f"Container {names} failed liveness probe, will be restarted")
+            self._event(pod, "Normal", "Killing", f"Container {names} failed liveness (or startup) probe, will be restarted")
             await self.runtime.stop(current.info.uuid, terminating.grace_of(pod))
         return None
 

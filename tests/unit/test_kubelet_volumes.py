@@ -52,7 +52,7 @@ async def test_items_and_modes(tmp_path):
     ({"name": "c", "configMap": {"name": "cfg", "items": [{"key": "a.conf", "path": "../../escape"}]}},
      "leaves the volume"),
     ({"name": "h", "hostPath": {"path": "/no/such/dir/anywhere"}}, "does not exist"),
-    ({"name": "x", "nfs": {"server": "s", "path": "/"}}, "only emptyDir, hostPath, configMap and secret"),
+    ({"name": "x", "nfs": {"server": "s", "path": "/"}}, "only emptyDir, hostPath, configMap, secret, downwardAPI and projected"),
 ])
 async def test_volumes_that_cannot_be_made_are_one_line_errors(tmp_path, volume, message):
     with pytest.raises(errors.BadPod, match=message):
@@ -63,3 +63,37 @@ async def test_an_optional_missing_config_map_is_an_empty_directory(tmp_path):
     sources, _ = await volumes.materialise(FakeClient(namespace="ns"), tmp_path,
                                            _pod({"name": "c", "configMap": {"name": "gone", "optional": True}}))
     assert list(tmp_path.joinpath(sources["c"]).iterdir()) == []
+
+
+class TokenClient(FakeClient):
+    async def create_subresource(self, resource, name, subresource, body, namespace=None):
+        self.requested = (resource, name, subresource, body, namespace)
+        return {"status": {"token": "header.claims.signature"}}
+
+
+async def test_downward_api_and_projected_volumes(tmp_path):
+    api = TokenClient(CONFIG, SECRET, namespace="ns")
+    pod = _pod({"name": "d", "downwardAPI": {"items": [
+                   {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
+                   {"path": "name", "fieldRef": {"fieldPath": "metadata.name"}},
+                   {"path": "mem", "resourceFieldRef": {"containerName": "c", "resource": "limits.memory",
+                                                        "divisor": "1Mi"}}]}},
+               {"name": "p", "projected": {"sources": [
+                   {"serviceAccountToken": {"path": "token", "audience": "api", "expirationSeconds": 600}},
+                   {"configMap": {"name": "cfg", "items": [{"key": "a.conf", "path": "conf/a"}]}},
+                   {"secret": {"name": "sec"}}]}})
+    pod["metadata"]["labels"] = {"b": "2", "a": "1"}
+    pod["spec"]["containers"] = [{"name": "c", "resources": {"limits": {"memory": "128Mi"}}}]
+    pod["spec"]["serviceAccountName"] = "robot"
+    dirs, read_only = await volumes.materialise(api, tmp_path, pod)
+    assert read_only == {"d", "p"}
+    downward = tmp_path.joinpath(dirs["d"])
+    assert (downward / "labels").read_text() == 'a="1"\nb="2"\n' and (downward / "name").read_text() == "p"
+    assert (downward / "mem").read_text() == "128"
+    projected = tmp_path.joinpath(dirs["p"])
+    assert (projected / "token").read_text() == "header.claims.signature"
+    assert (projected / "conf" / "a").read_text() == "alpha" and (projected / "password").read_bytes() == b"s3cret"
+    resource, name, sub, body, namespace = api.requested
+    assert (resource, name, sub, namespace) == ("serviceaccounts", "robot", "token", "ns")
+    assert body["spec"]["audiences"] == ["api"] and body["spec"]["expirationSeconds"] == 600
+    assert body["spec"]["boundObjectRef"] == {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "uid-1"}

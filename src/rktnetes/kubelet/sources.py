@@ -7,7 +7,7 @@ from typing import Any
 
 from rktnetes.client import errors as client_errors
 from rktnetes.client import interface
-from rktnetes.kubelet import environment
+from rktnetes.kubelet import environment, errors
 
 Obj = dict[str, Any]
 
@@ -31,3 +31,22 @@ async def for_env(client: interface.Api, pod: Obj) -> environment.Sources:
         data = await read(client, kind, name, pod["metadata"]["namespace"])
         found[(kind, name)] = None if data is None else {k: v.decode(errors="replace") for k, v in data.items()}
     return found
+
+
+async def required(client: interface.Api, kind: str, name: str, namespace: str, optional: bool) -> dict[str, bytes]:
+    """``read``, with a missing object an error unless ``optional`` (then it has no keys)."""
+    data = await read(client, kind, name, namespace)
+    if data is None and not optional:
+        raise errors.BadPod(f'{kind[:-1]} "{name}" not found')
+    return data or {}
+
+
+def selected(source: Obj, data: dict[str, bytes]) -> dict[str, bytes]:
+    """Path → content for a volume source: every key, or only its ``items`` (at their own paths)."""
+    items = source.get("items")
+    if not items:
+        return data
+    missing = [i["key"] for i in items if i["key"] not in data and not source.get("optional")]
+    if missing:
+        raise errors.BadPod(f"volume key {missing[0]!r} not found")
+    return {i["path"]: data[i["key"]] for i in items if i["key"] in data}

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
-from rktnetes.rkt.networking import masq
+from rktnetes.rkt.networking import execs, masq
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
 from rktnetes.rkt.records import Record
@@ -51,9 +50,8 @@ def invoke(command: str, conf: dict, call: Invocation) -> dict | None:
     """Runs one plugin once; returns its parsed result for ADD, raises PluginError on failure."""
     binary = plugin_path(conf["type"])
     try:
-        done = subprocess.run([str(binary)], input=json.dumps(conf).encode(), env=environment(command, call),
-                              capture_output=True, timeout=TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
+        done = execs.run([str(binary)], json.dumps(conf).encode(), environment(command, call), TIMEOUT)
+    except TimeoutError:
         raise PluginError(f"network {conf['name']}: {conf['type']} {command} timed out after {TIMEOUT:.0f}s") from None
     except OSError as exc:
         raise PluginError(f"network {conf['name']}: cannot run {binary}: {exc.strerror}") from None
@@ -67,7 +65,7 @@ def invoke(command: str, conf: dict, call: Invocation) -> dict | None:
         raise PluginError(f"network {conf['name']}: {conf['type']} ADD printed no JSON result") from None
 
 
-def _reason(done: subprocess.CompletedProcess) -> str:
+def _reason(done: execs.Finished) -> str:
     """The plugin's error object as one line (``msg: details (code N)``), else its last stderr line."""
     try:
         error = json.loads(done.stdout)

@@ -13,8 +13,7 @@ so a whole cleanup is one listing and one restore, not one exec per rule.
 
 from __future__ import annotations
 
-import subprocess
-
+from rktnetes.rkt.networking import execs
 from rktnetes.rkt.networking.errors import PluginError
 from rktnetes.rkt.networking.netconf import Network
 
@@ -34,9 +33,9 @@ def nat_rules() -> list[list[str]]:
     """``iptables -t nat -S`` split into words: ``["-N", chain]`` and ``["-A", chain, …]`` lines."""
     import shlex  # on use: only teardown lists rules
 
-    done = subprocess.run(["iptables", "-w", "-t", "nat", "-S"], capture_output=True, text=True,
-                          timeout=TIMEOUT, check=False)
-    return [shlex.split(line) for line in done.stdout.splitlines() if line.startswith(("-N", "-A"))]
+    done = execs.run(["iptables", "-w", "-t", "nat", "-S"], timeout=TIMEOUT)
+    lines = done.stdout.decode(errors="replace").splitlines()
+    return [shlex.split(line) for line in lines if line.startswith(("-N", "-A"))]
 
 
 def remove(rules: list[list[str]], chains: list[str]) -> None:
@@ -50,10 +49,9 @@ def remove(rules: list[list[str]], chains: list[str]) -> None:
 
 def _restore(lines: list[str], what: str) -> None:
     """One ``iptables-restore --noflush`` transaction; PluginError naming ``what`` if it fails."""
-    done = subprocess.run(["iptables-restore", "-w", "--noflush"], input="\n".join(lines), capture_output=True,
-                          text=True, timeout=TIMEOUT, check=False)
+    done = execs.run(["iptables-restore", "-w", "--noflush"], "\n".join(lines).encode(), timeout=TIMEOUT)
     if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
         raise PluginError(f"{what}: {reason}")
 
 

@@ -51,6 +51,30 @@ def _check_pods_on_their_nodes(cluster, pods) -> None:
         assert ipaddress.ip_address(pod["status"]["podIP"]) in ipaddress.ip_network(cidrs[node]), pod["status"]
 
 
+def _pod_on_the_other_node(cluster, pods) -> dict:
+    """A web pod on another node than ``pods[0]``; one pinned there if the scheduler put both together."""
+    others = [p for p in pods if p["spec"]["nodeName"] != pods[0]["spec"]["nodeName"]]
+    if others:
+        return others[0]
+    node = next(n for n in _node_cidrs(cluster) if n != pods[0]["spec"]["nodeName"])
+    overrides = json.dumps({"spec": {"nodeName": node}})
+    cluster.kubectl("run", "pinned", f"--image={cluster.image()}", f"--overrides={overrides}", "--command", "--",
+                    "httpd", "-f", "-p", "80", "-h", "/etc")
+
+    def running():
+        pod = cluster.kubectl_json("get", "pod", "pinned")
+        return pod if pod["status"].get("phase") == "Running" and pod["status"].get("podIP") else None
+    return cluster.wait_for("the pinned pod Running", running, timeout=60)
+
+
+def _check_pod_to_pod(cluster, pods) -> None:
+    """Pods on two nodes talk directly, pod IP to pod IP, over the routes between the nodes."""
+    other = _pod_on_the_other_node(cluster, pods)
+    body = cluster.kubectl("exec", pods[0]["metadata"]["name"], "--", "/bin/busybox", "wget", "-q", "-O", "-",
+                           f"http://{other['status']['podIP']}/hosts").stdout
+    assert other["metadata"]["name"] in body, body
+
+
 def _check_service(cluster, service: dict) -> None:
     cluster_ip = service["spec"]["clusterIP"]
     for index in range(cluster.nodes):
@@ -129,6 +153,7 @@ def test_start_serve_stop_start_delete(local_cluster):
     service = _deploy_web(cluster)
     pods = _running_pods(cluster, 2)
     _check_pods_on_their_nodes(cluster, pods)
+    _check_pod_to_pod(cluster, pods)
     _check_service(cluster, service)
     _check_dns(cluster, pods[0]["metadata"]["name"])
     _check_namespace_dns(cluster)

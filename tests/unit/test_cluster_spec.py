@@ -117,3 +117,13 @@ def test_a_subnet_the_host_already_routes_is_a_clash():
     assert nodenet.clashes(routes, "192.168.58.0/24", "rkb123456") == []
     assert nodenet.clashes([{"dst": "192.168.0.0/16", "dev": "vpn0"}], "192.168.58.0/24", "x") == [
         "192.168.0.0/16 dev vpn0"]
+
+
+def test_user_kubeconfig_is_the_first_of_KUBECONFIG_else_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("KUBECONFIG", f"{tmp_path}/a:{tmp_path}/b")
+    assert layout.user_kubeconfig_path() == tmp_path / "a"
+    monkeypatch.delenv("KUBECONFIG")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert layout.user_kubeconfig_path() == tmp_path / ".kube" / "config"
+    monkeypatch.setenv("RKTNETES_HOME", str(tmp_path / "rk"))
+    assert layout.profile_dir(layout.default_base_dir(), "p") == tmp_path / "rk" / "profiles" / "p"

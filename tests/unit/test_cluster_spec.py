@@ -99,6 +99,7 @@ def test_kubeconfig_merge_keeps_other_entries_and_remove_takes_ours_out(tmp_path
     (["status"], "does not exist"),
     (["delete"], "does not exist"),
     (["service", "web"], "does not exist"),
+    (["ip"], "does not exist"),
     (["kubectl", "--", "get", "pods"], "no kubeconfig"),
     (["logs"], "no logs"),
 ])
@@ -127,3 +128,12 @@ def test_user_kubeconfig_is_the_first_of_KUBECONFIG_else_home(monkeypatch, tmp_p
     assert layout.user_kubeconfig_path() == tmp_path / ".kube" / "config"
     monkeypatch.setenv("RKTNETES_HOME", str(tmp_path / "rk"))
     assert layout.profile_dir(layout.default_base_dir(), "p") == tmp_path / "rk" / "profiles" / "p"
+
+
+def test_ip_prints_a_node_address(tmp_path, capsys):
+    Profile(tmp_path, "p").save(ClusterSpec(profile="p", nodes=2, subnet="192.168.60.0/24"))
+    assert cli.main(["ip", f"--dir={tmp_path}", "-p", "p"]) == 0
+    assert cli.main(["ip", f"--dir={tmp_path}", "-p", "p", "--node", "p-m02"]) == 0
+    assert capsys.readouterr().out.split() == ["192.168.60.2", "192.168.60.3"]
+    assert cli.main(["ip", f"--dir={tmp_path}", "-p", "p", "--node", "nope"]) == 1
+    assert "no node 'nope'" in capsys.readouterr().err

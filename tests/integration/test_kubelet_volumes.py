@@ -9,8 +9,8 @@ import json
 def _pod(kubelet, namespace: str, host_dir: str) -> dict:
     writer = {"name": "writer", "image": kubelet.image(), "workingDir": "/tmp",
               "command": ["/bin/sh", "-c", "cat /cfg/greeting; cat /sec/password; echo; echo $POD_NAME $POD_NS "
-                          "$HOST_IP $PLAIN; pwd; cat /host/marker; echo $FROM_CFG $SEC_password; echo shared > /shared/x; "
-                          "exec sleep 300"],
+                          "$HOST_IP $PLAIN; pwd; cat /host/marker; cat /etc/single; echo $FROM_CFG $SEC_password; "
+                          "echo shared > /shared/x; exec sleep 300"],
               "envFrom": [{"secretRef": {"name": "creds"}, "prefix": "SEC_"}],
               "env": [{"name": "PLAIN", "value": "plain-value"},
                       {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
@@ -19,12 +19,14 @@ def _pod(kubelet, namespace: str, host_dir: str) -> dict:
                       {"name": "FROM_CFG", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "greeting"}}}],
               "resources": {"limits": {"memory": "64Mi", "cpu": "500m"}},
               "volumeMounts": [{"name": "cfg", "mountPath": "/cfg"}, {"name": "sec", "mountPath": "/sec"},
-                               {"name": "shared", "mountPath": "/shared"}, {"name": "host", "mountPath": "/host"}]}
+                               {"name": "shared", "mountPath": "/shared"}, {"name": "host", "mountPath": "/host"},
+                               {"name": "single", "mountPath": "/etc/single"}]}
     reader = {"name": "reader", "image": kubelet.image(),
               "command": ["/bin/sh", "-c", "until [ -f /data/x ]; do sleep 0.2; done; cat /data/x; exec sleep 300"],
               "volumeMounts": [{"name": "shared", "mountPath": "/data"}]}
     volumes = [{"name": "cfg", "configMap": {"name": "settings"}}, {"name": "sec", "secret": {"secretName": "creds"}},
-               {"name": "shared", "emptyDir": {}}, {"name": "host", "hostPath": {"path": host_dir}}]
+               {"name": "shared", "emptyDir": {}}, {"name": "host", "hostPath": {"path": host_dir}},
+               {"name": "single", "hostPath": {"path": f"{host_dir}/marker", "type": "File"}}]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vols", "namespace": namespace},
             "spec": {"nodeName": kubelet.node, "containers": [writer, reader], "volumes": volumes,
                      "terminationGracePeriodSeconds": 2}}
@@ -39,7 +41,8 @@ def test_volumes_env_working_dir_and_limits(kubelet, namespace, tmp_path):
     kubectl("create", "-f", "-", input=json.dumps(_pod(kubelet, namespace, str(tmp_path / "hostdir"))))
     pod = kubelet.wait_phase(namespace, "vols", "Running")
     assert sorted(s["name"] for s in pod["status"]["containerStatuses"]) == ["reader", "writer"]
-    want = f"hello configs3cret\nvols {namespace} 127.0.0.1 plain-value\n/tmp\nfrom the host\nhello config s3cret\n"
+    want = (f"hello configs3cret\nvols {namespace} 127.0.0.1 plain-value\n/tmp\nfrom the host\nfrom the host\n"
+            "hello config s3cret\n")
     kubelet.wait_for("writer's output", lambda: kubectl("logs", "-n", namespace, "vols", "-c", "writer").stdout == want)
     kubelet.wait_for("reader's output", lambda: kubectl("logs", "-n", namespace, "vols", "-c", "reader").stdout
                      == "shared\n")

@@ -97,3 +97,15 @@ async def test_downward_api_and_projected_volumes(tmp_path):
     assert (resource, name, sub, namespace) == ("serviceaccounts", "robot", "token", "ns")
     assert body["spec"]["audiences"] == ["api"] and body["spec"]["expirationSeconds"] == 600
     assert body["spec"]["boundObjectRef"] == {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "uid-1"}
+
+
+async def test_host_path_types(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    made = tmp_path / "new" / "file"
+    pod = _pod({"name": "f", "hostPath": {"path": str(tmp_path / "a-file"), "type": "File"}},
+               {"name": "g", "hostPath": {"path": str(made), "type": "FileOrCreate"}})
+    dirs, _ = await volumes.materialise(FakeClient(), tmp_path, pod)
+    assert dirs == {"f": str(tmp_path / "a-file"), "g": str(made)} and made.is_file()
+    with pytest.raises(errors.BadPod, match="is not a Directory"):
+        await volumes.materialise(FakeClient(), tmp_path, _pod({"name": "d", "hostPath": {
+            "path": str(tmp_path / "a-file"), "type": "Directory"}}))

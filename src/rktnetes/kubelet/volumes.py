@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +32,24 @@ def _write(target: Path, files: dict[str, bytes], mode: int) -> None:
         os.chmod(path, mode)
 
 
+_HOST_TYPES = {"Directory": stat.S_ISDIR, "File": stat.S_ISREG, "Socket": stat.S_ISSOCK,
+               "CharDevice": stat.S_ISCHR, "BlockDevice": stat.S_ISBLK}
+
+
 def _host_path(source: Obj) -> str:
-    path = source.get("path", "")
+    """The host path, made for ``DirectoryOrCreate``/``FileOrCreate``, checked against the other types."""
+    path, kind = source.get("path", ""), source.get("type") or ""
     if not path.startswith("/"):
         raise errors.BadPod(f"hostPath {path!r} is not absolute")
-    if source.get("type") == "DirectoryOrCreate":
+    if kind == "DirectoryOrCreate":
         Path(path).mkdir(parents=True, exist_ok=True)
-    elif not os.path.exists(path):
+    elif kind == "FileOrCreate" and not os.path.exists(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).touch(mode=0o644)
+    if not os.path.exists(path):
         raise errors.BadPod(f"hostPath {path} does not exist")
+    if kind in _HOST_TYPES and not _HOST_TYPES[kind](os.stat(path).st_mode):
+        raise errors.BadPod(f"hostPath {path} is not a {kind}")
     return path
 
 

@@ -3,6 +3,7 @@ removes all it made (inside a throwaway test host)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -35,10 +36,12 @@ def test_an_unreachable_store_fails_the_start_and_delete_cleans_up(testhost, tmp
 def test_delete_all_removes_every_profile_even_half_made(testhost, tmp_path):
     before = testhost.snapshot()
     env = {**os.environ, "KUBECONFIG": str(tmp_path / "kubeconfig")}
-    for name, subnet in (("one", "192.168.70.0/24"), ("two", "192.168.71.0/24")):
-        done = testhost.run([RKTNETES, "start", f"--dir={tmp_path}", f"--profile={name}", f"--subnet={subnet}",
+    for name in ("one", "two"):  # the second gets the next free subnet
+        done = testhost.run([RKTNETES, "start", f"--dir={tmp_path}", f"--profile={name}",
                              "--store=etcd://127.0.0.1:1"], timeout=120, env=env)
         assert done.returncode == 1
+    subnets = [json.loads((tmp_path / "profiles" / n / "cluster.json").read_text())["subnet"] for n in ("one", "two")]
+    assert subnets == ["192.168.49.0/24", "192.168.58.0/24"]
     (tmp_path / "profiles" / "three").mkdir()  # never got as far as its settings
     assert testhost.snapshot() != before
     done = testhost.run([RKTNETES, "delete", "--all", f"--dir={tmp_path}"], timeout=120, env=env)

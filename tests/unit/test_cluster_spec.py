@@ -130,6 +130,14 @@ def test_user_kubeconfig_is_the_first_of_KUBECONFIG_else_home(monkeypatch, tmp_p
     assert layout.profile_dir(layout.default_base_dir(), "p") == tmp_path / "rk" / "profiles" / "p"
 
 
+def test_the_free_subnet_skips_those_in_use():
+    assert nodenet.free_subnet([{"dst": "default", "dev": "eth0"}]) == "192.168.49.0/24"
+    used = [{"dst": "192.168.49.0/24", "dev": "rkb1"}, {"dst": "192.168.58.1", "dev": "wlan0"}]
+    assert nodenet.free_subnet(used) == "192.168.67.0/24"
+    with pytest.raises(errors.NetworkSetupFailed, match="--subnet"):
+        nodenet.free_subnet([{"dst": "192.168.0.0/16", "dev": "vpn0"}])
+
+
 def test_ip_prints_a_node_address(tmp_path, capsys):
     Profile(tmp_path, "p").save(ClusterSpec(profile="p", nodes=2, subnet="192.168.60.0/24"))
     assert cli.main(["ip", f"--dir={tmp_path}", "-p", "p"]) == 0

@@ -67,11 +67,24 @@ def clashes(routes: list[dict], subnet: str, bridge: str) -> list[str]:
     return found
 
 
+def _routes() -> list[dict]:
+    return json.loads(_run(["ip", "-j", "-4", "route", "show", "table", "all"]).stdout or "[]")
+
+
+def free_subnet(routes: list[dict] | None = None) -> str:
+    """The first of 192.168.49.0/24, .58, .67, … (minikube's sequence) that no route here overlaps."""
+    routes = _routes() if routes is None else routes
+    for third in range(49, 256, 9):
+        subnet = f"192.168.{third}.0/24"
+        if not clashes(routes, subnet, bridge=""):
+            return subnet
+    raise errors.NetworkSetupFailed("no free 192.168.x.0/24 for the node network: pass --subnet")
+
+
 def _make_bridge(spec: ClusterSpec) -> None:
     if _run(["ip", "link", "show", spec.bridge], check=False).returncode == 0:
         return
-    taken = clashes(json.loads(_run(["ip", "-j", "-4", "route", "show", "table", "all"]).stdout or "[]"),
-                    spec.subnet, spec.bridge)
+    taken = clashes(_routes(), spec.subnet, spec.bridge)
     if taken:
         raise errors.NetworkSetupFailed(f"node subnet {spec.subnet} overlaps this host's route {taken[0]}: "
                                         "choose another --subnet")

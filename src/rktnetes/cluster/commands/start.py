@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from rktnetes.cluster import profileflags, starting
+from rktnetes.cluster import nodenet, profileflags, starting
 from rktnetes.cluster.cli import ClusterError
 
 _FLAGS = {"nodes": "nodes", "subnet": "subnet", "apiserver_port": "apiserver_port", "store": "store",
@@ -16,8 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("start", help="start a local cluster: control plane, DNS and N nodes")
     profileflags.add(p)
     p.add_argument("--nodes", type=int, help="number of nodes (default 1; fixed once the profile exists)")
-    p.add_argument("--subnet", help="the node network, an IPv4 /24 (default 192.168.49.0/24): the host is .1, "
-                                    "node i is .(i+2)")
+    p.add_argument("--subnet", help="the node network, an IPv4 /24 (default: the first free of 192.168.49.0/24, "
+                                    ".58, .67, …): the host is .1, node i is .(i+2)")
     p.add_argument("--apiserver-port", type=int, help="HTTPS port of the API server on the host's address "
                                                       "(default 8443)")
     p.add_argument("--store", help="store URL for the API server (default: SQLite in the profile)")
@@ -37,9 +37,12 @@ def _asked(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     profile = profileflags.profile(args)
-    spec = profile.settle(_asked(args))
+    asked = _asked(args)
+    spec = profile.settle(asked)
     if os.geteuid() != 0:
         raise ClusterError("rktnetes start makes network namespaces and runs pods: run it as root")
+    if not profile.exists() and "subnet" not in asked:
+        spec = profile.settle({**asked, "subnet": nodenet.free_subnet()})
     with profile.locked():
         starting.start(profile, spec)
     return 0

@@ -59,3 +59,17 @@ def test_kubectl_attach_follows_the_output_until_the_container_ends(kubelet, nam
     kubelet.wait_phase(namespace, "talker", "Running")
     done = kubelet.apiserver.kubectl("attach", "-n", namespace, "talker", "-c", "main", timeout=30)
     assert "out 3\n" in done.stdout and "err 3\n" in done.stderr and "err" not in done.stdout
+
+
+def test_termination_messages_from_the_file_or_the_log(kubelet, namespace):
+    writer = {"name": "writer", "image": kubelet.image(), "command": ["/bin/sh", "-c",
+              "echo -n 'disk full' > /dev/termination-log; exit 2"]}
+    logger = {"name": "logger", "image": kubelet.image(), "terminationMessagePolicy": "FallbackToLogsOnError",
+              "command": ["/bin/sh", "-c", "echo starting; echo gave up >&2; exit 1"]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "famous-last-words", "namespace": namespace},
+           "spec": {"nodeName": kubelet.node, "restartPolicy": "Never", "containers": [writer, logger]}}
+    kubelet.apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
+    done = kubelet.wait_phase(namespace, "famous-last-words", "Failed")
+    ended = {s["name"]: s["state"]["terminated"] for s in done["status"]["containerStatuses"]}
+    assert ended["writer"]["exitCode"] == 2 and ended["writer"]["message"] == "disk full"
+    assert ended["logger"]["exitCode"] == 1 and ended["logger"]["message"] == "starting\ngave up\n"

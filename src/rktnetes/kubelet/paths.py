@@ -29,3 +29,9 @@ def serving_cert_path(root: Path) -> Path:
 
 def serving_key_path(root: Path) -> Path:
     return pki_dir(root) / "kubelet.key"
+
+
+def termination_log_path(root: Path, uid: str, container: str, restarts: int) -> Path:
+    """The file a container writes its termination message to (bind-mounted at its terminationMessagePath),
+    one per run of the container."""
+    return pod_dir(root, uid) / "termination" / f"{container}-{restarts}"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface
-from rktnetes.kubelet import commands, sources, translating, volumes
+from rktnetes.kubelet import commands, paths, sources, translating, volumes
 from rktnetes.kubelet.runtime import Runtime
 
 Obj = dict[str, Any]
@@ -21,5 +21,17 @@ async def prepare_args(client: interface.Api, runtime: Runtime, root_dir: Path, 
     containers = [init] if init is not None else (pod.get("spec") or {}).get("containers") or []
     plan = translating.Plan(volume_dirs, read_only, node.network, node.node_ip, restarts, node.memory_capacity,
                             await sources.for_env(client, pod), await commands.resolve(runtime, containers),
-                            node.cluster_dns, node.cluster_domain)
+                            node.cluster_dns, node.cluster_domain,
+                            termination_logs=termination_logs(root_dir, pod, containers, restarts))
     return translating.prepare_args(pod, plan, init)
+
+
+def termination_logs(root_dir: Path, pod: Obj, containers: list[Obj], restarts: int) -> dict[str, str]:
+    """An empty file per container for its termination message (``messages`` reads it after it ends)."""
+    found = {}
+    for container in containers:
+        path = paths.termination_log_path(root_dir, pod["metadata"]["uid"], container["name"], restarts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+        found[container["name"]] = str(path)
+    return found

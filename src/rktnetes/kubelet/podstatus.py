@@ -8,7 +8,7 @@ knows (ContainerCreating, ErrImagePull, CrashLoopBackOff, ...).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rktnetes.kubelet.runtime import RktPod
@@ -24,6 +24,7 @@ class Observed:
     waiting: tuple[str, str] | None = None  # (reason, message)
     unready: frozenset[str] = frozenset()  # running containers whose readiness probe does not pass
     inits: tuple[RktPod, ...] = ()  # the runs of the init containers, oldest first
+    messages: dict[tuple[str, str], str] = field(default_factory=dict)  # (rkt uuid, container) -> its message
 
 
 def stamp(when: float | None) -> str | None:
@@ -72,13 +73,15 @@ def phase(pod: Obj, seen: Observed) -> str:
     return FAILED if any(exit_codes(current)) else SUCCEEDED
 
 
-def terminated(rkt: RktPod, name: str) -> Obj | None:
+def terminated(rkt: RktPod, name: str, messages: dict[tuple[str, str], str] | None = None) -> Obj | None:
     app = next((a for a in rkt.info.apps if a.name == name), None)
     if app is None or app.exit_code is None:
         return None
-    return {"exitCode": app.exit_code, "reason": "Completed" if app.exit_code == 0 else "Error",
-            "startedAt": stamp(rkt.info.started), "finishedAt": stamp(rkt.finished.get(name) or rkt.info.exited_at),
-            "containerID": container_id(rkt, name)}
+    ended = {"exitCode": app.exit_code, "reason": "Completed" if app.exit_code == 0 else "Error",
+             "startedAt": stamp(rkt.info.started), "finishedAt": stamp(rkt.finished.get(name) or rkt.info.exited_at),
+             "containerID": container_id(rkt, name)}
+    message = (messages or {}).get((rkt.info.uuid, name))
+    return {**ended, "message": message} if message else ended
 
 
 def container_id(rkt: RktPod, name: str) -> str:
@@ -87,7 +90,8 @@ def container_id(rkt: RktPod, name: str) -> str:
 
 def _state(seen: Observed, name: str) -> Obj:
     current = seen.current
-    ended = terminated(current, name) if current is not None and (current.running or current.exited) else None
+    ended = terminated(current, name, seen.messages) if current is not None and (current.running or current.exited) \
+        else None
     if seen.waiting is not None and (ended is None or seen.waiting[0] == "CrashLoopBackOff"):
         reason, message = seen.waiting
         return {"waiting": {"reason": reason, **({"message": message} if message else {})}}
@@ -116,9 +120,9 @@ def container_status(container: Obj, seen: Observed) -> Obj:
 def _last_state(seen: Observed, name: str, state: Obj) -> Obj:
     """The container's previous end: the previous rkt pod's, or the current one's while waiting to restart."""
     if "waiting" in state and seen.current is not None and seen.current.exited:
-        ended = terminated(seen.current, name)
+        ended = terminated(seen.current, name, seen.messages)
         return {"terminated": ended} if ended else {}
-    ended = terminated(seen.previous, name) if seen.previous is not None else None
+    ended = terminated(seen.previous, name, seen.messages) if seen.previous is not None else None
     return {"terminated": ended} if ended else {}
 
 
@@ -141,7 +145,7 @@ def pod_status(pod: Obj, seen: Observed, host_ip: str) -> Obj:
     now = stamp(time.time())
     spec, init_done = pod.get("spec") or {}, initialized(pod, seen)
     waiting = seen.waiting or (None if init_done else ("PodInitializing", ""))
-    main = Observed(seen.current, seen.previous, waiting, seen.unready)
+    main = Observed(seen.current, seen.previous, waiting, seen.unready, messages=seen.messages)
     statuses = [container_status(c, main) for c in spec.get("containers") or []]
     pod_phase = phase(pod, seen)
     ip = host_ip if spec.get("hostNetwork") else (seen.current.ip if seen.current else "")
@@ -150,7 +154,7 @@ def pod_status(pod: Obj, seen: Observed, host_ip: str) -> Obj:
               "hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "startTime": old.get("startTime") or now,
               "containerStatuses": statuses, "podIP": ip or None, "podIPs": [{"ip": ip}] if ip else None}
     if spec.get("initContainers"):
-        status["initContainerStatuses"] = [container_status(c, Observed(run)) for c, run
+        status["initContainerStatuses"] = [container_status(c, Observed(run, messages=seen.messages)) for c, run
                                            in zip(spec["initContainers"], _last_init_runs(pod, seen), strict=True)]
     if old.get("qosClass"):
         status["qosClass"] = old["qosClass"]

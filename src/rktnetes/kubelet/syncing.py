@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface, recording, running
-from rktnetes.kubelet import errors, hooks, initializing, planning, podstatus, terminating, translating, volumes
+from rktnetes.kubelet import errors, hooks, initializing, messages, planning, podstatus, terminating, translating
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
@@ -50,8 +50,7 @@ class PodSyncer:
         rkts = [r for r in await self.runtime.pods() if r.key == key]
         uid = pod["metadata"]["uid"] if pod is not None else None
         for stranger in [r for r in rkts if r.uid != uid]:
-            await terminating.discard(self.runtime, stranger, grace=0)
-            volumes.forget(self.settings.root_dir, stranger.uid)
+            await terminating.discard_stranger(self.runtime, self.settings.root_dir, stranger)
         if pod is None:
             return None
         mine = [r for r in rkts if r.uid == uid]
@@ -165,8 +164,9 @@ class PodSyncer:
         mine = [r for r in everything if not r.init]
         current = mine[-1] if mine else None
         unready = frozenset(self._failing(pod, current, "readiness")) if current and current.running else frozenset()
-        seen = Observed(current, mine[-2] if len(mine) > 1 else None, self.waiting.get(uid), unready,
-                        tuple(r for r in everything if r.init))
+        previous, inits = mine[-2] if len(mine) > 1 else None, tuple(r for r in everything if r.init)
+        notes = messages.collect(self.settings.root_dir, pod, [current, previous, *inits])
+        seen = Observed(current, previous, self.waiting.get(uid), unready, inits, notes)
         status = podstatus.pod_status(pod, seen, self.settings.node_ip)
         if podstatus.same(pod.get("status") or {}, status):
             return

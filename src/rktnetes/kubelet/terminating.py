@@ -33,6 +33,12 @@ async def discard(runtime: Runtime, rkt: RktPod, grace: float, pod: Obj | None =
     await runtime.remove(rkt.info.uuid)
 
 
+async def discard_stranger(runtime: Runtime, root_dir: Path, rkt: RktPod) -> None:
+    """An rkt pod whose Kubernetes pod is gone (or was replaced): killed at once, its files forgotten."""
+    await discard(runtime, rkt, grace=0)
+    volumes.forget(root_dir, rkt.uid)
+
+
 async def terminate(client: interface.Api, runtime: Runtime, root_dir: Path, pod: Obj, mine: list[RktPod]) -> None:
     """End a pod marked for deletion, then confirm the deletion to the API server."""
     meta = pod["metadata"]

@@ -20,6 +20,7 @@ UID, NAMESPACE, NAME, RESTARTS = ("rktnetes.io/pod-uid", "rktnetes.io/pod-namesp
                                   "rktnetes.io/restart-count")
 INIT = "rktnetes.io/init-container"  # on the rkt pod that runs one init container
 NODE = "rktnetes.io/node"  # the node whose kubelet started the rkt pod
+TERMINATION_VOLUME, TERMINATION_MESSAGE_PATH = "rktnetes-termination-", "/dev/termination-log"
 PULL_POLICIES = {"Always": "update", "IfNotPresent": "new", "Never": "never"}
 _QUANTITY = re.compile(r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T|m)?$")
 
@@ -38,6 +39,7 @@ class Plan:
     commands: dict[str, str] = field(default_factory=dict)  # container -> its command found on the image's PATH
     cluster_dns: str = ""  # the cluster DNS Service's IP ("": leave resolv.conf to rkt)
     cluster_domain: str = "cluster.local"
+    termination_logs: dict[str, str] = field(default_factory=dict)  # container -> host file for its message
 
 
 def image_ref(image: str) -> str:
@@ -125,6 +127,9 @@ def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
         if mount["name"] not in plan.volume_sources:
             raise errors.BadPod(f"container {container['name']}: no volume named {mount['name']!r}")
         words.append(f"--mount=volume={mount['name']},target={mount['mountPath']}")
+    if container["name"] in plan.termination_logs:
+        target = container.get("terminationMessagePath") or TERMINATION_MESSAGE_PATH
+        words.append(f"--mount=volume={TERMINATION_VOLUME}{container['name']},target={target}")
     return words + command_words(container, env, plan.commands.get(container["name"]))
 
 
@@ -141,8 +146,10 @@ def annotations(pod: Obj, restarts: int) -> dict[str, str]:
 
 
 def volume_flags(plan: Plan) -> list[str]:
-    return [f"--volume={name},kind=host,source={source}" + (",readOnly=true" if name in plan.read_only else "")
-            for name, source in sorted(plan.volume_sources.items())]
+    flags = [f"--volume={name},kind=host,source={source}" + (",readOnly=true" if name in plan.read_only else "")
+             for name, source in sorted(plan.volume_sources.items())]
+    return flags + [f"--volume={TERMINATION_VOLUME}{name},kind=host,source={source}"
+                    for name, source in sorted(plan.termination_logs.items())]
 
 
 def prepare_args(pod: Obj, plan: Plan, init: Obj | None = None) -> list[str]:

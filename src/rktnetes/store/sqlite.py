@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import SplitResult
 
-from rktnetes.store import backends, errors, expiring, keys, snapshotting, sqlite_files, sqlite_log, sqlite_url
+from rktnetes.store import backends, errors, expiring, handoff, keys, snapshotting, sqlite_files, sqlite_log, sqlite_url
 from rktnetes.store.protocol import KeyValue, ListResult
 from rktnetes.store.sqlite_committing import Committer
 from rktnetes.store.sqlite_reading import Readers
@@ -30,7 +29,7 @@ T = TypeVar("T")
 class SqliteStore:
     """A ``Store`` on one SQLite database file; make one with ``open_store("sqlite:///path")``."""
 
-    def __init__(self, path: str, synchronous: str, writer: LogWriter, write_pool: ThreadPoolExecutor,
+    def __init__(self, path: str, synchronous: str, writer: LogWriter, write_pool: handoff.Worker,
                  lock: int) -> None:
         self.path, self.synchronous, self._lock = path, synchronous, lock
         self._writer, self._write_pool = writer, write_pool
@@ -162,10 +161,9 @@ async def open_sqlite(parts: SplitResult) -> SqliteStore:
     path, synchronous = sqlite_url.parse(parts)
     lock = sqlite_files.lock(path)
     sqlite_files.create_private(path)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="store-write")
-    loop = asyncio.get_running_loop()
+    pool = handoff.Worker("store-write")
     try:
-        writer = await loop.run_in_executor(pool, lambda: LogWriter(sqlite_log.connect(path, synchronous)))
+        writer = await pool.run(lambda: LogWriter(sqlite_log.connect(path, synchronous)))
     except Exception as exc:
         pool.shutdown(wait=False)
         sqlite_files.unlock(lock)

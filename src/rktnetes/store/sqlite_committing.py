@@ -1,26 +1,26 @@
 """The async side of SQLite writes: who runs a write, when, and on which thread.
 
 Why it is built this way: a commit at ``synchronous=FULL`` waits for an fsync, so FULL commits go to the
-writer thread, and the writes that queue while a batch commits become the next batch (group commit: one
-fsync for many writers, each answered only once durable). Only the COMMIT goes there: the batch's statements
-run on the event loop first. Every statement on a thread gives up the GIL and must win it back from a busy
-loop, waiting up to the switch interval each time (a 4-write batch took 8 ms instead of 0.3 ms: the "convoy"
-behind the paced-create p99); staged on the loop, a batch crosses threads once. At ``synchronous=NORMAL`` a WAL commit does no
-fsync at all, and handing it to a thread costs more than running it, so when the writer is idle the write
-runs at once on the event loop. At either setting the WAL checkpoint (copying the log into the database,
-with its fsyncs) runs on a background thread with its own connection, never inside a commit, so no write
-waits for it (an automatic checkpoint in a FULL commit was the p99 of paced creates). Both write paths use
-the one writer connection, never at the same time: the inline path runs only while no batch is in flight. Compaction (a long DELETE) always takes the thread path.
+writer thread (``handoff.Worker``), and the writes that queue while a batch commits become the next batch
+(group commit: one fsync for many writers, each answered only once durable). Only the COMMIT goes there:
+the batch's statements run on the event loop first. Every statement on a thread gives up the GIL and must
+win it back from a busy loop, waiting up to the switch interval each time (a 4-write batch took 8 ms
+instead of 0.3 ms: the "convoy" behind the paced-create p99); staged on the loop, a batch crosses threads
+once. At ``synchronous=NORMAL`` a WAL commit does no fsync at all, and handing it to a thread costs more
+than running it, so when the writer is idle the write runs at once on the event loop. At either setting the
+WAL checkpoint (copying the log into the database, with its fsyncs) runs on a background thread with its
+own connection, never inside a commit, so no write waits for it (an automatic checkpoint in a FULL commit
+was the p99 of paced creates). Both write paths use the one writer connection, never at the same time: the
+inline path runs only while no batch is in flight. Compaction (a long DELETE) always takes the thread path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from rktnetes.store import errors, sqlite_log
+from rktnetes.store import errors, handoff, sqlite_log
 from rktnetes.store.protocol import Event
 from rktnetes.store.sqlite_writes import LogWriter, Op, Outcome
 from rktnetes.store.watching import Hub
@@ -32,7 +32,7 @@ CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints
 class Committer:
     """Runs writes on a ``LogWriter`` and offers each committed batch to the watch ``hub``."""
 
-    def __init__(self, writer: LogWriter, pool: ThreadPoolExecutor, hub: Hub, path: str, inline: bool) -> None:
+    def __init__(self, writer: LogWriter, pool: handoff.Worker, hub: Hub, path: str, inline: bool) -> None:
         self._writer, self._pool, self._hub, self._path = writer, pool, hub, path
         self._inline = inline
         self._pending: list[tuple[Op, asyncio.Future]] = []
@@ -80,7 +80,7 @@ class Committer:
     async def _commit(self, batch: list[tuple[Op, asyncio.Future]]) -> None:
         ops = [op for op, _ in batch]
         if any(op.kind == "compact" for op in ops):  # a long DELETE: all of it off the loop
-            outcomes = await asyncio.get_running_loop().run_in_executor(self._pool, self._apply, ops)
+            outcomes = await self._pool.run(self._apply, ops)
         else:
             outcomes = await self._staged(ops)
         self._published(outcomes)
@@ -96,7 +96,7 @@ class Committer:
         """The statements on the loop, only the COMMIT (its fsync) on the writer thread."""
         try:
             outcomes = self._writer.stage(ops)
-            await asyncio.get_running_loop().run_in_executor(self._pool, self._writer.commit)
+            await self._pool.run(self._writer.commit)
         except Exception as exc:  # the whole transaction failed: every write fails
             return [errors.Unavailable(f"sqlite write failed: {exc}")] * len(ops)
         return outcomes

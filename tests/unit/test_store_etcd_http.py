@@ -85,3 +85,10 @@ async def test_a_connection_lost_mid_answer_fails_the_call() -> None:
         pool.close()
         server.close()
         await server.wait_closed()
+
+
+def test_the_request_names_the_endpoint_as_given() -> None:
+    pool = etcd_http.Pool("[::1]:2379", None)
+    request = pool.request("/v3/kv/range", b"{}")
+    assert request.startswith(b"POST /v3/kv/range HTTP/1.1\r\nHost: [::1]:2379\r\n") and request.endswith(b"\r\n\r\n{}")
+    assert (pool.host, pool.port) == ("::1", 2379)

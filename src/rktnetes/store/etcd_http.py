@@ -122,8 +122,8 @@ class Pool:
     """Idle connections to one ``host:port`` endpoint, opened on demand and reused."""
 
     def __init__(self, endpoint: str, tls: ssl.SSLContext | None) -> None:
-        self.host, _, port = endpoint.rpartition(":")
-        self.host, self.port, self.tls = self.host.strip("[]"), int(port), tls
+        host, _, port = endpoint.rpartition(":")
+        self.endpoint, self.host, self.port, self.tls = endpoint, host.strip("[]"), int(port), tls
         self._idle: list[Connection] = []
 
     async def connect(self, timeout: float) -> Connection:
@@ -143,7 +143,7 @@ class Pool:
             self._idle.append(conn)
 
     def request(self, path: str, body: bytes) -> bytes:
-        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.endpoint}\r\nContent-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n")
         return head.encode("latin-1") + body
 

@@ -80,6 +80,10 @@ class Prober:
             return self._passing(rkt, container, "liveness") and not self.startup_failed(rkt, container)
         return self._passing(rkt, container, "startup") and self._passing(rkt, container, kind)
 
+    def failing(self, pod: Obj, rkt: RktPod, kind: str) -> list[str]:
+        """Names of the pod's containers in ``rkt`` whose ``kind`` verdict does not pass."""
+        return [c["name"] for c in (pod.get("spec") or {}).get("containers") or [] if not self.passing(rkt, c, kind)]
+
     def _verdict(self, rkt: RktPod, name: str, kind: str, spec: Obj) -> Verdict:
         key = (rkt.info.uuid, name, kind)
         if key not in self.verdicts:

@@ -4,13 +4,11 @@ Level-based, as controllers are: the key says which pod to look at, never what h
 from the informer's cache (never mutated), its rkt pods from the runtime, found by the annotations the kubelet
 put on them — which is also how a restarted kubelet adopts the pods it started before instead of starting
 them twice. One sync per key at a time (the work queue's promise); a failure is retried with the queue's
-back-off, and a restart waits its own back-off (10 s doubling to 5 min, after the kubelet's) by asking the
-queue to come back later.
+back-off; a restart waits its own (10 s doubling to 5 min, the kubelet's) by asking the queue to come back.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +20,6 @@ from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import RktPod, Runtime
 
-log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 
 
@@ -71,11 +68,15 @@ class PodSyncer:
             await self._run(pod, current.info.uuid)
         elif current is not None and current.exited and podstatus.wants_restart(pod, current):
             return await self._restart(pod, current, mine)
-        elif current is not None and current.running and self._failing(pod, current, "liveness"):
-            names = ", ".join(self._failing(pod, current, "liveness"))
-            self._event(pod, "Normal", "Killing", f"Container {names} failed liveness (or startup) probe, will be restarted")
+        elif current is not None and current.running and (why := self._why_restart(pod, current)):
+            self._event(pod, "Normal", "Killing", f"{why}; the pod will be restarted (as a whole, as rkt pods are)")
             await self.runtime.stop(current.info.uuid, terminating.grace_of(pod))
         return None
+
+    def _why_restart(self, pod: Obj, rkt: RktPod) -> str:
+        """Why a running rkt pod is replaced: a failed liveness or startup probe ("": it is not)."""
+        failing = self._failing(pod, rkt, "liveness")
+        return f"Container {', '.join(failing)} failed liveness (or startup) probe" if failing else ""
 
     async def _initialize(self, pod: Obj, inits: list[RktPod]) -> running.Result | None:
         """Run the init containers one after another (``initializing``), then start the pod's containers."""
@@ -92,11 +93,7 @@ class PodSyncer:
         return None
 
     def _failing(self, pod: Obj, rkt: RktPod, kind: str) -> list[str]:
-        """Names of the containers whose ``kind`` probe fails (none without a prober)."""
-        if self.prober is None:
-            return []
-        containers = (pod.get("spec") or {}).get("containers") or []
-        return [c["name"] for c in containers if not self.prober.passing(rkt, c, kind)]
+        return self.prober.failing(pod, rkt, kind) if self.prober is not None else []
 
     async def _restart(self, pod: Obj, current: RktPod, mine: list[RktPod],
                        init: Obj | None = None) -> running.Result | None:

@@ -117,6 +117,14 @@ def _check_namespace_dns(cluster) -> None:
     assert f"({other_ip})" in ping.stdout, ping.stdout + ping.stderr
 
 
+def _check_kubelet_refuses_strangers(cluster, pod: dict) -> None:
+    """A kubelet's API answers the API server (kubectl exec worked) but not a caller without the cluster's
+    client certificate."""
+    url = f"https://{pod['status']['hostIP']}:10250/containerLogs/default/{pod['metadata']['name']}/busybox"
+    code = cluster.host.run(["curl", "-sk", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}", url]).stdout
+    assert code in ("000", "401", "403"), code
+
+
 def _rkt_uuids(pods) -> set[str]:
     return {c["containerID"].removeprefix("rkt://").split(":")[0]
             for p in pods for c in p["status"].get("containerStatuses") or [] if c.get("containerID")}
@@ -157,6 +165,7 @@ def test_start_serve_stop_start_delete(local_cluster):
     _check_service(cluster, service)
     _check_dns(cluster, pods[0]["metadata"]["name"])
     _check_namespace_dns(cluster)
+    _check_kubelet_refuses_strangers(cluster, pods[0])
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
     _restart_a_killed_kubelet(cluster)
     uuids = _rkt_uuids(pods)

@@ -60,6 +60,7 @@ def test_component_command_lines(tmp_path):
     assert kubelet.netns == "/run/netns/rktnetes-p-1" and "--node-ip=192.168.49.3" in kubelet.argv
     assert f"--rkt-local-config={layout.node_rkt_config_dir(tmp_path, 'p-m02')}" in kubelet.argv
     assert "--rkt-insecure-options=image" in kubelet.argv and "--cluster-dns=10.96.0.10" in kubelet.argv
+    assert f"--client-ca-file={tmp_path}/apiserver/pki/ca.crt" in kubelet.argv
     assert every[7].netns is None and "--netns=/run/netns/rktnetes-p-1" in every[7].argv
 
 

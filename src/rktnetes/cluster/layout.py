@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rktnetes.apiserver import paths as apiserver_paths
 from rktnetes.rkt import paths as rkt_paths
 
 NETNS_DIR = Path("/run/netns")
@@ -55,6 +56,11 @@ def apiserver_dir(profile: Path) -> Path:
 
 def admin_kubeconfig_path(profile: Path) -> Path:
     return apiserver_dir(profile) / "admin.kubeconfig"
+
+
+def cluster_ca_path(profile: Path) -> Path:
+    """The cluster CA (the API server's): kubelets accept only clients it signed."""
+    return apiserver_paths.ca_cert_path(apiserver_dir(profile))
 
 
 def node_dir(profile: Path, node: str) -> Path:

@@ -22,6 +22,8 @@ class FakeRuntime:
         self.calls: list[tuple] = []
         self.fail_prepare: Exception | None = None
         self.made = 0
+        self.changes = 0
+        self.listings = 0
 
     def add(self, uid: str, key: str, state: str, restarts: int = 0, codes: tuple = (None,),
             exited_at: float | None = None) -> str:
@@ -40,10 +42,12 @@ class FakeRuntime:
         self.by_uuid[uuid] = RktPod(dataclasses.replace(info, state=state, apps=apps))
 
     async def pods(self) -> list[RktPod]:
+        self.listings += 1
         return sorted(self.by_uuid.values(), key=lambda p: (p.restarts, p.info.uuid))
 
     async def prepare(self, args: list[str]) -> str:
         self.calls.append(("prepare", args))
+        self.changes += 1
         if self.fail_prepare:
             raise self.fail_prepare
         notes = dict(a[len("--annotation="):].split("=", 1) for a in args if a.startswith("--annotation="))
@@ -52,14 +56,17 @@ class FakeRuntime:
 
     async def start(self, uuid: str) -> None:
         self.calls.append(("start", uuid))
+        self.changes += 1
         self._set(uuid, "running")
 
     async def stop(self, uuid: str, grace: float) -> None:
         self.calls.append(("stop", uuid, grace))
+        self.changes += 1
         self._set(uuid, "exited", (137,))
 
     async def remove(self, uuid: str) -> None:
         self.calls.append(("remove", uuid))
+        self.changes += 1
         del self.by_uuid[uuid]
 
 
@@ -97,8 +104,9 @@ async def test_new_pod_is_prepared_started_and_reported_running(env):
     pod = await api.get("pods", "p", "ns")
     assert pod["status"]["phase"] == "Running" and pod["status"]["podIP"] == "172.16.28.9"
     await refresh()
-    writes = len([a for a in api.actions if a.verb == "patch"])
+    writes, listings = len([a for a in api.actions if a.verb == "patch"]), runtime.listings
     await syncer.sync("ns/p")
+    assert runtime.listings == listings + 1  # nothing changed in rkt: the first look serves the status too
     assert len([a for a in api.actions if a.verb == "patch"]) == writes  # nothing changed: nothing written
     assert [c[0] for c in runtime.calls] == ["prepare", "start"]  # adopted, not started twice
 

@@ -1,10 +1,10 @@
 """The kubelet's hands on rkt: the ``rkt`` CLI for every change, rkt's pod library for looking.
 
-Prepare, start and remove run the real ``rkt`` command in a child process — the same entry points a person
-uses (``prepare``, ``run-prepared --detach``, ``rm``) — so a pod's supervisor is never a child of the kubelet's
-threads and outlives it, and so with ``--node-netns`` they run inside the node's network namespace (CNI ADD
-and DEL happen there, never in the kubelet's own). Listing and stopping only read pod folders and signal
-apps through runc, so they use the library directly, in a worker thread (they block on the filesystem).
+Prepare, start and remove run the real ``rkt`` command in a child process — the entry points a person uses
+(``prepare``, ``run-prepared --detach``, ``rm``) — so a pod's supervisor is never a child of the kubelet's
+threads and outlives it, and with ``--node-netns`` they run inside the node's network namespace (CNI ADD and
+DEL happen there, never in the kubelet's). Listing and stopping read pod folders and signal apps through
+runc: they use the library directly, in a worker thread (they block on the filesystem).
 """
 
 from __future__ import annotations
@@ -67,15 +67,10 @@ class RktPod:
         return next((n.get("ip") or "" for n in self.info.networks if n.get("ip")), "")
 
 
-def _finished(pod: state.Pod) -> dict[str, float]:
+def _finished(folder: Path, apps: list[info.AppInfo]) -> dict[str, float]:
     """When each exited app wrote its exit code (the mtime of that file)."""
-    found = {}
-    for name in control.app_names(pod.path):
-        try:
-            found[name] = paths.app_exit_path(pod.path, name).stat().st_mtime
-        except FileNotFoundError:
-            continue
-    return found
+    stamps = {a.name: paths.app_exit_path(folder, a.name) for a in apps if a.exit_code is not None}
+    return {name: path.stat().st_mtime for name, path in stamps.items() if path.exists()}
 
 
 class Runtime:
@@ -86,6 +81,7 @@ class Runtime:
         self.root = rkt_dir.absolute()
         self.insecure_options, self.node_netns, self.local_config = insecure_options, node_netns, local_config
         self.node_name = node_name
+        self.changes = 0  # counts commands that may have changed rkt pods (a caller's cached listing is stale)
 
     def _argv(self, *args: str, in_node: bool = False) -> list[str]:
         argv = [RKT, f"--dir={self.root}"]
@@ -97,6 +93,7 @@ class Runtime:
         return [*prefix, *argv, *args]
 
     async def _rkt(self, *args: str, in_node: bool = False) -> str:
+        self.changes += 1
         proc = await asyncio.create_subprocess_exec(*self._argv(*args, in_node=in_node), stdin=asyncio.subprocess.DEVNULL,
                                                     stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         try:
@@ -127,15 +124,14 @@ class Runtime:
             raise errors.ImagePullFailure(str(exc)) from None
         return out.strip().splitlines()[-1]
 
-    def _image(self, image_id: str) -> tuple[Path, dict]:
-        from rktnetes.rkt.images.store import ImageStore
-
-        with ImageStore(self.root) as store:
-            return store.rootfs(image_id), store.manifest(image_id)
-
     async def image(self, image_id: str) -> tuple[Path, dict]:
         """A stored image's tree and appc manifest."""
-        return await asyncio.to_thread(self._image, image_id)
+        from rktnetes.rkt.images.store import ImageStore
+
+        def look() -> tuple[Path, dict]:
+            with ImageStore(self.root) as store:
+                return store.rootfs(image_id), store.manifest(image_id)
+        return await asyncio.to_thread(look)
 
     async def start(self, uuid: str) -> None:
         await self._rkt("run-prepared", "--detach", uuid, in_node=True)
@@ -149,6 +145,7 @@ class Runtime:
 
     async def stop(self, uuid: str, grace: float) -> None:
         """SIGTERM every app, SIGKILL after ``grace`` seconds; returns once the pod has exited."""
+        self.changes += 1
         try:
             await asyncio.to_thread(control.stop, self.root, uuid, force=grace <= 0, timeout=max(grace, 0.0))
         except pod_errors.PodError as exc:
@@ -161,7 +158,8 @@ class Runtime:
             if pod.folder not in ("prepared", "run"):
                 continue
             try:
-                seen = RktPod(info.info(pod), _finished(pod), pod.path)
+                found_info = info.info(pod)
+                seen = RktPod(found_info, _finished(pod.path, found_info.apps), pod.path)
             except (OSError, ValueError, KeyError):
                 continue  # renamed or removed while we looked: the next relist sees it
             if seen.uid and (not self.node_name or seen.node in ("", self.node_name)):

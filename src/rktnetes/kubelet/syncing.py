@@ -44,7 +44,7 @@ class PodSyncer:
 
     async def sync(self, key: str) -> running.Result | None:
         pod = self.cache.get(key)
-        rkts = [r for r in await self.runtime.pods() if r.key == key]
+        rkts, changes = [r for r in await self.runtime.pods() if r.key == key], self.runtime.changes
         uid = pod["metadata"]["uid"] if pod is not None else None
         for stranger in [r for r in rkts if r.uid != uid]:
             await terminating.discard_stranger(self.runtime, self.settings.root_dir, stranger)
@@ -56,7 +56,7 @@ class PodSyncer:
             await terminating.terminate(self.client, self.runtime, self.settings.root_dir, pod, mine)
             return None
         result = await self._converge(pod, [r for r in mine if not r.init], [r for r in mine if r.init])
-        await self._write_status(pod)
+        await self._write_status(pod, None if self.runtime.changes != changes else rkts)
         return result
 
     async def _converge(self, pod: Obj, mine: list[RktPod], inits: list[RktPod]) -> running.Result | None:
@@ -155,9 +155,10 @@ class PodSyncer:
         if self.recorder is not None:
             self.recorder.emit(pod, kind, reason, message)
 
-    async def _write_status(self, pod: Obj) -> None:
+    async def _write_status(self, pod: Obj, listed: list[RktPod] | None = None) -> None:
+        """Write what rkt shows of ``pod`` if it changed (``listed``: a listing nothing has changed since)."""
         uid = pod["metadata"]["uid"]
-        everything = [r for r in await self.runtime.pods() if r.uid == uid]
+        everything = [r for r in (listed if listed is not None else await self.runtime.pods()) if r.uid == uid]
         mine = [r for r in everything if not r.init]
         current = mine[-1] if mine else None
         unready = frozenset(self._failing(pod, current, "readiness")) if current and current.running else frozenset()

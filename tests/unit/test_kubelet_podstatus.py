@@ -6,7 +6,7 @@ import pytest
 
 from rktnetes.kubelet import podstatus, translating
 from rktnetes.kubelet.podstatus import Observed
-from rktnetes.kubelet.runtime import RktPod
+from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.rkt.pods.info import AppInfo, PodInfo
 
 T0 = 1_790_000_000.0

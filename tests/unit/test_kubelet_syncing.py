@@ -10,7 +10,7 @@ import pytest
 from rktnetes.client import errors as client_errors
 from rktnetes.client.fake import FakeClient
 from rktnetes.kubelet import errors, syncing, translating
-from rktnetes.kubelet.runtime import RktPod
+from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.rkt.pods.info import AppInfo, PodInfo
 
 

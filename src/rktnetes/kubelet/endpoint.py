@@ -14,7 +14,8 @@ from collections.abc import Callable
 from aiohttp import web
 
 from rktnetes.kubelet import attaching, execing, logstream
-from rktnetes.kubelet.runtime import RktPod, Runtime
+from rktnetes.kubelet.rktpods import RktPod
+from rktnetes.kubelet.runtime import Runtime
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import state
 

@@ -13,7 +13,8 @@ import time
 from typing import Any
 
 from rktnetes.kubelet import probing
-from rktnetes.kubelet.runtime import RktPod, Runtime
+from rktnetes.kubelet.rktpods import RktPod
+from rktnetes.kubelet.runtime import Runtime
 
 Obj = dict[str, Any]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rktnetes.kubelet import podstatus
-from rktnetes.kubelet.runtime import RktPod
+from rktnetes.kubelet.rktpods import RktPod
 
 Obj = dict[str, Any]
 DONE, START, RUN, WAIT, RESTART, FAILED = "done", "start", "run", "wait", "restart", "failed"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.kubelet import paths
-from rktnetes.kubelet.runtime import RktPod
+from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.rkt import paths as rkt_paths
 from rktnetes.rkt.pods import logs
 

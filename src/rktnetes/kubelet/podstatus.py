@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from rktnetes.kubelet.runtime import RktPod
+from rktnetes.kubelet.rktpods import RktPod
 
 Obj = dict[str, Any]
 PENDING, RUNNING, SUCCEEDED, FAILED = "Pending", "Running", "Succeeded", "Failed"

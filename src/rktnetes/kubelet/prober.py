@@ -21,7 +21,7 @@ from typing import Any
 from rktnetes.client.caching import key_of
 from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.kubelet import probing
-from rktnetes.kubelet.runtime import RktPod
+from rktnetes.kubelet.rktpods import RktPod
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]

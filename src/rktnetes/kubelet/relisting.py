@@ -14,7 +14,8 @@ from collections import defaultdict
 
 from rktnetes.client.clock import Clock, LoopClock
 from rktnetes.client.queueing import WorkQueue
-from rktnetes.kubelet.runtime import RktPod, Runtime
+from rktnetes.kubelet.rktpods import RktPod
+from rktnetes.kubelet.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

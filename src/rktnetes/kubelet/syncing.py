@@ -18,7 +18,8 @@ from rktnetes.client import interface, recording, running
 from rktnetes.kubelet import errors, hooks, initializing, messages, planning, podstatus, terminating, translating
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
-from rktnetes.kubelet.runtime import RktPod, Runtime
+from rktnetes.kubelet.rktpods import RktPod
+from rktnetes.kubelet.runtime import Runtime
 
 Obj = dict[str, Any]
 

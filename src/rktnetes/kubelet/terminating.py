@@ -10,7 +10,8 @@ from typing import Any
 from rktnetes.client import errors as client_errors
 from rktnetes.client import interface
 from rktnetes.kubelet import hooks, volumes
-from rktnetes.kubelet.runtime import RktPod, Runtime
+from rktnetes.kubelet.rktpods import RktPod
+from rktnetes.kubelet.runtime import Runtime
 
 Obj = dict[str, Any]
 DEFAULT_GRACE = 30

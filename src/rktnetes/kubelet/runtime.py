@@ -1,10 +1,10 @@
 """The kubelet's hands on rkt: the ``rkt`` CLI for every change, rkt's pod library for looking.
 
-Prepare, start and remove run the real ``rkt`` command in a child process — the entry points a person uses
-(``prepare``, ``run-prepared --detach``, ``rm``) — so a pod's supervisor is never a child of the kubelet's
-threads and outlives it, and with ``--node-netns`` they run inside the node's network namespace (CNI ADD and
-DEL happen there, never in the kubelet's). Listing and stopping read pod folders and signal apps through
-runc: they use the library directly, in a worker thread (they block on the filesystem).
+Start and remove run the real ``rkt`` command in a child process — the entry points a person uses
+(``run-prepared --detach``, ``rm``) — so a pod's supervisor is never a child of the kubelet's threads and
+outlives it, and with ``--node-netns`` they run inside the node's network namespace (CNI ADD and DEL happen
+there, never in the kubelet's). Preparing (flags parsed by rkt's own parser), listing and stopping only
+write or read pod folders and signal apps through runc: they use the library directly, in a worker thread.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rktnetes.kubelet import errors, rktpods
 from rktnetes.kubelet.rktpods import RktPod
+from rktnetes.rkt import errors as rkt_errors
 from rktnetes.rkt.pods import control, info, state
 from rktnetes.rkt.pods import errors as pod_errors
 
@@ -57,14 +58,25 @@ class Runtime:
             raise errors.RuntimeFailure(lines[-1])
         return out.decode()
 
+    def _prepare(self, args: list[str]) -> str:
+        from rktnetes.rkt.cli import main as rkt_cli
+        from rktnetes.rkt.cli import podflags
+        from rktnetes.rkt.pods import stage0
+
+        argv = self._argv("prepare", *args)[1:]
+        flags = rkt_cli.build_parser(argv).parse_args(argv)
+        return stage0.prepare(podflags.context(flags), podflags.request(flags))
+
     async def prepare(self, args: list[str]) -> str:
-        """``rkt prepare`` (fetching images as the pull policy says); the new pod's uuid."""
+        """``rkt prepare``'s work (fetching images as the pull policy says), through rkt's own parser and
+        library in a worker thread — a process start less per pod; the new pod's uuid. Only preparing is done
+        here: the supervisor is still started by the ``rkt`` command, outside the kubelet."""
+        self.changes += 1
         try:
-            out = await self._rkt("prepare", "--quiet", *args)
-        except errors.RuntimeFailure as exc:
+            return await asyncio.to_thread(self._prepare, args)
+        except rkt_errors.RktError as exc:
             pulling = any(word in str(exc).lower() for word in _PULL_WORDS)
             raise (errors.ImagePullFailure if pulling else errors.RuntimeFailure)(str(exc)) from None
-        return out.strip().splitlines()[-1]
 
     async def fetch(self, image: str, pull_policy: str) -> str:
         """``rkt fetch`` (as the pull policy allows); the image's full id."""

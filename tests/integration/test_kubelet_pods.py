@@ -51,3 +51,13 @@ def test_restart_policy_always_restarts_with_a_new_rkt_pod(kubelet, namespace):
     assert last["exitCode"] == 1
     previous = kubelet.apiserver.kubectl("logs", "-n", namespace, "again", "--previous").stdout
     assert previous == "run\n"
+
+
+def test_pods_created_at_once_all_run_with_their_own_ips(kubelet, namespace):
+    names = [f"many-{i}" for i in range(6)]
+    for name in names:
+        kubelet.create_pod(namespace, name, "exec sleep 300", terminationGracePeriodSeconds=0)
+    pods = [kubelet.wait_phase(namespace, name, "Running") for name in names]
+    ips = {p["status"]["podIP"] for p in pods}
+    assert len(ips) == len(names) and all(ip.startswith("172.16.28.") for ip in ips)
+    assert len([p for p in kubelet.rkt_pods() if p["state"] == "running"]) == len(names)

@@ -4,6 +4,7 @@ configMap keys, envFrom a Secret), workingDir and resource limits reach the real
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def _pod(kubelet, namespace: str, host_dir: str) -> dict:
@@ -57,3 +58,18 @@ def test_volumes_env_working_dir_and_limits(kubelet, namespace, tmp_path):
     notes = {a["name"]: a["value"] for a in manifest["annotations"]}
     assert notes["rktnetes.io/pod-uid"] == pod["metadata"]["uid"]
     assert notes["rktnetes.io/pod-namespace"] == namespace and notes["rktnetes.io/pod-name"] == "vols"
+
+
+def test_memory_empty_dir_is_a_tmpfs_gone_with_the_pod(kubelet, namespace):
+    main = {"name": "main", "image": kubelet.image(), "volumeMounts": [{"name": "cache", "mountPath": "/cache"}],
+            "command": ["/bin/sh", "-c", "grep ' /cache ' /proc/mounts | cut -d' ' -f1,3; exec sleep 300"]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "ram", "namespace": namespace},
+           "spec": {"nodeName": kubelet.node, "containers": [main], "terminationGracePeriodSeconds": 1,
+                    "volumes": [{"name": "cache", "emptyDir": {"medium": "Memory", "sizeLimit": "16Mi"}}]}}
+    kubelet.apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
+    kubelet.wait_phase(namespace, "ram", "Running")
+    kubelet.wait_for("the mount seen", lambda: kubelet.apiserver.kubectl(
+        "logs", "-n", namespace, "ram").stdout == "tmpfs tmpfs\n")
+    kubelet.apiserver.kubectl("delete", "pod", "-n", namespace, "ram", "--timeout=60s", timeout=90)
+    mounts = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+    assert not [m for m in mounts if m.startswith(str(kubelet.root_dir))]  # unmounted before the final delete

@@ -48,6 +48,14 @@ def field_value(pod: Obj, path: str, node_ip: str) -> str:
     raise errors.BadPod(f"fieldRef {path!r} is not supported by this kubelet")
 
 
+def bytes_of(quantity: str) -> int:
+    """A memory quantity (``16Mi``, ``1G``) in bytes; BadPod if it is not one."""
+    try:
+        return appargs.parse_quantity(quantity)
+    except pod_errors.BadAppFlag as exc:
+        raise errors.BadPod(str(exc)) from None
+
+
 def resource_value(container: Obj, ref: Obj) -> str:
     """A ``resourceFieldRef``: the container's limit or request, in ``divisor`` units rounded up."""
     kind, _, resource = str(ref.get("resource", "")).partition(".")

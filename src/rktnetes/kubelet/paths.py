@@ -14,9 +14,13 @@ def pod_dir(root: Path, uid: str) -> Path:
     return pods_dir(root) / uid
 
 
+def volumes_dir(root: Path, uid: str) -> Path:
+    return pod_dir(root, uid) / "volumes"
+
+
 def volume_dir(root: Path, uid: str, volume: str) -> Path:
     """Where the pod volume ``volume`` is materialised (emptyDir, configMap, secret contents)."""
-    return pod_dir(root, uid) / "volumes" / volume
+    return volumes_dir(root, uid) / volume
 
 
 def pki_dir(root: Path) -> Path:

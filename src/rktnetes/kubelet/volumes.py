@@ -1,6 +1,7 @@
 """A pod's volumes made real on the node, under the kubelet's folder for the pod, before the pod starts.
 
-emptyDir is a fresh directory; hostPath is the host's own path (created for ``DirectoryOrCreate``);
+emptyDir is a fresh directory (a tmpfs of its own, ``sizeLimit`` big, for ``medium: Memory``: unmounted
+when the pod goes); hostPath is the host's own path (created for ``DirectoryOrCreate``/``FileOrCreate``);
 configMap, secret, downwardAPI and projected volumes are files written by ``projecting`` (read-only to the
 pod).
 The result is a ``translating.Plan``'s volume table: volume name → host directory.
@@ -11,11 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface
-from rktnetes.kubelet import errors, paths, projecting
+from rktnetes.kubelet import environment, errors, paths, projecting
 
 Obj = dict[str, Any]
 DEFAULT_MODE = 0o644
@@ -59,7 +61,7 @@ async def materialise(client: interface.Api, root: Path, pod: Obj) -> tuple[dict
     for volume in (pod.get("spec") or {}).get("volumes") or []:
         name, where = volume["name"], paths.volume_dir(root, meta["uid"], volume["name"])
         if "emptyDir" in volume:
-            where.mkdir(parents=True, exist_ok=True)
+            _empty_dir(where, volume["emptyDir"] or {})
         elif "hostPath" in volume:
             where = Path(_host_path(volume["hostPath"]))
         elif kind := next((k for k in projecting.KINDS if k in volume), None):
@@ -73,6 +75,24 @@ async def materialise(client: interface.Api, root: Path, pod: Obj) -> tuple[dict
     return dirs, read_only
 
 
+def _empty_dir(where: Path, source: Obj) -> None:
+    where.mkdir(parents=True, exist_ok=True)
+    if source.get("medium") != "Memory" or os.path.ismount(where):
+        return
+    size = f",size={environment.bytes_of(str(source['sizeLimit']))}" if source.get("sizeLimit") else ""
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"mode=0777{size}", "tmpfs", str(where)],
+                          capture_output=True, text=True, timeout=30, check=False)
+    if done.returncode != 0:
+        raise errors.BadPod(f"emptyDir {where.name}: cannot mount a tmpfs: {done.stderr.strip()}")
+
+
 def forget(root: Path, uid: str) -> None:
-    """Remove what the kubelet kept for a pod that is gone (emptyDirs, configMap and secret copies)."""
+    """Remove what the kubelet kept for a pod that is gone (emptyDirs, configMap and secret copies), its
+    memory-backed emptyDirs unmounted first."""
+    volumes_dir = paths.volumes_dir(root, uid)
+    for volume in volumes_dir.iterdir() if volumes_dir.is_dir() else []:
+        for _ in range(8):  # the pod's own bind mounts may have propagated back: one umount each
+            if not os.path.ismount(volume):
+                break
+            subprocess.run(["umount", "--lazy", str(volume)], capture_output=True, timeout=30, check=False)
     shutil.rmtree(paths.pod_dir(root, uid), ignore_errors=True)

@@ -58,3 +58,13 @@ def _node(kubelet) -> dict | None:
     if found.returncode != 0:
         return None
     return json.loads(found.stdout)
+
+
+def test_node_registers_with_its_labels_and_taints(kubelet):
+    kubelet.stop()
+    kubelet.apiserver.kubectl("delete", "node", kubelet.node, "--wait=false", check=False)
+    kubelet.extra = ["--node-labels=zone=a,tier=edge", "--register-with-taints=dedicated=infra:NoSchedule"]
+    kubelet.start()
+    node = kubelet.wait_for("Ready node", lambda: (n := _node(kubelet)) and _ready(n) == "True" and n)
+    assert node["metadata"]["labels"]["zone"] == "a" and node["metadata"]["labels"]["tier"] == "edge"
+    assert {"key": "dedicated", "value": "infra", "effect": "NoSchedule"} in node["spec"]["taints"]

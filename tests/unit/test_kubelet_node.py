@@ -94,3 +94,16 @@ async def test_registration_waits_for_an_api_server_that_is_not_there_yet(agent)
     await node_agent.register_until_done(first_wait=1.0)
     assert (await api.get("nodes", "n1"))["status"]["conditions"]
     assert node_agent.clock.now() - 1000.0 == 1.0 + 2.0 + 4.0  # waited, doubling, on the injected clock
+
+
+def test_node_labels_and_taints_it_registers_with(tmp_path):
+    me = nodestatus.Identity("n1", "10.0.0.5", "h", 10250, nodestatus.parse_labels("zone=a,tier=edge"),
+                             nodestatus.parse_taints("dedicated=infra:NoSchedule,spot:PreferNoSchedule"))
+    made = nodestatus.node(machine.probe(tmp_path), me)
+    assert made["metadata"]["labels"]["zone"] == "a" and made["metadata"]["labels"]["tier"] == "edge"
+    assert made["spec"]["taints"] == [{"key": "dedicated", "value": "infra", "effect": "NoSchedule"},
+                                      {"key": "spot", "effect": "PreferNoSchedule"}]
+    with pytest.raises(ValueError, match="--node-labels wants"):
+        nodestatus.parse_labels("zone")
+    with pytest.raises(ValueError, match="--register-with-taints wants"):
+        nodestatus.parse_taints("a=b:Sometimes")

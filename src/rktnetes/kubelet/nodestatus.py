@@ -31,6 +31,8 @@ class Identity:
     ip: str
     hostname: str
     port: int
+    labels: tuple[tuple[str, str], ...] = ()  # --node-labels, on top of the well-known ones
+    taints: tuple[Obj, ...] = ()  # --register-with-taints
 
 
 def capacity(m: Machine) -> Obj:
@@ -78,5 +80,27 @@ def node(m: Machine, me: Identity) -> Obj:
     """A new Node object (its status is written separately, through the status subresource)."""
     labels = {"kubernetes.io/hostname": me.hostname, "kubernetes.io/os": "linux",
               "kubernetes.io/arch": m.architecture, "beta.kubernetes.io/os": "linux",
-              "beta.kubernetes.io/arch": m.architecture}
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": me.name, "labels": labels}, "spec": {}}
+              "beta.kubernetes.io/arch": m.architecture, **dict(me.labels)}
+    spec = {"taints": [dict(t) for t in me.taints]} if me.taints else {}
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": me.name, "labels": labels}, "spec": spec}
+
+
+def parse_labels(text: str) -> tuple[tuple[str, str], ...]:
+    """``k=v,k2=v2`` (``--node-labels``); ValueError (one line) on a malformed one."""
+    pairs = [item.partition("=") for item in text.split(",") if item]
+    if any(not key or not sep for key, sep, _ in pairs):
+        raise ValueError(f"--node-labels wants KEY=VALUE[,KEY=VALUE…], got {text!r}")
+    return tuple((key, value) for key, _, value in pairs)
+
+
+def parse_taints(text: str) -> tuple[Obj, ...]:
+    """``key[=value]:Effect,…`` (``--register-with-taints``); ValueError (one line) on a malformed one."""
+    taints = []
+    for item in (i for i in text.split(",") if i):
+        pair, _, effect = item.rpartition(":")
+        key, _, value = pair.partition("=")
+        if not key or effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+            raise ValueError(f"--register-with-taints wants KEY[=VALUE]:NoSchedule|PreferNoSchedule|NoExecute, "
+                             f"got {item!r}")
+        taints.append({"key": key, **({"value": value} if value else {}), "effect": effect})
+    return tuple(taints)

@@ -47,6 +47,8 @@ class Config:
     heartbeat_period: float = 10.0
     restart_backoff: float = 10.0
     client_ca: Path | None = None
+    node_labels: tuple[tuple[str, str], ...] = ()
+    node_taints: tuple[dict, ...] = ()
 
 
 def _queue_handlers(informer: object, queue: WorkQueue) -> None:
@@ -67,7 +69,8 @@ async def _endpoint(config: Config, runtime: Runtime) -> web.AppRunner:
 async def serve(client: interface.Api, config: Config, clock: Clock | None = None) -> None:
     """Register the node, then run pods bound to it until cancelled."""
     config.root_dir.mkdir(parents=True, exist_ok=True)
-    me = nodestatus.Identity(config.node_name, config.node_ip, config.hostname, config.port)
+    me = nodestatus.Identity(config.node_name, config.node_ip, config.hostname, config.port, config.node_labels,
+                             config.node_taints)
     agent = registering.NodeAgent(client, me, config.root_dir, clock, config.heartbeat_period)
     runtime = Runtime(config.rkt_dir, config.insecure_options, config.node_netns, config.rkt_local_config,
                       config.node_name)

@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the kubelet's own files: pod volumes, its serving certificate")
     p.add_argument("--port", type=int, default=10250, help="HTTPS port for logs (the API server proxies to it)")
     p.add_argument("--address", default="0.0.0.0", help="address the HTTPS port listens on")
+    p.add_argument("--node-labels", default="", help="labels the Node registers with: KEY=VALUE[,KEY=VALUE…]")
+    p.add_argument("--register-with-taints", default="",
+                   help="taints the Node registers with: KEY[=VALUE]:EFFECT[,…]")
     p.add_argument("--client-ca-file", type=Path,
                    help="accept only callers with a client certificate this CA signed (the API server's pki/ca.crt)")
     p.add_argument("--pod-network", default="default", help="the rkt network pods join (rkt --net=NAME)")
@@ -56,18 +59,23 @@ def _node_ip(given: str | None) -> str:
 
 
 def _config(args: argparse.Namespace):
-    from rktnetes.kubelet import serving
+    from rktnetes.kubelet import nodestatus, serving
 
     if args.node_netns and not Path(args.node_netns).exists():
         raise ClusterError(f"no network namespace at {args.node_netns}")
     if args.client_ca_file and not args.client_ca_file.is_file():
         raise ClusterError(f"no CA certificate at {args.client_ca_file}")
+    try:
+        labels, taints = nodestatus.parse_labels(args.node_labels), nodestatus.parse_taints(args.register_with_taints)
+    except ValueError as exc:
+        raise ClusterError(str(exc)) from None
     return serving.Config(node_name=args.node_name, node_ip=_node_ip(args.node_ip), hostname=socket.gethostname(),
                           rkt_dir=args.rkt_dir, root_dir=args.root_dir, port=args.port, address=args.address,
                           pod_network=args.pod_network, insecure_options=args.rkt_insecure_options,
                           node_netns=args.node_netns, rkt_local_config=args.rkt_local_config,
                           cluster_dns=args.cluster_dns, cluster_domain=args.cluster_domain,
-                          workers=args.workers, restart_backoff=args.restart_backoff, client_ca=args.client_ca_file)
+                          workers=args.workers, restart_backoff=args.restart_backoff, client_ca=args.client_ca_file,
+                          node_labels=labels, node_taints=taints)
 
 
 async def _serve(args: argparse.Namespace, config) -> None:

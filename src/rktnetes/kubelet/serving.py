@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,9 @@ async def _endpoint(config: Config, runtime: Runtime) -> web.AppRunner:
 async def serve(client: interface.Api, config: Config, clock: Clock | None = None) -> None:
     """Register the node, then run pods bound to it until cancelled."""
     config.root_dir.mkdir(parents=True, exist_ok=True)
+    # a thread per sync worker (preparing, or stopping a pod for up to its grace period) and some to spare,
+    # so relisting and the HTTPS endpoint never wait behind them
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(config.workers + 4, "kubelet"))
     me = nodestatus.Identity(config.node_name, config.node_ip, config.hostname, config.port, config.node_labels,
                              config.node_taints)
     agent = registering.NodeAgent(client, me, config.root_dir, clock, config.heartbeat_period)

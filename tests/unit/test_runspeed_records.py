@@ -68,3 +68,19 @@ def test_a_net_none_run_path_does_not_load_dataclasses_or_inspect():
             " print(sorted(m for m in ('dataclasses', 'inspect', 'uuid', 'socket', 'subprocess') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_replace_copies_with_changes_and_checks_names():
+    bag = Bag("a", [1])
+    other = bag.replace(name="b")
+    assert (other, bag, other.items is bag.items) == (Bag("b", [1]), Bag("a", [1]), True)
+    assert Point(1, 2).replace(y=5) == Point(1, 5)
+    with pytest.raises(TypeError, match="unexpected or repeated argument 'z'"):
+        bag.replace(z=1)
+
+
+def test_list_and_status_do_not_load_dataclasses_or_typing():
+    code = ("import sys; from rktnetes.rkt.cli import list, status; from rktnetes.rkt.pods import info;"
+            " print(sorted(m for m in ('dataclasses', 'inspect', 'typing') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -5,7 +5,8 @@ to five methods per class with ``exec``; the 13 record classes a pod start loads
 ``rkt run``. A ``Record`` subclass declares its fields as annotated class attributes, in order, exactly as a
 dataclass does (a default makes a field optional; ``Factory(list)`` gives each instance a fresh mutable
 default); ``frozen=True`` in the class line makes instances immutable and hashable. One shared
-``__init__``, ``__eq__`` and ``__repr__`` serve every record, and ``as_dict`` is ``dataclasses.asdict``.
+``__init__``, ``__eq__`` and ``__repr__`` serve every record; ``as_dict`` is ``dataclasses.asdict`` and
+``replace`` is ``dataclasses.replace``.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__qualname__}({inner})"
+
+    def replace(self, **changes: Any) -> Record:
+        """A copy with ``changes`` applied to its fields (``dataclasses.replace``)."""
+        return type(self)(**{**dict(zip(self._fields, self._values(), strict=True)), **changes})
 
     def as_dict(self) -> dict[str, Any]:
         """Fields as a dict, nested records, lists, tuples and dicts converted too (``asdict``)."""

@@ -14,8 +14,8 @@ from tests.unit.test_kubelet_podstatus import rkt_pod
 def init_run(name: str, state: str, code: int | None = None, restarts: int = 0):
     run = rkt_pod(state, (code,), restarts=restarts, uuid=f"{name}-{restarts}")
     notes = {**run.info.annotations, translating.INIT: name}
-    apps = [dataclasses.replace(run.info.apps[0], name=name)]
-    return dataclasses.replace(run, info=dataclasses.replace(run.info, annotations=notes, apps=apps))
+    apps = [run.info.apps[0].replace(name=name)]
+    return dataclasses.replace(run, info=run.info.replace(annotations=notes, apps=apps))
 
 
 def pod(policy: str = "Always") -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import pytest
@@ -38,8 +37,8 @@ class FakeRuntime:
 
     def _set(self, uuid: str, state: str, codes: tuple = (None,)) -> None:
         info = self.by_uuid[uuid].info
-        apps = [dataclasses.replace(a, exit_code=c) for a, c in zip(info.apps, codes, strict=True)]
-        self.by_uuid[uuid] = RktPod(dataclasses.replace(info, state=state, apps=apps))
+        apps = [a.replace(exit_code=c) for a, c in zip(info.apps, codes, strict=True)]
+        self.by_uuid[uuid] = RktPod(info.replace(state=state, apps=apps))
 
     async def pods(self) -> list[RktPod]:
         self.listings += 1

@@ -11,7 +11,6 @@ import gc
 import signal
 import socket
 import ssl
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from rktnetes.apiserver.app import build_app
 from rktnetes.apiserver.errors import ApiServerError
 from rktnetes.store.protocol import Store
 
-SWITCH_INTERVAL = 0.001  # seconds a busy thread keeps the GIL from one that waits for it (Python's default: 0.005)
 SHUTDOWN_TIMEOUT = 2.0  # open watches are cut, not waited for: clients re-watch from their last resourceVersion
 
 
@@ -155,8 +153,5 @@ def run(config: Config) -> int:
     """Serve until SIGINT or SIGTERM."""
     import uvloop
 
-    # the store's threads (SQLite commits, reads) hand results back through the GIL; behind a busy event loop
-    # each hand-over waited up to 5 ms, which a paced create felt several times over (its p99)
-    sys.setswitchinterval(SWITCH_INTERVAL)
     uvloop.run(_serve_forever(config))
     return 0

@@ -73,3 +73,12 @@ def test_termination_messages_from_the_file_or_the_log(kubelet, namespace):
     ended = {s["name"]: s["state"]["terminated"] for s in done["status"]["containerStatuses"]}
     assert ended["writer"]["exitCode"] == 2 and ended["writer"]["message"] == "disk full"
     assert ended["logger"]["exitCode"] == 1 and ended["logger"]["message"] == "starting\ngave up\n"
+
+
+def test_host_network_pod_shares_the_nodes_namespace(kubelet, namespace, testhost):
+    kubelet.create_pod(namespace, "hostnet", "ip -o -4 addr show th0 | grep -o '192.0.2.1'; exec sleep 300",
+                       hostNetwork=True, terminationGracePeriodSeconds=0)
+    pod = kubelet.wait_phase(namespace, "hostnet", "Running")
+    assert pod["status"]["podIP"] == pod["status"]["hostIP"] == "127.0.0.1"
+    kubelet.wait_for("the node's address seen from the pod", lambda: kubelet.apiserver.kubectl(
+        "logs", "-n", namespace, "hostnet").stdout == "192.0.2.1\n")

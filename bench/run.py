@@ -69,7 +69,7 @@ def side_by_side(root: Path, bundle: Path, rounds: int) -> tuple[list[tuple[floa
 
 # One ``rkt run`` timed from the inside: the CLI runs in a child interpreter whose pod-start functions are
 # wrapped to record wall and CPU time (the imports they need are paid up front, as "imports"). The child
-# leaves as the console script does (``entrypoint``: exit handlers, then ``os._exit``); the parent passes
+# leaves as the console script does (``console.entrypoint``: exit handlers, then ``os._exit``); the parent passes
 # its clock (``perf_counter`` is CLOCK_MONOTONIC, shared by both processes) so the interpreter's start-up
 # before the first line, and the exit after the last, are phases too: the whole wall time is accounted for.
 PHASE_SCRIPT = """
@@ -90,9 +90,9 @@ def wrap(owner, name):
             ended = clock()
             spent[name] = (ended[0] - began[0], ended[1] - began[1])
     setattr(owner, name, timed)
-from rktnetes.rkt.cli import main
 import gc
-gc.disable()  # as entrypoint() does, before the imports a pod start makes
+gc.disable()  # as the console script's entry point does, before the CLI's imports
+from rktnetes.rkt.cli import console
 from rktnetes.rkt.images import fetching, store
 from rktnetes.rkt.pods import running, stage0
 from rktnetes.rkt.stage1 import apps, supervisor, teardown, waiting
@@ -108,7 +108,7 @@ def report():
     open(out, "w").write(json.dumps(spent))
 import atexit
 atexit.register(report)
-main.entrypoint()
+console.entrypoint()
 """
 
 

@@ -28,3 +28,10 @@ def test_the_console_script_exits_fast_with_its_code_and_all_its_output():
     assert done.returncode == 0 and done.stdout.startswith("rkt Version:") and done.stdout.endswith("\n")
     bad = subprocess.run([rkt, "--dir", "/tmp/x", "bogus"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 254 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_the_console_entry_point_loads_nothing_before_turning_the_collector_off():
+    code = ("import sys; from rktnetes.rkt.cli import console;"
+            " print(sorted(m for m in ('argparse', 're', 'pathlib', 'rktnetes.rkt.cli.main') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr

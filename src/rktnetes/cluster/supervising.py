@@ -54,10 +54,6 @@ def running(pid_file: Path) -> int | None:
     return pid if started is not None and started == record.get("started") else None
 
 
-def exited(pid_file: Path) -> bool:
-    return running(pid_file) is None
-
-
 def _signal_group(pid: int, signum: int) -> None:
     try:
         os.killpg(pid, signum)
@@ -65,13 +61,29 @@ def _signal_group(pid: int, signum: int) -> None:
         pass
 
 
-def _wait_gone(pid_file: Path, timeout: float) -> bool:
+def _group_alive(pgid: int) -> bool:
+    """Whether any process of group ``pgid`` is still alive (zombies waiting for their parent do not count)."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, pgrp = stat[stat.rindex(")") + 2:].split(maxsplit=3)[:3]
+        if pgrp == str(pgid) and state not in ("Z", "X"):
+            return True
+    return False
+
+
+def _wait_gone(pgid: int, timeout: float) -> bool:
+    """Wait until the whole group has ended (the leader first, its helpers may take a moment longer)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if exited(pid_file):
+        if not _group_alive(pgid):
             return True
         time.sleep(0.05)
-    return exited(pid_file)
+    return not _group_alive(pgid)
 
 
 def stop(pid_file: Path, grace: float = 15.0) -> bool:
@@ -79,8 +91,8 @@ def stop(pid_file: Path, grace: float = 15.0) -> bool:
     pid = running(pid_file)
     if pid is not None:
         _signal_group(pid, signal.SIGTERM)
-        if not _wait_gone(pid_file, grace):
+        if not _wait_gone(pid, grace):
             _signal_group(pid, signal.SIGKILL)
-            _wait_gone(pid_file, 5.0)
+            _wait_gone(pid, 5.0)
     pid_file.unlink(missing_ok=True)
     return pid is not None

@@ -31,7 +31,7 @@ e2e: deps
 	$(BIN)/pytest -q tests/e2e $(PYTEST_ARGS)
 
 test: deps lint
-	$(BIN)/pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider --durations=30 tests $(PYTEST_ARGS)
 
 run: deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh

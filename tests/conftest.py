@@ -7,6 +7,7 @@ import os
 import pkgutil
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,15 @@ async def settle(rounds: int = 50) -> None:
     """Yield to the event loop ``rounds`` times: enough for queued events to reach their handlers (no clock)."""
     for _ in range(rounds):
         await asyncio.sleep(0)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 10.0) -> int | None:
+    """SIGTERM a child, SIGKILL it if it is still there after ``grace`` seconds; its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    return process.returncode

@@ -16,6 +16,8 @@ import dns.query
 import dns.rcode
 import pytest
 
+from tests.conftest import stop_process
+
 pytestmark = pytest.mark.e2e
 RKTNETES = str(Path(sys.executable).with_name("rktnetes"))
 
@@ -39,12 +41,7 @@ def endpointslice_controller(apiserver) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 def _pod(name: str) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 
 pytestmark = pytest.mark.e2e
 RKTNETES = str(Path(sys.executable).with_name("rktnetes"))
@@ -42,12 +42,7 @@ def managers(apiserver) -> Iterator[Callable[[], subprocess.Popen]]:
 
     yield start
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 def _pods(apiserver, namespace: str) -> list[dict]:

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -120,6 +121,15 @@ async def raw_commits(url: str, n: int, prefix: str) -> float:
     return rate
 
 
+async def paced(one: Callable[[int], Awaitable[None]], rate: int, seconds: float) -> None:
+    """Start ``one(i)`` at ``rate`` per second (open loop: a slow call does not delay the next) and await them all."""
+    tasks, start = [], time.perf_counter()
+    for i in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+
+
 async def raw_paced(url: str, rate: int, seconds: float) -> float:
     """p99 (ms) of bare store creates paced at ``rate``/s: the floor under the API's paced p99 (an etcd commit
     waits for its fsync, and that disk's tail shows through every layer above it)."""
@@ -131,11 +141,7 @@ async def raw_paced(url: str, rate: int, seconds: float) -> float:
         await st.create(f"/rawpaced/{i}", value)
         latencies.append(time.perf_counter() - began)
 
-    tasks, start = [], time.perf_counter()
-    for i in range(int(rate * seconds)):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(i)))
-    await asyncio.gather(*tasks)
+    await paced(one, rate, seconds)
     await st.close()
     return statistics.quantiles(latencies, n=100)[98] * 1000
 
@@ -219,11 +225,7 @@ async def paced_latency(session: aiohttp.ClientSession, url: str, rate: int, sec
             assert r.status == 201, await r.text()
         latencies.append(time.perf_counter() - began)
 
-    tasks, start = [], time.perf_counter()
-    for i in range(int(rate * seconds)):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(i)))
-    await asyncio.gather(*tasks)
+    await paced(one, rate, seconds)
     q = statistics.quantiles(latencies, n=100)
     return q[49] * 1000, q[98] * 1000
 

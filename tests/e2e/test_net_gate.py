@@ -3,15 +3,10 @@ are up; when an ADD fails the apps never start, and the pod leaves nothing ``gc`
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import time
-
 import pytest
 
 from tests.e2e.test_net_rkt import BUSYBOX, RKT, net_images, netrkt, one_line_254  # noqa: F401 (fixtures)
+from tests.fixtures import pods
 from tests.fixtures.pods import leftovers
 
 pytestmark = pytest.mark.e2e
@@ -50,20 +45,9 @@ def test_every_app_of_a_networked_pod_goes_through_the_gate(netrkt):  # noqa: F8
 
 
 def test_an_interactive_networked_pod_gets_its_terminal_and_network(netrkt):  # noqa: F811
-    master, slave = pty.openpty()
     argv = ["nsenter", f"--net={netrkt.host.path}", RKT, "--dir", str(netrkt.root), "--local-config",
             str(netrkt.config), "run", "--interactive", "busybox", "--exec", "/bin/sh"]
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-    os.close(slave)
-    seen = b""
-    try:
-        os.write(master, b"tty; ip -o -4 addr show eth0; echo answer-$((6*7)); exit 3\n")
-        deadline = time.monotonic() + 60
-        while b"answer-42" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 1)[0]:
-                seen += os.read(master, 4096)
-        assert proc.wait(timeout=60) == 3
-    finally:
-        proc.kill()
-        os.close(master)
+    code, seen = pods.interactive(argv, b"tty; ip -o -4 addr show eth0; echo answer-$((6*7)); exit 3\n",
+                                  until=b"answer-42")
+    assert code == 3, seen
     assert b"/dev/pts/" in seen and b"inet 172.16.28." in seen, seen

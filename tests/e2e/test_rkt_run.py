@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures import pods
 from tests.fixtures.pods import RKT
 
 pytestmark = pytest.mark.e2e
@@ -154,22 +152,9 @@ def test_working_dir_and_args(rkt):
 
 
 def test_interactive_drives_a_shell_through_a_pty(rkt):
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([RKT, "--dir", str(rkt.root), "run", NONE, "--interactive", "busybox", "--exec", "/bin/sh"],
-                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-    os.close(slave)
-    seen = b""
-    try:
-        os.write(master, b"tty; echo answer-$((6*7)); exit 3\n")
-        deadline = time.monotonic() + 60
-        while b"answer-42" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 1)[0]:
-                seen += os.read(master, 4096)
-        assert proc.wait(timeout=60) == 3
-    finally:
-        proc.kill()
-        os.close(master)
-    assert b"answer-42" in seen and b"/dev/pts/" in seen
+    code, seen = pods.interactive([RKT, "--dir", str(rkt.root), "run", NONE, "--interactive", "busybox", "--exec",
+                                   "/bin/sh"], b"tty; echo answer-$((6*7)); exit 3\n", until=b"answer-42")
+    assert code == 3 and b"answer-42" in seen and b"/dev/pts/" in seen, seen
 
 
 def test_stage1_fly_sees_the_hosts_pid_namespace(rkt, tmp_path):

@@ -18,17 +18,6 @@ import pytest
 
 from rktnetes.client import rest
 from rktnetes.scheduler.scheduling import Scheduler
-from tests.fixtures.apiserver import _namespace, serve
-
-
-@pytest.fixture(scope="module")
-def own_apiserver():
-    yield from serve(None)
-
-
-@pytest.fixture
-def ns(own_apiserver):
-    yield from _namespace(own_apiserver)
 
 
 @pytest.fixture
@@ -79,24 +68,24 @@ async def scheduler(client):
     await asyncio.gather(task, return_exceptions=True)
 
 
-async def _node_of(client, ns: str, name: str) -> str:
-    return (await client.get("pods", name, ns))["spec"].get("nodeName", "")
+async def _node_of(client, own_namespace: str, name: str) -> str:
+    return (await client.get("pods", name, own_namespace))["spec"].get("nodeName", "")
 
 
 async def test_pods_bound_within_capacity_and_the_rest_reported_unschedulable(
-        client, nodes, scheduler, ns, own_apiserver) -> None:
+        client, nodes, scheduler, own_namespace, own_apiserver) -> None:
     first, second = await nodes("1"), await nodes("1")
     await _until(lambda: _sees(scheduler, [first, second]))
     for i in range(3):
-        await client.create("pods", _pod(f"p{i}", "600m"), ns)
+        await client.create("pods", _pod(f"p{i}", "600m"), own_namespace)
     async def settled() -> bool:
-        pods = [(await client.get("pods", f"p{i}", ns)) for i in range(3)]
+        pods = [(await client.get("pods", f"p{i}", own_namespace)) for i in range(3)]
         return sum(1 for p in pods if p["spec"].get("nodeName")) == 2 and any(
             c.get("reason") == "Unschedulable" for p in pods for c in p["status"].get("conditions") or [])
     await _until(settled)
-    placed = {await _node_of(client, ns, f"p{i}") for i in range(3)}
+    placed = {await _node_of(client, own_namespace, f"p{i}") for i in range(3)}
     assert placed == {first, second, ""}, "one pod per node: the assume cache kept the second off the first node"
-    got = json.loads(own_apiserver.kubectl("get", "pods", "-n", ns, "-o", "json").stdout)["items"]
+    got = json.loads(own_apiserver.kubectl("get", "pods", "-n", own_namespace, "-o", "json").stdout)["items"]
     waiting = next(p for p in got if not p["spec"].get("nodeName"))
     condition = next(c for c in waiting["status"]["conditions"] if c["type"] == "PodScheduled")
     assert (condition["status"], condition["reason"], condition["message"]) == (
@@ -105,14 +94,14 @@ async def test_pods_bound_within_capacity_and_the_rest_reported_unschedulable(
     assert {"type": "PodScheduled", "status": "True"}.items() <= next(
         c for c in bound["status"]["conditions"] if c["type"] == "PodScheduled").items()
     async def event_seen() -> bool:
-        events = (await client.list("events", ns))["items"]
+        events = (await client.list("events", own_namespace))["items"]
         return any(e["reason"] == "FailedScheduling" and e["involvedObject"].get("kind") == "Pod" for e in events)
     await _until(event_seen)
-    described = own_apiserver.kubectl("describe", "pod", "-n", ns, waiting["metadata"]["name"]).stdout
+    described = own_apiserver.kubectl("describe", "pod", "-n", own_namespace, waiting["metadata"]["name"]).stdout
     assert "FailedScheduling" in described and "0/2 nodes are available: 2 Insufficient cpu." in described
     third = await nodes("1")
-    await _until(lambda: _has_node(client, ns, waiting["metadata"]["name"]), timeout=30)
-    assert await _node_of(client, ns, waiting["metadata"]["name"]) == third
+    await _until(lambda: _has_node(client, own_namespace, waiting["metadata"]["name"]), timeout=30)
+    assert await _node_of(client, own_namespace, waiting["metadata"]["name"]) == third
 
 
 async def _sees(scheduler: Scheduler, names: list[str], label: str = "") -> bool:
@@ -122,8 +111,8 @@ async def _sees(scheduler: Scheduler, names: list[str], label: str = "") -> bool
         infos[n].node["metadata"].get("labels") or {})) for n in names)
 
 
-async def _has_node(client, ns: str, name: str) -> bool:
-    return bool(await _node_of(client, ns, name))
+async def _has_node(client, own_namespace: str, name: str) -> bool:
+    return bool(await _node_of(client, own_namespace, name))
 
 
 def _start_cli(server, log: Path) -> subprocess.Popen:
@@ -152,13 +141,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 async def test_cli_schedules_under_a_lease_and_releases_it_on_sigterm(
-        client, nodes, ns, own_apiserver, tmp_path) -> None:
+        client, nodes, own_namespace, own_apiserver, tmp_path) -> None:
     node = await nodes("4")
     replicas = [_start_cli(own_apiserver, tmp_path / "a.log"), _start_cli(own_apiserver, tmp_path / "b.log")]
     try:
-        await client.create("pods", _pod("web", "100m"), ns)
-        await _until(lambda: _has_node(client, ns, "web"), timeout=30)
-        assert await _node_of(client, ns, "web") == node
+        await client.create("pods", _pod("web", "100m"), own_namespace)
+        await _until(lambda: _has_node(client, own_namespace, "web"), timeout=30)
+        assert await _node_of(client, own_namespace, "web") == node
         lease = await client.get("leases", "kube-scheduler", "kube-system")
         holder = lease["spec"]["holderIdentity"]
         assert holder, "one replica holds the Lease"
@@ -199,7 +188,7 @@ spec:
 
 
 async def test_kubectl_pods_with_selector_toleration_anti_affinity_and_host_ports(
-        client, nodes, scheduler, ns, own_apiserver) -> None:
+        client, nodes, scheduler, own_namespace, own_apiserver) -> None:
     names = [await nodes("2") for _ in range(4)]
     labels = [{"disk": "ssd"}, {"disk": "ssd"}, {"disk": "ssd"}, {}]
     taints = [[{"key": "dedicated", "value": "web", "effect": "NoSchedule"}], [], [
@@ -211,17 +200,17 @@ async def test_kubectl_pods_with_selector_toleration_anti_affinity_and_host_port
         await client.update("nodes", node)
     await _until(lambda: _sees(scheduler, names, "kubernetes.io/hostname"))
     for i in range(3):
-        own_apiserver.kubectl("apply", "-n", ns, "-f", "-", input=POD_YAML % {"name": f"web-{i}"})
-    await _until(lambda: _has_node(client, ns, "web-0"))
-    await _until(lambda: _has_node(client, ns, "web-1"))
-    placed = {await _node_of(client, ns, "web-0"), await _node_of(client, ns, "web-1")}
+        own_apiserver.kubectl("apply", "-n", own_namespace, "-f", "-", input=POD_YAML % {"name": f"web-{i}"})
+    await _until(lambda: _has_node(client, own_namespace, "web-0"))
+    await _until(lambda: _has_node(client, own_namespace, "web-1"))
+    placed = {await _node_of(client, own_namespace, "web-0"), await _node_of(client, own_namespace, "web-1")}
     assert placed == {names[0], names[1]}
 
     async def refused() -> bool:
-        pod = await client.get("pods", "web-2", ns)
+        pod = await client.get("pods", "web-2", own_namespace)
         return any(c.get("reason") == "Unschedulable" for c in pod["status"].get("conditions") or [])
     await _until(refused)
-    condition = json.loads(own_apiserver.kubectl("get", "pod", "-n", ns, "web-2", "-o", "json").stdout)
+    condition = json.loads(own_apiserver.kubectl("get", "pod", "-n", own_namespace, "web-2", "-o", "json").stdout)
     message = next(c["message"] for c in condition["status"]["conditions"] if c["type"] == "PodScheduled")
     assert message == ("0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, "
                        "1 node(s) had untolerated taint {dedicated: db}, "

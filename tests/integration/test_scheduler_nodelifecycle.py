@@ -16,17 +16,6 @@ from rktnetes.api import meta
 from rktnetes.client import errors, rest, sharing
 from rktnetes.controllers import nodelifecycle
 from rktnetes.scheduler.scheduling import Scheduler
-from tests.fixtures.apiserver import _namespace, serve
-
-
-@pytest.fixture(scope="module")
-def own_apiserver():
-    yield from serve(None)
-
-
-@pytest.fixture
-def ns(own_apiserver):
-    yield from _namespace(own_apiserver)
 
 
 @pytest.fixture
@@ -112,12 +101,12 @@ def _pod(name: str, node: str = "", seconds: int | None = None) -> dict:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
 
 
-async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cluster, ns, own_apiserver) -> None:
+async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cluster, own_namespace, own_apiserver) -> None:
     alive, quiet = cluster
-    await client.create("pods", _pod("stays-a-bit", quiet, seconds=3), ns)
-    running = await client.get("pods", "stays-a-bit", ns)
+    await client.create("pods", _pod("stays-a-bit", quiet, seconds=3), own_namespace)
+    running = await client.get("pods", "stays-a-bit", own_namespace)
     running["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
-    await client.update_status("pods", running, ns)
+    await client.update_status("pods", running, own_namespace)
 
     async def unreachable() -> bool:
         node = await client.get("nodes", quiet)
@@ -129,33 +118,33 @@ async def test_quiet_node_goes_unknown_is_tainted_drained_and_avoided(client, cl
     assert {(t["key"], t["effect"]) for t in node["spec"]["taints"]} == {
         (nodelifecycle.UNREACHABLE, "NoSchedule"), (nodelifecycle.UNREACHABLE, "NoExecute")}
     async def pod_not_ready() -> bool:
-        pod = await client.get("pods", "stays-a-bit", ns)
+        pod = await client.get("pods", "stays-a-bit", own_namespace)
         return any(c["type"] == "Ready" and c["status"] == "False" for c in pod["status"].get("conditions") or [])
     await _until(pod_not_ready)
     alive_node = await client.get("nodes", alive)
     assert not (alive_node.get("spec") or {}).get("taints"), "the node renewing its Lease stays untainted"
     tainted_at = time.monotonic()
     for i in range(3):
-        await client.create("pods", _pod(f"new-{i}"), ns)
+        await client.create("pods", _pod(f"new-{i}"), own_namespace)
     for i in range(3):
-        await _until(lambda i=i: _bound(client, ns, f"new-{i}"))
-        assert (await client.get("pods", f"new-{i}", ns))["spec"]["nodeName"] == alive
+        await _until(lambda i=i: _bound(client, own_namespace, f"new-{i}"))
+        assert (await client.get("pods", f"new-{i}", own_namespace))["spec"]["nodeName"] == alive
 
     async def evicted() -> bool:
         try:
-            pod = await client.get("pods", "stays-a-bit", ns)
+            pod = await client.get("pods", "stays-a-bit", own_namespace)
         except errors.NotFound:
             return True
         return bool(pod["metadata"].get("deletionTimestamp"))
     await _until(evicted)
 
     async def reported() -> bool:
-        events = (await client.list("events", ns))["items"] + (await client.list("events", "default"))["items"]
+        events = (await client.list("events", own_namespace))["items"] + (await client.list("events", "default"))["items"]
         return {("Pod", "TaintManagerEviction"), ("Node", "NodeNotReady")} <= {
             (e["involvedObject"].get("kind"), e["reason"]) for e in events}
     await _until(reported)
     assert time.monotonic() - tainted_at >= 2.0, "not before its 3 s toleration ran out"
 
 
-async def _bound(client, ns: str, name: str) -> bool:
-    return bool((await client.get("pods", name, ns))["spec"].get("nodeName"))
+async def _bound(client, own_namespace: str, name: str) -> bool:
+    return bool((await client.get("pods", name, own_namespace))["spec"].get("nodeName"))

@@ -8,32 +8,32 @@ import json
 import os
 import pty
 import select
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import stop_process
 from tests.fixtures.kubelet import RKTNETES
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def scheduler(apiserver, tmp_path) -> Iterator[subprocess.Popen]:
-    with open(tmp_path / "scheduler.log", "wb") as log:
-        proc = subprocess.Popen([RKTNETES, "scheduler", f"--kubeconfig={apiserver.kubeconfig}", "--no-leader-elect"],
-                                stdout=log, stderr=log)
+def _component(tmp_path: Path, name: str, *args: str) -> Iterator[subprocess.Popen]:
+    """``rktnetes NAME ARGS`` with its output in tmp_path/NAME.log, stopped (TERM, then KILL) afterwards."""
+    with open(tmp_path / f"{name}.log", "wb") as log:
+        proc = subprocess.Popen([RKTNETES, name, *args], stdout=log, stderr=log)
     try:
         yield proc
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, grace=15)
+
+
+@pytest.fixture
+def scheduler(apiserver, tmp_path) -> Iterator[subprocess.Popen]:
+    yield from _component(tmp_path, "scheduler", f"--kubeconfig={apiserver.kubeconfig}", "--no-leader-elect")
 
 
 def test_kubectl_run_wait_logs_exec_cp_delete(kubelet, scheduler, namespace, tmp_path):
@@ -99,18 +99,8 @@ def test_kubectl_exec_with_a_terminal(kubelet, namespace):
 
 @pytest.fixture
 def controller_manager(apiserver, tmp_path) -> Iterator[subprocess.Popen]:
-    with open(tmp_path / "controller-manager.log", "wb") as log:
-        proc = subprocess.Popen([RKTNETES, "controller-manager", f"--kubeconfig={apiserver.kubeconfig}",
-                                 "--leader-elect=false"], stdout=log, stderr=log)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    yield from _component(tmp_path, "controller-manager", f"--kubeconfig={apiserver.kubeconfig}",
+                          "--leader-elect=false")
 
 
 def _deployment(namespace: str, image: str, replicas: int) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from rktnetes.client import rest
 from rktnetes.controllers import manager
-from tests.integration.test_controllers_deployment import _ready_all
+from tests.fixtures.controllers import in_background, ready_all
 from tests.integration.test_controllers_replicaset import until
 
 DS = """{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent"},
@@ -35,12 +35,8 @@ def nodes(apiserver):
 @pytest.fixture
 async def cluster(apiserver, namespace):
     async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
-        tasks = [asyncio.create_task(manager.run(client, ["daemonset"])),
-                 asyncio.create_task(_ready_all(client, namespace))]
-        yield client
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        async with in_background(manager.run(client, ["daemonset"]), ready_all(client, namespace)):
+            yield client
 
 
 def _placement(apiserver, namespace: str) -> list[tuple[str, str]]:

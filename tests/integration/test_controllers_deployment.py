@@ -5,42 +5,26 @@ A stand-in kubelet (this test) marks every pod Running and Ready through the API
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 
 import pytest
 
-from rktnetes.client import errors, rest
+from rktnetes.client import rest
 from rktnetes.controllers import manager
+from tests.fixtures.controllers import in_background, ready_all
 from tests.integration.test_controllers_replicaset import until
 
 DEPLOY = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
  "spec":{"replicas":3,"strategy":%s,"selector":{"matchLabels":{"app":"web"}},
   "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox:1"}]}}}}"""
-READY = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
 
-
-async def _ready_all(client: rest.Client, namespace: str) -> None:
-    """Mark every pod Ready and remove deleted ones, for ever (a kubelet's part)."""
-    while True:
-        for pod in (await client.list("pods", namespace))["items"]:
-            with contextlib.suppress(errors.NotFound, errors.Conflict):
-                if pod["metadata"].get("deletionTimestamp"):
-                    await client.delete("pods", pod["metadata"]["name"], namespace, grace_period_seconds=0)
-                elif (pod.get("status") or {}).get("phase") != "Running":
-                    await client.update_status("pods", {**pod, "status": READY}, namespace)
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture
 async def cluster(apiserver, namespace):
     async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
-        tasks = [asyncio.create_task(manager.run(client, ["replicaset", "deployment"])),
-                 asyncio.create_task(_ready_all(client, namespace))]
-        yield client
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        async with in_background(manager.run(client, ["replicaset", "deployment"]), ready_all(client, namespace)):
+            yield client
 
 
 def _images(apiserver, namespace: str) -> set[str]:
@@ -88,10 +72,8 @@ async def test_recreate_replaces_every_pod(apiserver, namespace, cluster) -> Non
 @pytest.fixture
 async def no_kubelet(apiserver):
     async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
-        task = asyncio.create_task(manager.run(client, ["replicaset", "deployment"]))
-        yield client
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        async with in_background(manager.run(client, ["replicaset", "deployment"])):
+            yield client
 
 
 async def test_a_rollout_that_never_gets_ready_exceeds_its_deadline(apiserver, namespace, no_kubelet) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from rktnetes.client import rest
 from rktnetes.controllers import manager
+from tests.fixtures.controllers import in_background
 from tests.integration.test_controllers_replicaset import until
 
 SERVICE = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},
@@ -32,10 +32,8 @@ async def _start(client: rest.Client, namespace: str, name: str, ip: str, port: 
 @pytest.fixture
 async def running(apiserver):
     async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
-        task = asyncio.create_task(manager.run(client, ["endpoints", "endpointslice", "garbagecollector"]))
-        yield client
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        async with in_background(manager.run(client, ["endpoints", "endpointslice", "garbagecollector"])):
+            yield client
 
 
 def _get(apiserver, namespace: str, *what: str) -> dict:

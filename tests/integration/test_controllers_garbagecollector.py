@@ -10,6 +10,7 @@ import pytest
 
 from rktnetes.client import rest
 from rktnetes.controllers import manager
+from tests.fixtures.controllers import in_background
 from tests.integration.test_controllers_deployment import DEPLOY
 from tests.integration.test_controllers_replicaset import RS, until
 
@@ -17,10 +18,8 @@ from tests.integration.test_controllers_replicaset import RS, until
 @pytest.fixture
 async def running(apiserver):
     async with rest.Client.from_kubeconfig(apiserver.kubeconfig) as client:
-        task = asyncio.create_task(manager.run(client))
-        yield client
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        async with in_background(manager.run(client)):
+            yield client
 
 
 def _names(apiserver, namespace: str, kind: str) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 
 from rktnetes.client import rest, sharing
 from rktnetes.controllers import cronjob, manager
+from tests.fixtures.controllers import in_background
 from tests.integration.test_controllers_replicaset import until
 
 JOB = """{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"pi"},
@@ -30,10 +31,8 @@ async def client(apiserver):
 
 @pytest.fixture
 async def controllers(client):
-    task = asyncio.create_task(manager.run(client, ["job", "garbagecollector"]))
-    yield
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    async with in_background(manager.run(client, ["job", "garbagecollector"])):
+        yield
 
 
 async def _finish_one(client: rest.Client, namespace: str, phase: str) -> bool:

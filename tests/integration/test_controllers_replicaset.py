@@ -11,6 +11,7 @@ import pytest
 
 from rktnetes.client import rest
 from rktnetes.controllers import manager
+from tests.fixtures.controllers import in_background
 
 RS = """{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web"},
  "spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},
@@ -36,10 +37,8 @@ async def until(check: Callable[[], object], timeout: float = 30.0) -> None:
 
 async def _run_manager(server):
     async with rest.Client.from_kubeconfig(server.kubeconfig) as client:
-        task = asyncio.create_task(manager.run(client))
-        yield client
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        async with in_background(manager.run(client)):
+            yield client
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from rktnetes.client import rest
 from rktnetes.controllers import manager
 from rktnetes.scheduler.scheduling import Scheduler
+from tests.fixtures.controllers import in_background
 
 DEPLOYMENT = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
  "spec":{"replicas":6,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
@@ -30,12 +31,8 @@ async def cluster(own_apiserver, own_namespace):
             node["status"] = {"allocatable": {"cpu": "1", "memory": "2Gi", "pods": "10"},
                               "conditions": [{"type": "Ready", "status": "True"}]}
             await client.update_status("nodes", node)
-        tasks = [asyncio.create_task(manager.run(client, ["deployment", "replicaset"])),
-                 asyncio.create_task(Scheduler(client).run())]
-        yield names
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        async with in_background(manager.run(client, ["deployment", "replicaset"]), Scheduler(client).run()):
+            yield names
         for name in names:
             await client.delete("nodes", name)
 

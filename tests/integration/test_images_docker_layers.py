@@ -20,7 +20,6 @@ import pytest
 from rktnetes.rkt import paths
 from rktnetes.rkt.images import docker, errors, oci
 from rktnetes.rkt.images.store import ImageStore
-from tests.conftest import require_root
 from tests.fixtures.registry import push_layout, run_registry
 
 pytestmark = pytest.mark.integration
@@ -40,15 +39,7 @@ def _tar(path: Path, files: dict[str, str]) -> Path:
     return path
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ImageStore]:
-    require_root()
-    s = ImageStore(tmp_path / "rkt")
-    yield s
-    s.close()
-
-
-def test_layers_and_whiteouts_through_the_registry(store: ImageStore, tmp_path: Path) -> None:
+def test_layers_and_whiteouts_through_the_registry(image_store: ImageStore, tmp_path: Path) -> None:
     layout = tmp_path / "layout"
     lower = _tar(tmp_path / "1.tar", {"bin/": "/", "bin/true": "", "etc/": "/", "etc/gone": "x", "data/": "/",
                                       "data/old": "o"})
@@ -56,13 +47,13 @@ def test_layers_and_whiteouts_through_the_registry(store: ImageStore, tmp_path: 
     oci.write_image(layout, CONFIG, [lower, upper], "latest")
     with run_registry() as addr:
         push_layout(layout, f"{addr}/layered:latest")
-        info = docker.fetch_docker(store, f"docker://{addr}/layered", insecure=INSECURE)
-    root = store.rootfs(info.id)
+        info = docker.fetch_docker(image_store, f"docker://{addr}/layered", insecure=INSECURE)
+    root = image_store.rootfs(info.id)
     assert not (root / "etc/gone").exists() and (root / "etc").is_dir()
     assert sorted(p.name for p in (root / "data").iterdir()) == ["new"]
 
 
-def test_an_index_resolves_to_linux_amd64(store: ImageStore, tmp_path: Path) -> None:
+def test_an_index_resolves_to_linux_amd64(image_store: ImageStore, tmp_path: Path) -> None:
     layout = tmp_path / "layout"
     for arch in ("arm64", "amd64"):
         oci.write_image(layout, {**CONFIG, "architecture": arch}, [_tar(tmp_path / f"{arch}.tar", {"arch": arch})],
@@ -75,8 +66,8 @@ def test_an_index_resolves_to_linux_amd64(store: ImageStore, tmp_path: Path) -> 
     oci.tag_manifest(layout, nested, "multi")
     with run_registry() as addr:
         push_layout(layout, f"{addr}/multi:latest", tag="multi", all_images=True)
-        info = docker.fetch_docker(store, f"docker://{addr}/multi", insecure=INSECURE)
-    assert (store.rootfs(info.id) / "arch").read_text() == "amd64"
+        info = docker.fetch_docker(image_store, f"docker://{addr}/multi", insecure=INSECURE)
+    assert (image_store.rootfs(info.id) / "arch").read_text() == "amd64"
     assert info.labels["arch"] == "amd64"
 
 
@@ -145,17 +136,17 @@ def _cutting_registry(tmp_path: Path, stall: threading.Event | None = None, whol
         thread.join(timeout=5)
 
 
-def test_a_truncated_layer_leaves_nothing(store: ImageStore, tmp_path: Path) -> None:
+def test_a_truncated_layer_leaves_nothing(image_store: ImageStore, tmp_path: Path) -> None:
     with _cutting_registry(tmp_path) as addr, pytest.raises(errors.FetchError, match="truncated") as info:
-        docker.fetch_docker(store, f"docker://{addr}/cut", insecure=INSECURE)
+        docker.fetch_docker(image_store, f"docker://{addr}/cut", insecure=INSECURE)
     assert "\n" not in str(info.value)
-    assert store.list() == [] and list(paths.cas_tmp_dir(store.root).iterdir()) == []
+    assert image_store.list() == [] and list(paths.cas_tmp_dir(image_store.root).iterdir()) == []
 
 
-def test_an_interrupted_fetch_leaves_nothing(store: ImageStore, tmp_path: Path) -> None:
+def test_an_interrupted_fetch_leaves_nothing(image_store: ImageStore, tmp_path: Path) -> None:
     rkt = str(Path(sys.executable).parent / "rkt")
     with _cutting_registry(tmp_path, threading.Event()) as addr:
-        proc = subprocess.Popen([rkt, f"--dir={store.root}", "--insecure-options=image,http", "fetch",
+        proc = subprocess.Popen([rkt, f"--dir={image_store.root}", "--insecure-options=image,http", "fetch",
                                  f"docker://{addr}/cut"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             assert _Truncating.stalled.wait(60), "the fetch never reached the layer download"
@@ -165,10 +156,10 @@ def test_an_interrupted_fetch_leaves_nothing(store: ImageStore, tmp_path: Path) 
             proc.kill()
             proc.wait()
     assert proc.returncode == 130
-    assert store.list() == [] and list(paths.cas_tmp_dir(store.root).iterdir()) == []
+    assert image_store.list() == [] and list(paths.cas_tmp_dir(image_store.root).iterdir()) == []
 
 
-def test_a_manifest_arriving_in_pieces_is_read_whole(store: ImageStore, tmp_path: Path) -> None:
+def test_a_manifest_arriving_in_pieces_is_read_whole(image_store: ImageStore, tmp_path: Path) -> None:
     with _cutting_registry(tmp_path, whole=True) as addr:
-        info = docker.fetch_docker(store, f"docker://{addr}/slow", insecure=INSECURE)
-    assert (store.rootfs(info.id) / "big").stat().st_size == 300_000
+        info = docker.fetch_docker(image_store, f"docker://{addr}/slow", insecure=INSECURE)
+    assert (image_store.rootfs(info.id) / "big").stat().st_size == 300_000

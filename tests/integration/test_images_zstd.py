@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rktnetes.rkt.images import docker, errors, limits, oci, whiteouts
-from rktnetes.rkt.images.store import ImageStore
-from tests.conftest import require_root
 
 pytestmark = pytest.mark.integration
 ZSTD_LAYER = "application/vnd.oci.image.layer.v1.tar+zstd"
@@ -32,14 +29,6 @@ def _layer_types(layout: Path) -> list[str]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[ImageStore]:
-    require_root()
-    s = ImageStore(tmp_path / "rkt")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def zstd_layout(built_images, tmp_path: Path) -> Path:
     layout = tmp_path / "zstd"
     _skopeo(f"oci:{built_images['busybox'].oci_layout}:latest", f"oci:{layout}:latest")
@@ -51,17 +40,17 @@ def _tree(root: Path) -> dict[str, int]:
     return {str(p.relative_to(root)): p.lstat().st_mode for p in sorted(root.rglob("*"))}
 
 
-def test_a_zstd_layout_from_skopeo_gives_the_same_tree_as_the_gzip_one(store, built_images, zstd_layout):
-    zstd = oci.import_layout(store, zstd_layout, "latest")
-    gzip = oci.import_layout(store, built_images["busybox"].oci_layout, "latest")
-    assert zstd.id != gzip.id and _tree(store.rootfs(zstd.id)) == _tree(store.rootfs(gzip.id))
-    assert (store.rootfs(zstd.id) / "bin/busybox").read_bytes() == (store.rootfs(gzip.id) / "bin/busybox").read_bytes()
+def test_a_zstd_layout_from_skopeo_gives_the_same_tree_as_the_gzip_one(image_store, built_images, zstd_layout):
+    zstd = oci.import_layout(image_store, zstd_layout, "latest")
+    gzip = oci.import_layout(image_store, built_images["busybox"].oci_layout, "latest")
+    assert zstd.id != gzip.id and _tree(image_store.rootfs(zstd.id)) == _tree(image_store.rootfs(gzip.id))
+    assert (image_store.rootfs(zstd.id) / "bin/busybox").read_bytes() == (image_store.rootfs(gzip.id) / "bin/busybox").read_bytes()
 
 
-def test_a_zstd_image_is_pulled_from_the_real_registry(store, registry, zstd_layout):
+def test_a_zstd_image_is_pulled_from_the_real_registry(image_store, registry, zstd_layout):
     _skopeo("--dest-tls-verify=false", f"oci:{zstd_layout}:latest", f"docker://{registry}/busybox-zstd:latest")
-    info = docker.fetch_docker(store, f"docker://{registry}/busybox-zstd:latest", insecure=frozenset({"image", "http"}))
-    assert (store.rootfs(info.id) / "bin/busybox").is_file()
+    info = docker.fetch_docker(image_store, f"docker://{registry}/busybox-zstd:latest", insecure=frozenset({"image", "http"}))
+    assert (image_store.rootfs(info.id) / "bin/busybox").is_file()
 
 
 def _zstd_blob(layout: Path) -> Path:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from rktnetes.kubelet import attaching, execing, logstream
+from rktnetes.kubelet import attaching, execing, logstream, metricsserving
 from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.kubelet.runtime import Runtime
 from rktnetes.rkt import paths
@@ -106,4 +106,5 @@ def application(runtime: Runtime, authenticate: bool = False) -> web.Application
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
     app.router.add_get("/exec/{namespace}/{pod}/{container}", exec_in_container)
     app.router.add_get("/attach/{namespace}/{pod}/{container}", attach_to_container)
+    metricsserving.add_routes(app, runtime)
     return app

@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 
 from rktnetes.api import errors, resources
-from rktnetes.apiserver import auth, discovery, handlers, metrics, namespaces, watching
+from rktnetes.apiserver import auth, discovery, handlers, metrics, namespaces, noderestriction, watching
 from rktnetes.apiserver.certs import Pair
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
@@ -138,7 +138,7 @@ def build_app(store: Store, *, tokens: dict[str, auth.User] | None = None, anony
               kubelet_client: Pair | None = None, event_ttl: int = EVENT_TTL, signer=None) -> web.Application:
     """The API server application over ``store``."""
     authenticating = auth.middleware(tokens or {}, anonymous_admin=anonymous_admin, signer=signer)
-    app = web.Application(middlewares=[metrics.measuring, status_errors, authenticating],
+    app = web.Application(middlewares=[metrics.measuring, status_errors, authenticating, noderestriction.restricting],
                           client_max_size=MAX_BODY)
     app[metrics.KEY] = metrics.Metrics()
     app["signer"] = signer

@@ -1,7 +1,8 @@
 """Authentication: TLS client certificates signed by the cluster CA, static bearer tokens, ServiceAccount tokens
 (``tokens.Signer``); anonymous gets 401.
 
-Every authenticated user may do everything (no authorization layer yet). Health and version endpoints answer
+Every authenticated user may do everything, but a node (``node_name``): ``noderestriction`` limits kubelets to
+their own Node, Lease and pods. Health and version endpoints answer
 anonymous requests, as kube-apiserver's ``system:public-info-viewer`` role allows.
 """
 
@@ -19,6 +20,7 @@ from rktnetes.apiserver import negotiation
 from rktnetes.apiserver.errors import BadTokenFile
 
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+NODES_GROUP, NODE_PREFIX = "system:nodes", "system:node:"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,13 @@ class User:
     name: str
     groups: tuple[str, ...] = field(default=())
     uid: str = ""
+
+
+def node_name(user: User | None) -> str | None:
+    """The node a kubelet's credentials name (``system:node:NAME`` in ``system:nodes``), else None."""
+    if user is None or NODES_GROUP not in user.groups or not user.name.startswith(NODE_PREFIX):
+        return None
+    return user.name[len(NODE_PREFIX):] or None
 
 
 def load_tokens(path: Path | None) -> dict[str, User]:

@@ -125,6 +125,19 @@ def _check_kubelet_refuses_strangers(cluster, pod: dict) -> None:
     assert code in ("000", "401", "403"), code
 
 
+def _check_node_credentials(cluster) -> None:
+    """Each kubelet runs on its own node's certificate: with it, the real kubectl may label its own Node but
+    gets 403 Forbidden patching the other one."""
+    first, second = _node_cidrs(cluster)
+    kubeconfig = cluster.dir / "nodes" / first / "kubelet.kubeconfig"
+    assert f"--kubeconfig={kubeconfig}" in (cluster.dir / "run" / f"kubelet-{first}.pid").read_text()
+    patch = ["patch", "node", "-p", '{"metadata":{"labels":{"checked":"yes"}}}']
+    own = cluster.host.run(["kubectl", f"--kubeconfig={kubeconfig}", *patch[:2], first, *patch[2:]], timeout=60)
+    assert own.returncode == 0, own.stderr
+    other = cluster.host.run(["kubectl", f"--kubeconfig={kubeconfig}", *patch[:2], second, *patch[2:]], timeout=60)
+    assert other.returncode == 1 and "(Forbidden)" in other.stderr, other.stderr
+
+
 def _rkt_uuids(pods) -> set[str]:
     return {c["containerID"].removeprefix("rkt://").split(":")[0]
             for p in pods for c in p["status"].get("containerStatuses") or [] if c.get("containerID")}
@@ -166,6 +179,7 @@ def test_start_serve_stop_start_delete(local_cluster):
     _check_dns(cluster, pods[0]["metadata"]["name"])
     _check_namespace_dns(cluster)
     _check_kubelet_refuses_strangers(cluster, pods[0])
+    _check_node_credentials(cluster)
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
     _restart_a_killed_kubelet(cluster)
     uuids = _rkt_uuids(pods)

@@ -50,7 +50,8 @@ def control_plane(spec: ClusterSpec, profile: Path) -> list[Component]:
 def kubelet(spec: ClusterSpec, profile: Path, node: Node) -> Component:
     netns = str(layout.netns_path(node.netns))
     insecure = "image,http" if spec.insecure_registry else "image"
-    argv = _rktnetes("kubelet", f"--kubeconfig={layout.admin_kubeconfig_path(profile)}", f"--node-name={node.name}",
+    argv = _rktnetes("kubelet", f"--kubeconfig={layout.node_kubeconfig_path(profile, node.name)}",
+                     f"--node-name={node.name}",
                      f"--node-ip={node.ip}", f"--address={node.ip}", f"--port={KUBELET_PORT}",
                      f"--rkt-dir={layout.node_rkt_dir(profile, node.name)}",
                      f"--root-dir={layout.node_kubelet_dir(profile, node.name)}",

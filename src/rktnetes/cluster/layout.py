@@ -84,6 +84,11 @@ def node_kubelet_dir(profile: Path, node: str) -> Path:
     return node_dir(profile, node) / "kubelet"
 
 
+def node_kubeconfig_path(profile: Path, node: str) -> Path:
+    """The kubelet's own kubeconfig: the node's client certificate (CN=system:node:NODE, O=system:nodes)."""
+    return node_dir(profile, node) / "kubelet.kubeconfig"
+
+
 def netns_path(name: str) -> Path:
     """Where ``ip netns add NAME`` bind-mounts a namespace."""
     return NETNS_DIR / name

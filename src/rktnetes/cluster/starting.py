@@ -12,7 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rktnetes.client import errors as client_errors
-from rktnetes.cluster import clusterapi, components, errors, kubeconfigs, layout, netns, nodenet, supervising
+from rktnetes.cluster import (
+    clusterapi,
+    components,
+    errors,
+    kubeconfigs,
+    layout,
+    netns,
+    nodecreds,
+    nodenet,
+    supervising,
+)
 from rktnetes.cluster.components import Component
 from rktnetes.cluster.profiles import Profile
 from rktnetes.cluster.spec import DNS_IP, DOMAIN, ClusterSpec
@@ -72,6 +82,8 @@ def _control_plane(profile: Profile, spec: ClusterSpec, say: Say) -> None:
 def _nodes(profile: Profile, spec: ClusterSpec, say: Say) -> None:
     for node in spec.all_nodes():
         nodenet.write_pod_network(node, layout.node_net_d_dir(profile.dir, node.name))
+        nodecreds.write_kubeconfig(layout.apiserver_dir(profile.dir), spec.server, node.name,
+                                   layout.node_kubeconfig_path(profile.dir, node.name))
     started = components.node_components(spec, profile.dir)
     say(f"starting kubelet and proxy on {', '.join(spec.node_names())}")
     for component in started:

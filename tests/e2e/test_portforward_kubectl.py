@@ -1,0 +1,76 @@
+"""``kubectl port-forward`` (the real kubectl) through the real API server to a real kubelet and rkt pod:
+busybox httpd listens inside the pod's network namespace; the forward serves its page on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+
+from tests.conftest import free_port, stop_process
+
+pytestmark = pytest.mark.e2e
+SERVE = "mkdir -p /www; echo hello from $(hostname) > /www/index.html; head -c 300000 /dev/zero > /www/big; " \
+        "exec httpd -f -p 8080 -h /www"
+KUBECTL = "/usr/lib/google-cloud-sdk/bin/kubectl"
+
+
+def _web_pod(kubelet, namespace: str) -> None:
+    container = {"name": "web", "image": kubelet.image(), "command": ["/bin/sh", "-c", SERVE],
+                 "ports": [{"containerPort": 8080}]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": namespace,
+                                                           "labels": {"app": "web"}},
+           "spec": {"nodeName": kubelet.node, "containers": [container], "terminationGracePeriodSeconds": 2}}
+    kubelet.apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
+    kubelet.wait_phase(namespace, "web", "Running")
+
+
+@contextmanager
+def forwarding(kubelet, namespace: str, target: str, remote: int, binary: str = KUBECTL) -> Iterator[int]:
+    """``kubectl port-forward TARGET LOCAL:REMOTE`` in the background, once it says it is forwarding."""
+    local = free_port()
+    proc = subprocess.Popen([binary, "port-forward", "-n", namespace, "--address=127.0.0.1", target,
+                             f"{local}:{remote}"], env=kubelet.apiserver.env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Forwarding from 127.0.0.1"), (line, proc.poll())
+        yield local
+    finally:
+        stop_process(proc, grace=5)
+        proc.forwarded_stderr = proc.stderr.read()
+        kubelet.last_forward_stderr = proc.forwarded_stderr
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def _get(port: int, path: str = "/index.html") -> bytes:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=20) as response:
+        return response.read()
+
+
+def test_port_forward_serves_the_pods_page_to_many_connections(kubelet, namespace):
+    _web_pod(kubelet, namespace)
+    with forwarding(kubelet, namespace, "pod/web", 8080) as port:
+        assert _get(port) == b"hello from web\n"
+        with ThreadPoolExecutor(8) as pool:
+            pages = list(pool.map(lambda _: _get(port, "/big"), range(8)))
+        assert all(page == bytes(300000) for page in pages)
+        assert _get(port) == b"hello from web\n"
+
+
+def test_port_forward_to_a_service_and_to_a_closed_port(kubelet, namespace):
+    _web_pod(kubelet, namespace)
+    kubelet.apiserver.kubectl("expose", "pod", "web", "-n", namespace, "--port=80", "--target-port=8080")
+    with forwarding(kubelet, namespace, "svc/web", 80) as port:
+        assert _get(port) == b"hello from web\n"
+    with forwarding(kubelet, namespace, "pod/web", 9999) as port, pytest.raises((urllib.error.URLError, OSError)):
+        _get(port)
+    assert "error forwarding port 9999 to pod web" in kubelet.last_forward_stderr
+    assert "connect: connection refused" in kubelet.last_forward_stderr

@@ -3,7 +3,8 @@
 ``/healthz`` answers ``ok``; ``/containerLogs/{namespace}/{pod}/{container}`` streams the container's log
 from the rkt pod that runs (or ran) it — ``previous=true`` reads the rkt pod before the current one, i.e.
 the container's last run before its restart; ``/exec/{namespace}/{pod}/{container}`` runs a command in it
-(``execing``); ``/attach/…`` follows its output (``attaching``). Errors are one line of plain text, as a
+(``execing``); ``/attach/…`` follows its output (``attaching``); ``/portForward/{namespace}/{pod}``
+forwards connections into the pod (``portforwarding``). Errors are one line of plain text, as a
 kubelet answers.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from rktnetes.kubelet import attaching, execing, logstream, metricsserving
+from rktnetes.kubelet import attaching, execing, logstream, metricsserving, portforwarding
 from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.kubelet.runtime import Runtime
 from rktnetes.rkt import paths
@@ -99,6 +100,16 @@ async def attach_to_container(request: web.Request) -> web.StreamResponse:
     return await attaching.run(request, paths.app_log_path(rkt.path, container), _alive(runtime, rkt))
 
 
+async def port_forward(request: web.Request) -> web.StreamResponse:
+    """``/portForward/{namespace}/{pod}``: connections into the running pod's network namespace."""
+    ns, name = request.match_info["namespace"], request.match_info["pod"]
+    runtime = request.app[RUNTIME]
+    mine = [p for p in await runtime.pods() if p.key == f"{ns}/{name}" and p.running and not p.init]
+    if not mine:
+        raise web.HTTPNotFound(text=f"pod {ns}/{name} is not running on this node")
+    return await portforwarding.serve(request, mine[-1].info.netns or runtime.node_netns, name, mine[-1].uid)
+
+
 def application(runtime: Runtime, authenticate: bool = False) -> web.Application:
     app = web.Application(middlewares=[authenticating(authenticate)])
     app[RUNTIME] = runtime
@@ -106,5 +117,6 @@ def application(runtime: Runtime, authenticate: bool = False) -> web.Application
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
     app.router.add_get("/exec/{namespace}/{pod}/{container}", exec_in_container)
     app.router.add_get("/attach/{namespace}/{pod}/{container}", attach_to_container)
+    app.router.add_get("/portForward/{namespace}/{pod}", port_forward)
     metricsserving.add_routes(app, runtime)
     return app

@@ -63,9 +63,17 @@ class Running:
         self.closed.set()
 
 
+# Python's default suites (ECDHE, AEAD or SHA-2 MACs; TLS >= 1.2), at security level 0 only so that a TLS 1.2
+# client that sends no signature_algorithms (busybox wget, the tool in most small images) gets the RFC 5246
+# default, a SHA-1 signature of the key exchange, instead of "no shared cipher"; kube-apiserver (Go) answers it
+# so too. Clients that offer SHA-2 signatures (all others) still get them.
+CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES:!aNULL:!eNULL:!SHA1:!AESCCM:@SECLEVEL=0"
+
+
 def tls_context(data_dir: Path, sans: tuple[str, ...]) -> ssl.SSLContext:
     serving = certs.ensure_serving(data_dir, sans)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(paths.ca_cert_path(data_dir)))
+    context.set_ciphers(CIPHERS)
     context.load_cert_chain(serving.cert, serving.key)
     context.verify_mode = ssl.CERT_OPTIONAL
     return context

@@ -74,3 +74,12 @@ def test_port_forward_to_a_service_and_to_a_closed_port(kubelet, namespace):
         _get(port)
     assert "error forwarding port 9999 to pod web" in kubelet.last_forward_stderr
     assert "connect: connection refused" in kubelet.last_forward_stderr
+
+
+def test_kubectl_1_27_forwards_over_a_plain_spdy_upgrade(kubelet, namespace):
+    _web_pod(kubelet, namespace)
+    with forwarding(kubelet, namespace, "pod/web", 8080, binary=f"{KUBECTL}.1.27") as port:
+        with ThreadPoolExecutor(4) as pool:
+            pages = list(pool.map(lambda _: _get(port, "/big"), range(4)))
+        assert all(page == bytes(300000) for page in pages)
+        assert _get(port) == b"hello from web\n"

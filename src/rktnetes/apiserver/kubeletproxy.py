@@ -20,6 +20,7 @@ from aiohttp import web
 
 from rktnetes.api import errors
 from rktnetes.api.resources import lookup
+from rktnetes.apiserver import spdyrelay
 from rktnetes.apiserver.negotiation import Target
 
 Obj = dict[str, Any]
@@ -104,7 +105,10 @@ async def _pump(source, sink) -> None:
 
 
 async def stream(request: web.Request, target: Target) -> web.StreamResponse:
-    """exec, attach, port-forward: a WebSocket relayed to the kubelet's."""
+    """exec, attach, port-forward: a WebSocket relayed to the kubelet's (port-forward: or a SPDY upgrade)."""
+    if target.subresource == "portforward" and spdyrelay.wants_spdy(request):
+        url, _ = await _target_url(request, target)
+        return await spdyrelay.relay(request, url, _client_ssl(request))
     if request.headers.get("Upgrade", "").lower() != "websocket":
         raise errors.bad_request("Upgrade request required")
     url, _ = await _target_url(request, target)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.conftest import free_port, stop_process
+from tests.integration.test_portforward_kubelet import listening
 
 pytestmark = pytest.mark.e2e
 SERVE = "mkdir -p /www; echo hello from $(hostname) > /www/index.html; head -c 300000 /dev/zero > /www/big; " \
@@ -29,6 +30,7 @@ def _web_pod(kubelet, namespace: str) -> None:
            "spec": {"nodeName": kubelet.node, "containers": [container], "terminationGracePeriodSeconds": 2}}
     kubelet.apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
     kubelet.wait_phase(namespace, "web", "Running")
+    listening(kubelet, namespace, "web", 8080)
 
 
 @contextmanager

@@ -109,7 +109,7 @@ def test_summary_objects_carry_the_fields_readers_expect():
     usage = statssummary.Usage(0.0, 5_000, memory, 250)
     entry = statssummary.container("main", None, usage, statssummary.usage_only(0.0, 4096, 3),
                                    statssummary.usage_only(0.0, 512, 1))
-    assert entry["cpu"] == {"time": "1970-01-01T00:00:00Z", "usageCoreNanoSeconds": 5000, "usageNanoCores": 250}
+    assert entry["cpu"] == {"time": "1970-01-01T00:00:00.000000Z", "usageCoreNanoSeconds": 5000, "usageNanoCores": 250}
     assert entry["memory"]["availableBytes"] == 120 and entry["memory"]["workingSetBytes"] == 80
     pod = statssummary.pod({"name": "p", "namespace": "n", "uid": "u"}, None, usage, [entry], None, 2)
     assert pod["ephemeral-storage"]["usedBytes"] == 4096 + 512 and "network" not in pod

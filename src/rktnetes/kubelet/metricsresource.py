@@ -22,7 +22,9 @@ POD_LABELS = ["namespace", "pod"]
 
 
 def seconds(stamp: str) -> float:
-    return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+    """An RFC 3339 UTC time (``Z``, with or without a fraction) as seconds since the epoch."""
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) + float(f"0.{fraction or 0}")
 
 
 def _family(kind: type, name: str, doc: str, labels: list[str] | None = None) -> Metric:

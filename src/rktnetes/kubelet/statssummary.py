@@ -27,7 +27,10 @@ class Usage:
 
 
 def stamp(when: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+    """RFC 3339 with microseconds: rates over short windows (metrics-server's, from /metrics/resource) need
+    more than whole seconds."""
+    whole = int(when)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{int((when - whole) * 1e6):06d}Z"
 
 
 def rate(previous: tuple[float, int] | None, at: float, cpu_ns: int) -> int | None:

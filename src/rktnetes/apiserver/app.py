@@ -9,7 +9,16 @@ import orjson
 from aiohttp import web
 
 from rktnetes.api import errors, resources
-from rktnetes.apiserver import auth, discovery, handlers, metrics, namespaces, noderestriction, watching
+from rktnetes.apiserver import (
+    auth,
+    discovery,
+    handlers,
+    metrics,
+    namespaces,
+    noderestriction,
+    resourcemetrics,
+    watching,
+)
 from rktnetes.apiserver.certs import Pair
 from rktnetes.apiserver.negotiation import error_response, respond
 from rktnetes.apiserver.objects import Objects
@@ -119,6 +128,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/openapi/v2", _openapi_v2)
     r.add_get("/openapi/v3", _openapi_v3)
     r.add_get("/openapi/v3/{tail:.+}", _openapi_v3)
+    resourcemetrics.add_routes(app)  # before the catch-all /apis/{group}/{version}/... route
     r.add_route("*", "/api/v1/{tail:.+}", handlers.resource_request)
     r.add_route("*", "/apis/{group}/{version}/{tail:.+}", handlers.resource_request)
 

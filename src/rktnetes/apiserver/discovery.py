@@ -12,6 +12,7 @@ from typing import Any
 
 from rktnetes.api import resources
 from rktnetes.api.resources import Resource
+from rktnetes.apiserver import resourcemetricsdiscovery
 
 Obj = dict[str, Any]
 KUBE_VERSION = ("1", "32", "v1.32.0")
@@ -45,6 +46,7 @@ def api_groups() -> Obj:
         if group:
             gv = {"groupVersion": f"{group}/{ver}", "version": ver}
             groups.append({"name": group, "versions": [gv], "preferredVersion": gv})
+    groups.append(resourcemetricsdiscovery.group())  # served by resourcemetrics, not the table
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
@@ -80,6 +82,8 @@ def _subresource(r: Resource, sub: str) -> Obj:
 
 @functools.cache
 def resource_list(group: str, ver: str) -> Obj | None:
+    if (group, ver) == (resourcemetricsdiscovery.GROUP, resourcemetricsdiscovery.VERSION):
+        return resourcemetricsdiscovery.resource_list()
     served = resources.in_group_version(group, ver)
     if not served:
         return None
@@ -126,6 +130,8 @@ def aggregated(core: bool, api_version: str) -> Obj:
                    "freshness": "Current"}
         meta: Obj = {"name": group, "creationTimestamp": None} if group else {"creationTimestamp": None}
         items.append({"metadata": meta, "versions": [version]})
+    if not core:
+        items.append(resourcemetricsdiscovery.aggregated())
     return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{api_version}",
             "metadata": {}, "items": items}
 

@@ -1,16 +1,20 @@
 """``rktnetes start`` end to end, inside a throwaway test host: two nodes come up Ready for the real kubectl;
 a Deployment of busybox httpd runs with pod IPs in its node's 10.244.N.0/24; its Service answers through the
 ClusterIP from a node namespace and through the NodePort on every node IP from the host; a pod resolves it
-by name through the cluster DNS, and a pod of another namespace finds that namespace's own ``web``; ``stop`` leaves no namespace or process, ``start`` brings the pods back,
+by name through the cluster DNS and reaches the API server with busybox wget https://kubernetes.default, and a pod of another namespace finds that namespace's own ``web``; a kubelet killed with SIGKILL is restarted by its supervisor and adopts its pods; ``stop`` leaves no namespace or
+process, ``start`` brings the pods back,
 and ``delete`` leaves nothing at all."""
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import json
 import os
+import re
 import signal
 import subprocess
+import time
 
 import pytest
 import yaml
@@ -99,6 +103,13 @@ def _check_dns(cluster, pod: str) -> None:
     assert "localhost" in body
 
 
+def _check_api_from_a_pod(cluster, pod: str) -> None:
+    """busybox wget (its own TLS) reaches the API server through the kubernetes Service by name."""
+    done = cluster.kubectl("exec", pod, "--", "/bin/busybox", "wget", "-q", "-O", "-",
+                           "https://kubernetes.default/version", check=False)
+    assert done.returncode == 0 and '"gitVersion"' in done.stdout, done.stdout + done.stderr
+
+
 def _check_namespace_dns(cluster) -> None:
     """A pod of another namespace finds its own namespace's ``web`` by the short name."""
     cluster.kubectl("create", "namespace", "other")
@@ -150,12 +161,34 @@ def _cgroups_left(uuids: set[str]) -> list[str]:
     return done.stdout.split()
 
 
-def _restart_a_killed_kubelet(cluster) -> None:
-    pid = json.loads((cluster.dir / "run" / f"kubelet-{cluster.profile}.pid").read_text())["pid"]
-    os.kill(pid, signal.SIGKILL)
-    cluster.wait_for("the kubelet gone", lambda: cluster.rktnetes("status", check=False).returncode == 7, 10)
-    assert "already running" not in cluster.start().stdout
-    assert cluster.rktnetes("status").returncode == 0
+def _kubelet_pid(cluster, node: str) -> int | None:
+    state = json.loads((cluster.dir / "run" / f"kubelet-{node}.state").read_text())
+    return state.get("pid") if state.get("state") == "Running" else None
+
+
+def _heartbeat(cluster, node: str) -> str:
+    conditions = cluster.kubectl_json("get", "node", node)["status"]["conditions"]
+    ready = next(c for c in conditions if c["type"] == "Ready")
+    return ready["lastHeartbeatTime"] if ready["status"] == "True" else ""
+
+
+def _a_killed_kubelet_heals(cluster, pods) -> None:
+    """kill -9 of a kubelet: its supervisor starts it again, it heartbeats its Node Ready again and adopts its
+    running pods (same rkt pods, no container restarted); status says it restarted once."""
+    node = cluster.profile
+    before = _kubelet_pid(cluster, node)
+    time.sleep(1.1)  # heartbeat times are whole seconds
+    killed = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    os.kill(before, signal.SIGKILL)
+    after = cluster.wait_for("the kubelet back", lambda: (_kubelet_pid(cluster, node) or before) != before
+                             and _kubelet_pid(cluster, node), timeout=30)
+    assert after != before and "exited with status -9" in cluster.rktnetes("logs", f"kubelet-{node}").stdout
+    cluster.wait_for("a heartbeat of the new kubelet", lambda: _heartbeat(cluster, node) > killed, timeout=60)
+    now = _running_pods(cluster, 2)
+    assert _rkt_uuids(now) == _rkt_uuids(pods)
+    assert all(c["restartCount"] == 0 for p in now for c in p["status"]["containerStatuses"])
+    status = cluster.rktnetes("status").stdout
+    assert re.search(r"kubelet:\s+Running \(restarted 1 time\(s\)\)", status), status
 
 
 def test_start_serve_stop_start_delete(local_cluster):
@@ -177,11 +210,12 @@ def test_start_serve_stop_start_delete(local_cluster):
     _check_pod_to_pod(cluster, pods)
     _check_service(cluster, service)
     _check_dns(cluster, pods[0]["metadata"]["name"])
+    _check_api_from_a_pod(cluster, pods[0]["metadata"]["name"])
     _check_namespace_dns(cluster)
     _check_kubelet_refuses_strangers(cluster, pods[0])
     _check_node_credentials(cluster)
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
-    _restart_a_killed_kubelet(cluster)
+    _a_killed_kubelet_heals(cluster, pods)
     uuids = _rkt_uuids(pods)
     assert len(uuids) == 2 and _cgroups_left(uuids)
 

@@ -50,6 +50,11 @@ def pid_path(profile: Path, component: str) -> Path:
     return run_dir(profile) / f"{component}.pid"
 
 
+def state_path(profile: Path, component: str) -> Path:
+    """What the component's supervisor says of it: Running (its pid) or Restarting, and its restarts."""
+    return run_dir(profile) / f"{component}.state"
+
+
 def apiserver_dir(profile: Path) -> Path:
     return profile / "apiserver"
 

@@ -8,7 +8,7 @@ import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
-from rktnetes.cluster import errors, layout, supervising
+from rktnetes.cluster import errors, layout, restarting, supervising
 from rktnetes.cluster.spec import ClusterSpec
 
 
@@ -48,8 +48,25 @@ class Profile:
     def log(self, component: str) -> Path:
         return layout.log_path(self.dir, component)
 
+    def state_file(self, component: str) -> Path:
+        return layout.state_path(self.dir, component)
+
     def running(self, component: str) -> int | None:
+        """The pid of the component's supervisor, if it runs (the component itself may be restarting)."""
         return supervising.running(self.pid_file(component))
+
+    def state(self, component: str) -> dict:
+        """Its supervisor's record: ``state`` Running (``pid``) or Restarting (``last_exit``), ``restarts``."""
+        return restarting.read_state(self.state_file(component)) if self.running(component) else {}
+
+    def launch(self, component: str, argv: list[str], netns: str | None = None) -> None:
+        """Start the component under its supervisor unless that runs already."""
+        if self.running(component) is None:
+            supervising.start(argv, self.log(component), self.pid_file(component), netns, self.state_file(component))
+
+    def halt(self, component: str) -> bool:
+        """Stop the component and its supervisor; True if either ran."""
+        return supervising.stop(self.pid_file(component), state=self.state_file(component))
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

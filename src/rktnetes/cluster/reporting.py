@@ -5,15 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from rktnetes.client import errors as client_errors
-from rktnetes.cluster import clusterapi, components, errors, kubeconfigs, layout, nodenet
+from rktnetes.cluster import clusterapi, components, errors, kubeconfigs, layout, nodenet, restarting, supervising
 from rktnetes.cluster.profiles import Profile
 from rktnetes.cluster.spec import ClusterSpec
 
-RUNNING, STOPPED = "Running", "Stopped"
+RUNNING, STOPPED, RESTARTING = "Running", "Stopped", restarting.RESTARTING
 
 
 def _state(up: bool) -> str:
     return RUNNING if up else STOPPED
+
+
+def describe(state: dict, child_alive: bool) -> str:
+    """A supervised component's state as status shows it, from its supervisor's record (``restarting``)."""
+    restarts = int(state.get("restarts") or 0)
+    if state.get("state") == RESTARTING:
+        return f"{RESTARTING} (exited with status {state.get('last_exit')}; {restarts} restart(s) before)"
+    if not child_alive:
+        return f"{RESTARTING} (exited just now)"  # its supervisor has not written so yet
+    return f"{RUNNING} (restarted {restarts} time(s))" if restarts else RUNNING
+
+
+def component_state(profile: Profile, name: str) -> str:
+    if profile.running(name) is None:
+        return STOPPED
+    return describe(profile.state(name), supervising.running(profile.state_file(name)) is not None)
 
 
 def _ready_nodes(profile: Profile) -> set[str] | None:
@@ -26,12 +42,12 @@ def _ready_nodes(profile: Profile) -> set[str] | None:
 def status(profile: Profile, spec: ClusterSpec) -> list[tuple[str, str]]:
     """(what, state) for every control-plane component, then each node's network, kubelet, proxy and
     Ready condition, then the kubeconfig entry."""
-    rows = [(name, _state(profile.running(name) is not None)) for name in components.CONTROL_PLANE]
-    ready = _ready_nodes(profile) if rows[0][1] == RUNNING else None
+    rows = [(name, component_state(profile, name)) for name in components.CONTROL_PLANE]
+    ready = _ready_nodes(profile) if rows[0][1].startswith(RUNNING) else None
     for node in spec.all_nodes():
         rows.append((f"node {node.name} ({node.ip}, pods {node.pod_cidr})", _state(nodenet.node_up(node))))
         for part in ("kubelet", "proxy"):
-            rows.append((f"  {part}", _state(profile.running(f"{part}-{node.name}") is not None)))
+            rows.append((f"  {part}", component_state(profile, f"{part}-{node.name}")))
         rows.append(("  Ready", "Unknown" if ready is None else str(node.name in ready)))
     user = layout.user_kubeconfig_path()
     known = any(c.get("name") == profile.name for c in kubeconfigs.load(user).get("contexts") or [])
@@ -40,7 +56,7 @@ def status(profile: Profile, spec: ClusterSpec) -> list[tuple[str, str]]:
 
 
 def all_running(rows: list[tuple[str, str]]) -> bool:
-    return all(state not in (STOPPED, "False", "Unknown") for _, state in rows)
+    return all(state.split()[0] not in (STOPPED, RESTARTING, "False", "Unknown") for _, state in rows)
 
 
 def service_urls(profile: Profile, spec: ClusterSpec, name: str, namespace: str) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from rktnetes.cluster import (
     netns,
     nodecreds,
     nodenet,
-    supervising,
+    restarting,
 )
 from rktnetes.cluster.components import Component
 from rktnetes.cluster.profiles import Profile
@@ -34,14 +34,18 @@ Say = Callable[[str], None]
 
 
 def _launch(profile: Profile, component: Component) -> None:
-    if profile.running(component.name) is None:
-        supervising.start(component.argv, profile.log(component.name), profile.pid_file(component.name),
-                          component.netns)
+    profile.launch(component.name, component.argv, component.netns)
+
+
+def _crashed(profile: Profile, name: str) -> bool:
+    """Gone, or exited since it was started (its supervisor restarts it, but a start is failing then)."""
+    state = profile.state(name)
+    return profile.running(name) is None or state.get("state") == restarting.RESTARTING or bool(state.get("restarts"))
 
 
 def _died(profile: Profile, names: list[str]) -> Callable[[], str | None]:
     def check() -> str | None:
-        dead = [n for n in names if profile.running(n) is None]
+        dead = [n for n in names if _crashed(profile, n)]
         return f"{dead[0]} exited (see {profile.log(dead[0])})" if dead else None
     return check
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rktnetes.cluster import components, kubeconfigs, layout, nodenet, supervising
+from rktnetes.cluster import components, kubeconfigs, layout, nodenet
 from rktnetes.cluster.profiles import Profile
 from rktnetes.cluster.spec import ClusterSpec, Node
 
@@ -47,7 +47,7 @@ def _stop_pods(profile: Profile, node: Node) -> None:
 
 def _stop(profile: Profile, names: list[str], say: Say) -> None:
     for name in names:
-        if supervising.stop(profile.pid_file(name)):
+        if profile.halt(name):
             say(f"stopped {name}")
 
 

@@ -13,11 +13,14 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+SUPERVISOR = (sys.executable, "-m", "rktnetes.cluster.restarting")
 
-def _start_time(pid: int) -> str | None:
+
+def start_time(pid: int) -> str | None:
     """Field 22 of /proc/PID/stat (clock ticks since boot); None for a missing or zombie process."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -27,14 +30,20 @@ def _start_time(pid: int) -> str | None:
     return None if fields[0] in ("Z", "X") else fields[19]
 
 
-def start(argv: list[str], log: Path, pid_file: Path, netns: str | None = None) -> int:
-    """Start ``argv`` detached (inside network namespace ``netns`` if given); its pid."""
+def start(argv: list[str], log: Path, pid_file: Path, netns: str | None = None, state: Path | None = None,
+          backoff: float = 1.0) -> int:
+    """Start ``argv`` detached (inside network namespace ``netns`` if given); its pid. With a ``state`` file it
+    runs under its own supervisor (``restarting``), which restarts it when it exits: the pid is the
+    supervisor's, and a component left behind by a supervisor that was killed is ended first."""
     log.parent.mkdir(parents=True, exist_ok=True)
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     full = ["nsenter", f"--net={netns}", *argv] if netns else argv
+    if state is not None:
+        _end_orphan(state, 15.0)
+        full = [*SUPERVISOR, f"--name={pid_file.stem}", f"--state={state}", f"--backoff={backoff}", "--", *full]
     with open(log, "ab") as out:
         proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
-    record = {"pid": proc.pid, "started": _start_time(proc.pid), "argv": full}
+    record = {"pid": proc.pid, "started": start_time(proc.pid), "argv": full}
     tmp = pid_file.with_name(pid_file.name + ".tmp")
     tmp.write_text(json.dumps(record))
     tmp.replace(pid_file)
@@ -42,15 +51,18 @@ def start(argv: list[str], log: Path, pid_file: Path, netns: str | None = None) 
 
 
 def running(pid_file: Path) -> int | None:
-    """The pid in ``pid_file`` if that very process (same start time) is still alive, else None."""
+    """The pid in ``pid_file`` if that very process (same start time) is still alive, else None (a supervisor's
+    state file records its child the same way)."""
     try:
         record = json.loads(pid_file.read_text())
     except (OSError, ValueError):
         return None
+    if not isinstance(record, dict):
+        return None
     pid = record.get("pid")
     if not isinstance(pid, int) or pid <= 1:
         return None
-    started = _start_time(pid)
+    started = start_time(pid)
     return pid if started is not None and started == record.get("started") else None
 
 
@@ -86,13 +98,33 @@ def _wait_gone(pgid: int, timeout: float) -> bool:
     return not _group_alive(pgid)
 
 
-def stop(pid_file: Path, grace: float = 15.0) -> bool:
-    """SIGTERM the component's process group, SIGKILL it after ``grace`` s; True if it was running."""
+def _end_group(pgid: int, grace: float) -> None:
+    _signal_group(pgid, signal.SIGTERM)
+    if not _wait_gone(pgid, grace):
+        _signal_group(pgid, signal.SIGKILL)
+        _wait_gone(pgid, 5.0)
+
+
+def _end_orphan(state: Path, grace: float) -> bool:
+    """End the component a supervisor recorded in ``state`` if it outlived its supervisor (which was killed)."""
+    child = running(state)
+    if child is None:
+        return False
+    try:
+        _end_group(os.getpgid(child), grace)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop(pid_file: Path, grace: float = 15.0, state: Path | None = None) -> bool:
+    """SIGTERM the component's process group, SIGKILL it after ``grace`` s (and the same to a component its
+    killed supervisor left behind); True if anything was running."""
     pid = running(pid_file)
     if pid is not None:
-        _signal_group(pid, signal.SIGTERM)
-        if not _wait_gone(pid, grace):
-            _signal_group(pid, signal.SIGKILL)
-            _wait_gone(pid, 5.0)
+        _end_group(pid, grace)
+    orphaned = state is not None and _end_orphan(state, grace)
     pid_file.unlink(missing_ok=True)
-    return pid is not None
+    if state is not None:
+        state.unlink(missing_ok=True)
+    return pid is not None or orphaned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -24,6 +25,18 @@ def test_status_of_running_then_exited_pod(rkt):
     assert running["state"] == "running" and int(running["pid"]) > 0 and running["started"]
     waited = rkt("status", "--wait=30s", uuid, check=True).stdout
     assert "state=exited" in waited and "app-busybox=9" in waited and "exited=true" in waited
+
+
+def test_an_app_that_ends_is_shown_while_the_pod_runs(rkt):
+    uuid = rkt.detach("busybox", "--name=quick", "--exec", "/bin/sh", "--", "-c", "exit 3", "---",
+                      "busybox", "--name=slow", "--exec", "/bin/sleep", "--", "60", "---")
+    deadline = time.monotonic() + 30
+    while "app-quick" not in (status := rkt.status(uuid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status["state"] == "running" and status["app-quick"] == "3" and "app-slow" not in status
+    rkt("stop", uuid, check=True)
+    ended = rkt("status", "--wait=30s", uuid, check=True).stdout
+    assert "app-quick=3" in ended and "app-slow=" in ended
 
 
 def test_status_wait_ready_and_json(rkt):

@@ -61,3 +61,18 @@ def test_pods_created_at_once_all_run_with_their_own_ips(kubelet, namespace):
     ips = {p["status"]["podIP"] for p in pods}
     assert len(ips) == len(names) and all(ip.startswith("172.16.28.") for ip in ips)
     assert len([p for p in kubelet.rkt_pods() if p["state"] == "running"]) == len(names)
+
+
+def test_a_container_that_ends_is_terminated_while_the_other_runs(kubelet, namespace):
+    sidecar = {"name": "side", "image": kubelet.image(), "command": ["/bin/sh", "-c", "exec sleep 300"]}
+    kubelet.create_pod(namespace, "pair", "echo done; exit 0", restartPolicy="Never", containers=[
+        {"name": "main", "image": kubelet.image(), "command": ["/bin/sh", "-c", "echo done; exit 0"]}, sidecar])
+
+    def main_ended():
+        pod = kubelet.pod(namespace, "pair")
+        states = {c["name"]: c["state"] for c in pod.get("status", {}).get("containerStatuses") or []}
+        return pod if "terminated" in states.get("main", {}) and "running" in states.get("side", {}) else None
+    pod = kubelet.wait_for("main terminated beside a running side", main_ended)
+    assert pod["status"]["phase"] == "Running"
+    main = next(c for c in pod["status"]["containerStatuses"] if c["name"] == "main")
+    assert main["state"]["terminated"]["exitCode"] == 0 and main["state"]["terminated"]["reason"] == "Completed"

@@ -75,7 +75,7 @@ class Supervisor:
         args = self.pump_args(procs)
         for fd in [lock_fd] + [fd for app in args for fd in app[2:4] if fd >= 0]:
             os.set_inheritable(fd, True)
-        words = [f"{name}:{pid}:{out}:{err}:{log}" for name, pid, out, err, log in args]
+        words = [w for name, pid, out, err, log, code in args for w in (f"{name}:{pid}:{out}:{err}:{log}", code)]
         finish = [sys.executable, "-m", __name__ if __name__ != "__main__" else "rktnetes.rkt.stage1.supervisor",
                   "--finish", str(self.root), self.uuid]
         argv = [sys.executable, "-I", "-S", waiting.__file__, str(paths.pod_runc_root(self.pod)), "0", *words,
@@ -83,9 +83,10 @@ class Supervisor:
         os.execv(argv[0], argv)
         return 254
 
-    def pump_args(self, procs: dict[str, tuple[int, int, int]]) -> list[tuple[str, int, int, int, str]]:
-        """(name, runc pid, stdout fd, stderr fd, log path) of every app, for waiting.pump."""
-        return [(n, *procs[n], str(paths.app_log_path(self.pod, n))) for n in self.names]
+    def pump_args(self, procs: dict[str, tuple[int, int, int]]) -> list[waiting.App]:
+        """(name, runc pid, stdout fd, stderr fd, log path, exit file) of every app, for waiting.pump."""
+        return [(n, *procs[n], str(paths.app_log_path(self.pod, n)), str(paths.app_exit_path(self.pod, n)))
+                for n in self.names]
 
     def setup(self) -> dict[str, Path]:
         ns = namespaces.create(self.pod, self.runtime["hostname"])

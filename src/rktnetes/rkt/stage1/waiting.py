@@ -7,10 +7,13 @@ the pod lock fd, the app pipes and the runc children), importing only ``os``, ``
 ``sys`` and ``time`` (about 9 MB resident). It is single-threaded: ``poll`` watches every app's
 stdout/stderr and a wakeup pipe that SIGTERM/SIGINT/SIGHUP write to, and a signal is forwarded to the
 apps with ``runc kill``. An app has ended when both its pipes reach EOF (or at once, for a terminal app);
-its runc is then reaped. When every app has ended, the detached form execs the teardown (``next`` argv
-plus ``name=code`` words). Logs are written in the CRI log format (see ``log_lines``).
+its runc is then reaped and its exit code published at once (as rkt's reaper wrote each app's status when
+it ended), so ``rkt status`` and the kubelet see one app of a pod end while the others run. When every app
+has ended, the detached form execs the teardown (``next`` argv plus ``name=code`` words). Logs are written
+in the CRI log format (see ``log_lines``).
 
-Script usage: ``waiting.py RUNC_ROOT ECHO NAME:PID:OUTFD:ERRFD:LOG… -- NEXT_ARGV…``.
+Script usage: ``waiting.py RUNC_ROOT ECHO NAME:PID:OUTFD:ERRFD:LOG EXIT_FILE… -- NEXT_ARGV…`` (each app is
+a word and the path of its exit file).
 """
 from __future__ import annotations
 
@@ -23,8 +26,11 @@ import time
 FORWARDED = (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP)
 
 
-def pump(apps: list[tuple[str, int, int, int, str]], runc_root: str, echo: bool) -> dict[str, int]:
-    """``apps`` is (name, runc pid, stdout fd, stderr fd, log path); fd -1 means a terminal app."""
+App = tuple[str, int, int, int, str, str]
+
+
+def pump(apps: list[App], runc_root: str, echo: bool) -> dict[str, int]:
+    """``apps`` is (name, runc pid, stdout fd, stderr fd, log path, exit file); fd -1 means a terminal app."""
     loop = _Loop(runc_root, echo)
     try:
         for app in apps:
@@ -38,15 +44,15 @@ class _Loop:
     def __init__(self, runc_root: str, echo: bool) -> None:
         self.runc_root, self.echo = runc_root, echo
         self.poll, self.codes, self.pids = select.poll(), {}, {}
-        self.streams, self.logs, self.left = {}, {}, {}
+        self.streams, self.logs, self.left, self.exits = {}, {}, {}, {}
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         _signal.set_wakeup_fd(self.wake_w)
         for sig in FORWARDED:
             _signal.signal(sig, _ignore)
         self.poll.register(self.wake_r, select.POLLIN)
 
-    def add(self, name: str, pid: int, out_fd: int, err_fd: int, log: str) -> None:
-        self.pids[name] = pid
+    def add(self, name: str, pid: int, out_fd: int, err_fd: int, log: str, exit_file: str) -> None:
+        self.pids[name], self.exits[name] = pid, exit_file
         if out_fd < 0:
             return
         self.logs[name] = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
@@ -56,9 +62,9 @@ class _Loop:
             self.poll.register(fd, select.POLLIN)
 
     def run(self) -> dict[str, int]:
-        for name, pid in self.pids.items():
+        for name in list(self.pids):
             if name not in self.left:
-                self.codes[name] = _reap(pid)
+                self.ended(name)
         while self.left:
             for fd, _event in self.poll.poll():
                 if fd == self.wake_r:
@@ -80,7 +86,11 @@ class _Loop:
         self.left[name] -= 1
         if not self.left[name]:
             del self.left[name]
-            self.codes[name] = _reap(self.pids[name])
+            self.ended(name)
+
+    def ended(self, name: str) -> None:
+        self.codes[name] = _reap(self.pids[name])
+        publish(self.exits[name], f"{self.codes[name]}\n")
 
     def close(self) -> None:
         _signal.set_wakeup_fd(-1)
@@ -98,6 +108,18 @@ def log_lines(data: bytes, stream: int, now_ns: int) -> bytes:
     if lines[-1]:
         out.append(head + b"P " + lines[-1] + b"\n")
     return b"".join(out)
+
+
+def publish(path: str, text: str) -> None:
+    """Write ``path`` atomically (as ``state.publish`` does, with ``os`` alone): a reader sees no file or all."""
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
 
 
 def _ignore(signum: int, frame: object) -> None:
@@ -132,15 +154,15 @@ def _write(stream: int, data: bytes) -> None:
         pass
 
 
-def parse_app(word: str) -> tuple[str, int, int, int, str]:
+def parse_app(word: str, exit_file: str) -> App:
     name, pid, out_fd, err_fd, log = word.split(":", 4)
-    return name, int(pid), int(out_fd), int(err_fd), log
+    return name, int(pid), int(out_fd), int(err_fd), log, exit_file
 
 
 def main(argv: list[str]) -> None:
     split = argv.index("--")
     runc_root, echo, apps, after = argv[0], argv[1] == "1", argv[2:split], argv[split + 1:]
-    codes = pump([parse_app(w) for w in apps], runc_root, echo)
+    codes = pump([parse_app(w, f) for w, f in zip(apps[::2], apps[1::2], strict=True)], runc_root, echo)
     os.execv(after[0], after + [f"{name}={code}" for name, code in codes.items()])
 
 

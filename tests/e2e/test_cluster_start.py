@@ -19,6 +19,8 @@ import time
 import pytest
 import yaml
 
+from tests.fixtures.cluster import RKTNETES
+
 pytestmark = pytest.mark.e2e
 
 
@@ -161,6 +163,24 @@ def _cgroups_left(uuids: set[str]) -> list[str]:
     return done.stdout.split()
 
 
+def _check_loaded_image(cluster, built_images) -> None:
+    """``rktnetes image load`` puts a local OCI layout on every node; a pod with imagePullPolicy Never runs it
+    (no registry has it under that name)."""
+    flags = [f"--dir={cluster.base}", f"--profile={cluster.profile}"]
+    done = cluster.host.run([RKTNETES, "image", "load", str(built_images["busybox"].oci_layout),
+                             "--tag=local/busybox:loaded", *flags], timeout=240, env=cluster.env)
+    assert done.returncode == 0 and done.stdout.count("loaded local/busybox:loaded") == cluster.nodes, done.stderr
+    listed = cluster.host.run([RKTNETES, "image", "ls", *flags], timeout=60, env=cluster.env).stdout
+    assert listed.count("local/busybox:loaded") == cluster.nodes, listed
+    cluster.kubectl("run", "loaded", "--image=local/busybox:loaded", "--image-pull-policy=Never", "--command", "--",
+                    "sleep", "3600")
+
+    def running():
+        pod = cluster.kubectl_json("get", "pod", "loaded")
+        return pod["status"].get("phase") == "Running"
+    cluster.wait_for("the pod of a loaded image Running", running, timeout=60)
+
+
 def _kubelet_pid(cluster, node: str) -> int | None:
     state = json.loads((cluster.dir / "run" / f"kubelet-{node}.state").read_text())
     return state.get("pid") if state.get("state") == "Running" else None
@@ -191,7 +211,7 @@ def _a_killed_kubelet_heals(cluster, pods) -> None:
     assert re.search(r"kubelet:\s+Running \(restarted 1 time\(s\)\)", status), status
 
 
-def test_start_serve_stop_start_delete(local_cluster):
+def test_start_serve_stop_start_delete(local_cluster, built_images):
     cluster = local_cluster
     cluster.nodes = 2
     out = cluster.start().stdout
@@ -214,6 +234,7 @@ def test_start_serve_stop_start_delete(local_cluster):
     _check_namespace_dns(cluster)
     _check_kubelet_refuses_strangers(cluster, pods[0])
     _check_node_credentials(cluster)
+    _check_loaded_image(cluster, built_images)
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
     _a_killed_kubelet_heals(cluster, pods)
     uuids = _rkt_uuids(pods)

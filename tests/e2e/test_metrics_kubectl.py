@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.e2e
 BURN = "while :; do :; done"
 
@@ -64,3 +66,38 @@ def test_metrics_api_objects_tables_and_errors(kubelet, namespace):
     assert missing.returncode != 0 and f'podmetrics.metrics.k8s.io "{namespace}/nope" not found' in missing.stderr
     refused = kubectl("delete", "podmetrics", "-n", namespace, "idle", check=False)
     assert refused.returncode != 0
+
+
+def test_node_proxy_reaches_the_kubelets_summary_and_metrics(kubelet, namespace):
+    kubectl = kubelet.apiserver.kubectl
+    _ready(kubelet)
+    kubelet.create_pod(namespace, "idle", "exec sleep 300")
+    kubelet.wait_phase(namespace, "idle", "Running", timeout=90)
+    proxy = f"/api/v1/nodes/{kubelet.node}/proxy"
+    summary = json.loads(kubectl("get", "--raw", f"{proxy}/stats/summary").stdout)
+    assert summary["node"]["nodeName"] == kubelet.node
+    assert [p["podRef"]["name"] for p in summary["pods"] if p["podRef"]["namespace"] == namespace] == ["idle"]
+    assert "container_cpu_usage_seconds_total{" in kubectl("get", "--raw", f"{proxy}/metrics/resource").stdout
+    assert "container_memory_rss{" in kubectl("get", "--raw", f"{proxy}/metrics/cadvisor").stdout
+    assert kubectl("get", "--raw", f"{proxy}/healthz").stdout == "ok"
+    missing = kubectl("get", "--raw", "/api/v1/nodes/no-such-node/proxy/stats/summary", check=False)
+    assert missing.returncode != 0 and 'nodes "no-such-node" not found' in missing.stderr
+
+
+def test_a_node_whose_kubelet_does_not_answer_is_left_out(kubelet):
+    kubectl = kubelet.apiserver.kubectl
+    _ready(kubelet)
+    ghost = f"ghost-{kubelet.node}"
+    kubectl("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": ghost}}))
+    try:
+        status = {"status": {"addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+                             "daemonEndpoints": {"kubeletEndpoint": {"Port": free_port()}},
+                             "conditions": [{"type": "Ready", "status": "True"}]}}
+        kubectl("patch", "node", ghost, "--subresource=status", "--type=merge", "-p", json.dumps(status))
+        listed = json.loads(kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes").stdout)["items"]
+        names = [n["metadata"]["name"] for n in listed]
+        assert kubelet.node in names and ghost not in names
+        missing = kubectl("top", "node", ghost, check=False)
+        assert missing.returncode != 0 and f'nodemetrics.metrics.k8s.io "{ghost}" not found' in missing.stderr
+    finally:
+        kubectl("delete", "node", ghost, "--wait=false", check=False)

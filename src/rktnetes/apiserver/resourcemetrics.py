@@ -14,6 +14,7 @@ from aiohttp import web
 from rktnetes.api import errors, selectors
 from rktnetes.api.resources import lookup
 from rktnetes.apiserver import resourcemetricspoints as points
+from rktnetes.apiserver import resourcemetricsproxy
 from rktnetes.apiserver import resourcemetricsscraping as scraping
 from rktnetes.apiserver.negotiation import respond, wants_as
 from rktnetes.apiserver.resourcemetricsdiscovery import GROUP, VERSION
@@ -35,18 +36,9 @@ def _selected(request: web.Request, objs: list[Obj], resource) -> list[Obj]:
     return [o for o in objs if selectors.matches_labels(labels, o) and selectors.matches_fields(fields, o)]
 
 
-def _scraper(request: web.Request) -> scraping.Scraper:
-    app = request.app
-    if SCRAPER not in app:
-        pair = app.get("kubelet_client")
-        context = scraping.client_context(str(pair.cert) if pair else None, str(pair.key) if pair else None)
-        app[SCRAPER] = scraping.Scraper(scraping.fetcher(context))
-    return app[SCRAPER]
-
-
 async def _scrapes(request: web.Request) -> tuple[list[Obj], dict]:
     nodes = (await _registry(request).list(NODES, None)).items
-    return nodes, await _scraper(request).nodes(nodes)
+    return nodes, await request.app[SCRAPER].nodes(nodes)
 
 
 async def node_metrics(request: web.Request) -> list[Obj]:
@@ -122,7 +114,10 @@ async def pods(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    """The group's paths; register before the catch-all ``/apis/{group}/{version}/...`` route."""
+    """The group's paths and the node proxy; register before the catch-all ``/api/v1/...`` and
+    ``/apis/{group}/{version}/...`` routes."""
+    resourcemetricsproxy.add_routes(app)
+    app[SCRAPER] = scraping.Scraper(scraping.fetcher(app[resourcemetricsproxy.CONTEXT]))
     r = app.router
     r.add_get(f"{PREFIX}/nodes", nodes)
     r.add_get(f"{PREFIX}/nodes/{{name}}", nodes)

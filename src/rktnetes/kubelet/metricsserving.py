@@ -4,6 +4,7 @@ them (through the API server's node proxy or directly, with a client certificate
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 import orjson
@@ -17,6 +18,7 @@ from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.kubelet.runtime import Runtime
 from rktnetes.rkt.stage1 import cgroups
 
+log = logging.getLogger(__name__)
 COLLECTOR = web.AppKey("stats", stats.Collector)
 TEXT = prometheus_client.CONTENT_TYPE_LATEST
 CPU_AND_MEMORY = ("cpu", "memory", "startTime", "podRef", "name", "nodeName", "containers")
@@ -54,7 +56,8 @@ async def summary(request: web.Request) -> web.Response:
 async def resource(request: web.Request) -> web.Response:
     try:
         found = await request.app[COLLECTOR].summary()
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:
+        log.warning("resource metrics: %s", exc)
         found = None  # reported as scrape_error 1, as the kubelet does
     return web.Response(body=render(metricsresource.resource(found)), headers={"Content-Type": TEXT})
 

@@ -75,7 +75,8 @@ class Collector:
 
     def _node(self) -> Obj:
         usage = self.node_usage()
-        fs, images = os.statvfs(self.rkt_dir), os.statvfs(paths.cas_dir(self.rkt_dir))
+        cas = paths.cas_dir(self.rkt_dir)  # not there before the first image is fetched
+        fs, images = os.statvfs(self.rkt_dir), os.statvfs(cas if cas.is_dir() else self.rkt_dir)
         net = statssummary.network(usage.at, statsproc.interfaces(self.node_netns))
         capacity = statsproc.meminfo(Path("/proc/meminfo").read_text()).get("MemTotal", 0)
         return statssummary.node(self.node_name, _booted(), usage, net, _fs(usage.at, fs), _fs(usage.at, images),

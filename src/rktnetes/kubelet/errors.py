@@ -23,3 +23,19 @@ class ImagePullFailure(RuntimeFailure):
     """The image could not be fetched (or may not be, under imagePullPolicy Never)."""
 
     reason = "ErrImagePull"
+
+
+class ImageNeverPull(ImagePullFailure):
+    """The image is not in the store and imagePullPolicy Never forbids fetching it."""
+
+    reason = "ErrImageNeverPull"
+
+
+class ImagePullBackOff(ImagePullFailure):
+    """An earlier pull of the image failed and its back-off has not passed yet; ``wait``: seconds left."""
+
+    reason = "ImagePullBackOff"
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rktnetes.kubelet import statscgroups, statsproc, statssummary
@@ -49,7 +47,7 @@ pgmajfault 1
     (HYBRID_V2_MEMORY, "/sys/fs/cgroup/cpuacct" + POD, "/sys/fs/cgroup/unified" + POD, False, True),
 ])
 def test_locate_finds_each_controllers_folder(mountinfo, cpu, memory, cpu_v2, memory_v2):
-    assert statscgroups.locate(mountinfo, POD) == statscgroups.Files(Path(cpu), Path(memory), cpu_v2, memory_v2)
+    assert statscgroups.locate(mountinfo, POD) == statscgroups.Files(cpu, memory, cpu_v2, memory_v2)
 
 
 def test_locate_without_any_cgroup_mount_says_so():

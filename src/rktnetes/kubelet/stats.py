@@ -33,7 +33,7 @@ class Collector:
         """``pods``: the rkt pods of this node (``Runtime.pods``)."""
         self.node_name, self.rkt_dir, self.node_netns = node_name, rkt_dir, node_netns
         self.pods, self.clock = pods, clock
-        self.mountinfo = Path("/proc/self/mountinfo").read_text()  # the cgroup mounts do not change
+        self.roots = statscgroups.roots(Path("/proc/self/mountinfo").read_text())  # cgroup mounts do not change
         self.previous: dict[str, tuple[float, int]] = {}
         self.lock = threading.Lock()
 
@@ -45,7 +45,7 @@ class Collector:
 
     def cgroup(self, path: str) -> Usage:
         """A cgroup's figures now (``path`` relative to each hierarchy's root)."""
-        files = statscgroups.locate(self.mountinfo, path)
+        files = self.roots.files(path)
         return self._usage(path, self.clock(), statscgroups.read_cpu(files), statscgroups.read_memory(files))
 
     def node_usage(self) -> Usage:

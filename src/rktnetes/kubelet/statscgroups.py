@@ -9,7 +9,6 @@ whose v2 mount has the controller instead is read there); on v2 the one tree hol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from rktnetes.rkt.stage1 import cgroups
 
@@ -18,8 +17,8 @@ from rktnetes.rkt.stage1 import cgroups
 class Files:
     """Where one cgroup's figures are: the folder holding each controller's files, and its format."""
 
-    cpu: Path
-    memory: Path
+    cpu: str  # strings, not Paths: a scrape joins hundreds of these
+    memory: str
     cpu_v2: bool
     memory_v2: bool
 
@@ -43,21 +42,39 @@ def _v1(mountinfo: str, controller: str) -> str | None:
                  if fstype == "cgroup" and controller in options.split(",")), None)
 
 
-def _folder(mountinfo: str, controller: str, cgroup: str) -> tuple[Path, bool]:
-    """The folder of ``cgroup`` in the hierarchy holding ``controller`` (v1 name), and whether it is v2."""
+def _root(mountinfo: str, controller: str) -> tuple[str, bool]:
+    """The mount point of the hierarchy holding ``controller`` (v1 name), and whether it is v2."""
     point = None if cgroups.mode(mountinfo) == cgroups.V2 else _v1(mountinfo, controller)
     v2 = point is None
     point = point or _unified(mountinfo)
     if point is None:
         raise FileNotFoundError(f"no cgroup hierarchy holds the {controller} controller")
-    return Path(point) / cgroup.lstrip("/"), v2
+    return point, v2
+
+
+@dataclass(frozen=True)
+class Roots:
+    """Where the cpu and memory figures of every cgroup are: read once from mountinfo (it does not change)."""
+
+    cpu: str
+    memory: str
+    cpu_v2: bool
+    memory_v2: bool
+
+    def files(self, cgroup: str) -> Files:
+        """The files of ``cgroup`` (a path relative to each hierarchy's root, as in ``/proc/PID/cgroup``)."""
+        relative = cgroup.strip("/")
+        return Files(f"{self.cpu}/{relative}", f"{self.memory}/{relative}", self.cpu_v2, self.memory_v2)
+
+
+def roots(mountinfo: str) -> Roots:
+    cpu, cpu_v2 = _root(mountinfo, "cpuacct")
+    memory, memory_v2 = _root(mountinfo, "memory")
+    return Roots(cpu, memory, cpu_v2, memory_v2)
 
 
 def locate(mountinfo: str, cgroup: str) -> Files:
-    """The files of ``cgroup`` (a path relative to each hierarchy's root, as in ``/proc/PID/cgroup``)."""
-    cpu, cpu_v2 = _folder(mountinfo, "cpuacct", cgroup)
-    memory, memory_v2 = _folder(mountinfo, "memory", cgroup)
-    return Files(cpu, memory, cpu_v2, memory_v2)
+    return roots(mountinfo).files(cgroup)
 
 
 def keyed(text: str) -> dict[str, int]:
@@ -94,25 +111,26 @@ def memory(usage: str, stat: str, limit: str, v2: bool) -> Memory:
                   fields.get(f"{prefix}pgfault", 0), fields.get(f"{prefix}pgmajfault", 0), _limit(limit))
 
 
-def _text(path: Path) -> str:
-    return path.read_text()
+def _text(path: str) -> str:
+    with open(path) as f:
+        return f.read()
 
 
 def read_cpu(files: Files) -> int:
     name = "cpu.stat" if files.cpu_v2 else "cpuacct.usage"
-    return cpu_nanoseconds(_text(files.cpu / name), files.cpu_v2)
+    return cpu_nanoseconds(_text(f"{files.cpu}/{name}"), files.cpu_v2)
 
 
 def read_memory(files: Files) -> Memory:
     names = ("memory.current", "memory.stat", "memory.max") if files.memory_v2 else (
         "memory.usage_in_bytes", "memory.stat", "memory.limit_in_bytes")
-    usage, stat, limit = (_text(files.memory / n) for n in names)
+    usage, stat, limit = (_text(f"{files.memory}/{n}") for n in names)
     return memory(usage, stat, limit, files.memory_v2)
 
 
 def processes(files: Files) -> list[int]:
     """The pids in the cgroup (its own, not its children's) — read from the memory hierarchy."""
     try:
-        return [int(p) for p in _text(files.memory / "cgroup.procs").split()]
+        return [int(p) for p in _text(f"{files.memory}/cgroup.procs").split()]
     except OSError:
         return []

@@ -55,7 +55,7 @@ def _container(collector, rkt: RktPod, top: str, name: str) -> tuple[Obj, int] |
     log = attempt(lambda: paths.app_log_path(rkt.path, name).stat())
     logs = statssummary.usage_only(usage.at, log.st_blocks * 512 if log else 0, 1 if log else 0)
     rootfs = statssummary.usage_only(usage.at, *statsproc.tree_usage(paths.app_upper_dir(rkt.path, name)))
-    procs = statscgroups.processes(statscgroups.locate(collector.mountinfo, path))
+    procs = statscgroups.processes(collector.roots.files(path))
     return statssummary.container(name, rkt.info.started, usage, rootfs, logs), len(procs)
 
 

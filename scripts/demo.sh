@@ -3,7 +3,9 @@
 # (offline, from Debian packages), starts `rktnetes start --nodes 2` (profile "demo", node network
 # 192.168.58.0/24 on a bridge: the host side gets only that connected route, no NAT, no default route),
 # serves the images from a real registry on the bridge address, deploys busybox httpd with a NodePort Service,
-# reaches it from the host and by DNS from a pod, then deletes the cluster (leaving nothing behind).
+# reaches it from the host and by DNS from a pod, loads an image with `rktnetes image load` for a pod with
+# imagePullPolicy Never, kills a kubelet (its supervisor restarts it), then deletes the cluster (leaving
+# nothing behind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/rktnetes-demo.XXXXXX)
@@ -66,6 +68,23 @@ echo
 pod=$(kubectl get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
 echo "== kubectl exec $pod -- nslookup web.default.svc.cluster.local (cluster DNS at 10.96.0.10)"
 kubectl exec "$pod" -- /bin/busybox nslookup web.default.svc.cluster.local
+echo
+echo "== rktnetes image load: the OCI layout on every node, no registry; a pod with imagePullPolicy Never runs it"
+rktnetes image load -p demo "$work/images/busybox.oci" --tag=local/busybox:demo
+rktnetes image ls -p demo
+kubectl run local --image=local/busybox:demo --image-pull-policy=Never --command -- sleep 3600
+for _ in $(seq 120); do
+    [ "$(kubectl get pod local -o jsonpath='{.status.phase}' 2>/dev/null)" = Running ] && break
+    sleep 0.5
+done
+kubectl get pod local -o wide
+echo
+state="$RKTNETES_HOME/profiles/demo/run/kubelet-demo.state"
+pid=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' "$state")
+echo "== kill -9 the kubelet of node demo (pid $pid): its supervisor starts it again, it adopts its pods"
+kill -9 "$pid"
+for _ in $(seq 60); do rktnetes status -p demo | grep -q "Running (restarted" && break; sleep 0.5; done
+rktnetes logs -p demo kubelet-demo -n 200 | grep "rktnetes supervisor" || true
 echo
 echo "== rktnetes status -p demo"
 rktnetes status -p demo

@@ -98,3 +98,14 @@ def test_the_refusal_is_a_status(apiserver, nodes):
     status = json.loads(answer.data)
     assert answer.status == 403 and status["kind"] == "Status" and status["reason"] == "Forbidden"
     assert status["details"] == {"name": other, "kind": "nodes"} and status["code"] == 403
+
+
+def test_kubectl_auth_can_i_tells_the_node_what_it_may(apiserver, nodes):
+    mine, other, kubeconfig = nodes
+    answers = {args: _as_node(apiserver, kubeconfig, "auth", "can-i", *args).stdout.split()[0]
+               for args in (("patch", f"node/{mine}"), ("patch", f"node/{other}"), ("list", "secrets", "-A"),
+                            ("get", "pods", "-A"), ("create", "namespaces"))}
+    assert answers == {("patch", f"node/{mine}"): "yes", ("patch", f"node/{other}"): "no",
+                       ("list", "secrets", "-A"): "no", ("get", "pods", "-A"): "yes",
+                       ("create", "namespaces"): "no"}, answers
+    assert apiserver.kubectl("auth", "can-i", "patch", f"node/{other}").stdout.strip() == "yes"  # the admin

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from rktnetes.api import errors
+from rktnetes.api import errors, resources
 from rktnetes.apiserver import auth, negotiation
 from rktnetes.apiserver.negotiation import Target
 from rktnetes.apiserver.objects import PODS
@@ -24,6 +24,7 @@ READS = ("get", "list", "watch")
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _EVENTS = {("", "events"), ("events.k8s.io", "events")}
 _STREAMS = ("exec", "attach", "portforward", "proxy")  # GETs that act inside a pod or node, not reads
+_SELF_REVIEWS = {("authorization.k8s.io", "selfsubjectaccessreviews"), ("authorization.k8s.io", "selfsubjectrulesreviews")}
 
 
 def verb(method: str, target: Target, watch: bool) -> str:
@@ -77,6 +78,8 @@ def decide(node: str, act: str, target: Target, body: Obj | None) -> str | None:
         return "a node may not list or watch Secrets" if secrets and act != "get" else None
     if (r.group, r.plural) in _EVENTS and act in ("create", "update", "patch"):
         return None
+    if (r.group, r.plural) in _SELF_REVIEWS and act == "create":
+        return None  # kubectl auth can-i: any user may ask what it may do
     if (r.group, r.plural) == ("", "nodes") and act in ("create", "update", "patch", "delete"):
         return _own_node(node, target, body)
     if (r.group, r.plural) == ("coordination.k8s.io", "leases") and act in ("create", "get", "update", "patch"):
@@ -84,6 +87,22 @@ def decide(node: str, act: str, target: Target, body: Obj | None) -> str | None:
     if r is PODS or (r.plural == "serviceaccounts" and target.subresource == "token" and act == "create"):
         return None if r is not PODS else pod_rule(act, target)
     return f"a node may not {act} {r.plural}"
+
+
+def _resource(group: str, version: str, plural: str) -> resources.Resource | None:
+    versions = [version] if version else [v for g, v in resources.group_versions() if g == group]
+    return next((r for v in versions if (r := resources.lookup(group, v, plural)) is not None), None)
+
+
+def review(node: str, attrs: Obj) -> str | None:
+    """Why node ``node`` may not do what a SelfSubjectAccessReview's ``resourceAttributes`` describe; None if it
+    may (a pod's binding is not looked up: the answer is the rule's)."""
+    resource = _resource(attrs.get("group") or "", attrs.get("version") or "", attrs.get("resource") or "")
+    if resource is None:
+        return f"no resource {attrs.get('resource')!r} in API group {attrs.get('group') or ''!r}"
+    target = Target(resource, attrs.get("namespace") or None, attrs.get("name") or None,
+                    attrs.get("subresource") or None)
+    return decide(node, attrs.get("verb") or "", target, None)
 
 
 async def _bound_pod_rule(request: web.Request, node: str, target: Target, body: Obj | None) -> str | None:

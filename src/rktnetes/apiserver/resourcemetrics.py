@@ -30,33 +30,35 @@ def _registry(request: web.Request):
     return request.app["objects"].registry
 
 
-def _selected(request: web.Request, objs: list[Obj], resource) -> list[Obj]:
+def _selected(request: web.Request, objs: list[Obj], resource, name: str | None) -> list[Obj]:
+    """The objects the request's name, label and field selectors pick."""
     labels = selectors.parse_labels(request.query.get("labelSelector"))
     fields = selectors.parse_fields(request.query.get("fieldSelector"), resource)
-    return [o for o in objs if selectors.matches_labels(labels, o) and selectors.matches_fields(fields, o)]
+    return [o for o in objs if (name is None or o["metadata"]["name"] == name)
+            and selectors.matches_labels(labels, o) and selectors.matches_fields(fields, o)]
 
 
-async def _scrapes(request: web.Request) -> tuple[list[Obj], dict]:
-    nodes = (await _registry(request).list(NODES, None)).items
-    return nodes, await request.app[SCRAPER].nodes(nodes)
+async def _scrapes(request: web.Request, names: set[str]) -> dict:
+    """The scrapes of the nodes named whose kubelet answered, by node name."""
+    nodes = [n for n in (await _registry(request).list(NODES, None)).items if n["metadata"]["name"] in names]
+    return await request.app[SCRAPER].nodes(nodes)
 
 
-async def node_metrics(request: web.Request) -> list[Obj]:
-    nodes, scrapes = await _scrapes(request)
-    found = (points.node_metrics(n, *scrapes[n["metadata"]["name"]]) for n in _selected(request, nodes, NODES)
+async def node_metrics(request: web.Request, name: str | None = None) -> list[Obj]:
+    """NodeMetrics of the selected nodes that are Ready and whose kubelet answered."""
+    selected = _selected(request, (await _registry(request).list(NODES, None)).items, NODES, name)
+    scrapes = await request.app[SCRAPER].nodes(selected)
+    found = (points.node_metrics(n, *scrapes[n["metadata"]["name"]]) for n in selected
              if n["metadata"]["name"] in scrapes)
     return [m for m in found if m is not None]
 
 
-async def pod_metrics(request: web.Request, namespace: str | None) -> list[Obj]:
-    pods = _selected(request, (await _registry(request).list(PODS, namespace)).items, PODS)
-    wanted = {(p.get("spec") or {}).get("nodeName") for p in pods}
-    nodes, scrapes = await _scrapes(request)
-    found = []
-    for pod in pods:
-        node = (pod.get("spec") or {}).get("nodeName")
-        if node in wanted and node in scrapes:
-            found.append(points.pod_metrics(pod, *scrapes[node]))
+async def pod_metrics(request: web.Request, namespace: str | None, name: str | None = None) -> list[Obj]:
+    """PodMetrics of the selected pods, from the kubelets of the nodes they are bound to."""
+    pods = _selected(request, (await _registry(request).list(PODS, namespace)).items, PODS, name)
+    scrapes = await _scrapes(request, {(p.get("spec") or {}).get("nodeName") for p in pods})
+    found = (points.pod_metrics(p, *scrapes[p["spec"]["nodeName"]]) for p in pods
+             if (p.get("spec") or {}).get("nodeName") in scrapes)
     return [m for m in found if m is not None]
 
 
@@ -90,11 +92,9 @@ def table(items: list[Obj]) -> Obj:
 
 
 def _answer(request: web.Request, plural: str, items: list[Obj], name: str | None) -> web.Response:
-    if name is not None:
-        items = [m for m in items if m["metadata"]["name"] == name]
-        if not items:
-            ns = request.match_info.get("namespace")
-            raise _not_found(plural, f"{ns}/{name}" if ns else name)
+    if name is not None and not items:
+        ns = request.match_info.get("namespace")
+        raise _not_found(plural, f"{ns}/{name}" if ns else name)
     if wants_as(request) == "Table":
         return respond(table(items))
     if name is not None:
@@ -105,12 +105,13 @@ def _answer(request: web.Request, plural: str, items: list[Obj], name: str | Non
 
 async def nodes(request: web.Request) -> web.Response:
     name = request.match_info.get("name")
-    return _answer(request, "nodes", await node_metrics(request), name)
+    return _answer(request, "nodes", await node_metrics(request, name), name)
 
 
 async def pods(request: web.Request) -> web.Response:
     name = request.match_info.get("name")
-    return _answer(request, "pods", await pod_metrics(request, request.match_info.get("namespace")), name)
+    namespace = request.match_info.get("namespace")
+    return _answer(request, "pods", await pod_metrics(request, namespace, name), name)
 
 
 def add_routes(app: web.Application) -> None:

@@ -48,6 +48,7 @@ def test_kubectl_top_node_and_pods(kubelet, namespace):
     assert container[:2] == ["burn", "main"] and _millicores(container[2]) > 0
     everywhere = _rows(kubectl("top", "pod", "-A").stdout)
     assert [namespace, "burn"] in [r[:2] for r in everywhere]
+    assert [r[0] for r in _rows(kubectl("top", "pod", "-n", namespace, "--sort-by=cpu").stdout)] == ["burn", "idle"]
 
 
 def test_metrics_api_objects_tables_and_errors(kubelet, namespace):
@@ -66,6 +67,8 @@ def test_metrics_api_objects_tables_and_errors(kubelet, namespace):
     assert missing.returncode != 0 and f'podmetrics.metrics.k8s.io "{namespace}/nope" not found' in missing.stderr
     refused = kubectl("delete", "podmetrics", "-n", namespace, "idle", check=False)
     assert refused.returncode != 0
+    bad = kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/pods?labelSelector=a%20in%20(b", check=False)
+    assert bad.returncode != 0 and "unable to parse requirement" in bad.stderr
 
 
 def test_node_proxy_reaches_the_kubelets_summary_and_metrics(kubelet, namespace):

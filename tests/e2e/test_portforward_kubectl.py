@@ -78,9 +78,10 @@ def test_port_forward_to_a_service_and_to_a_closed_port(kubelet, namespace):
     assert "connect: connection refused" in kubelet.last_forward_stderr
 
 
-def test_kubectl_1_27_forwards_over_a_plain_spdy_upgrade(kubelet, namespace):
+@pytest.mark.parametrize("version", ["1.27", "1.30", "1.33"])  # plain SPDY upgrade, the same, the WebSocket tunnel
+def test_other_kubectl_versions_forward(kubelet, namespace, version):
     _web_pod(kubelet, namespace)
-    with forwarding(kubelet, namespace, "pod/web", 8080, binary=f"{KUBECTL}.1.27") as port:
+    with forwarding(kubelet, namespace, "pod/web", 8080, binary=f"{KUBECTL}.{version}") as port:
         with ThreadPoolExecutor(4) as pool:
             pages = list(pool.map(lambda _: _get(port, "/big"), range(4)))
         assert all(page == bytes(300000) for page in pages)

@@ -100,6 +100,8 @@ def test_a_node_whose_kubelet_does_not_answer_is_left_out(kubelet):
         listed = json.loads(kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes").stdout)["items"]
         names = [n["metadata"]["name"] for n in listed]
         assert kubelet.node in names and ghost not in names
+        unreachable = kubectl("get", "--raw", f"/api/v1/nodes/{ghost}/proxy/healthz", check=False)
+        assert unreachable.returncode != 0 and "error trying to reach service" in unreachable.stderr
         missing = kubectl("top", "node", ghost, check=False)
         assert missing.returncode != 0 and f'nodemetrics.metrics.k8s.io "{ghost}" not found' in missing.stderr
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rktnetes.kubelet import statscgroups, statsproc, statssummary
+from rktnetes.kubelet import metricsserving, statscgroups, statspods, statsproc, statssummary
 
 V1 = """\
 25 30 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755
@@ -112,3 +112,20 @@ def test_summary_objects_carry_the_fields_readers_expect():
     pod = statssummary.pod({"name": "p", "namespace": "n", "uid": "u"}, None, usage, [entry], None, 2)
     assert pod["ephemeral-storage"]["usedBytes"] == 4096 + 512 and "network" not in pod
     assert pod["process_stats"] == {"process_count": 2}
+
+
+def test_two_rkt_pods_of_one_pod_add_up_and_a_rate_needs_both():
+    a = statssummary.Usage(1.0, 10, statscgroups.Memory(100, 80, 60, 1, 0, 500), 5)
+    b = statssummary.Usage(2.0, 20, statscgroups.Memory(10, 8, 6, 1, 1, None), None)
+    total = statspods.add(a, b)
+    assert (total.at, total.cpu_ns, total.nano_cores) == (2.0, 30, None)
+    assert total.memory == statscgroups.Memory(110, 88, 66, 2, 1, None)
+    assert statspods.add(None, a) is a
+
+
+def test_only_cpu_and_memory_keeps_the_figures_metrics_server_reads():
+    pod = {"podRef": {"name": "p"}, "cpu": {}, "memory": {}, "network": {}, "volume": [], "startTime": "t",
+           "containers": [{"name": "c", "cpu": {}, "memory": {}, "rootfs": {}, "logs": {}, "startTime": "t"}]}
+    kept = metricsserving.only_cpu_and_memory(pod)
+    assert set(kept) == {"podRef", "cpu", "memory", "startTime", "containers"}
+    assert set(kept["containers"][0]) == {"name", "cpu", "memory", "startTime"}

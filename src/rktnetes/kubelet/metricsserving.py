@@ -39,17 +39,17 @@ def render(families: Iterable[Metric]) -> bytes:
     return prometheus_client.generate_latest(registry)
 
 
-def _only_cpu_and_memory(entry: dict) -> dict:
+def only_cpu_and_memory(entry: dict) -> dict:
     kept = {k: v for k, v in entry.items() if k in CPU_AND_MEMORY}
     if "containers" in kept:
-        kept["containers"] = [_only_cpu_and_memory(c) for c in kept["containers"]]
+        kept["containers"] = [only_cpu_and_memory(c) for c in kept["containers"]]
     return kept
 
 
 async def summary(request: web.Request) -> web.Response:
     found = await request.app[COLLECTOR].summary()
     if request.query.get("only_cpu_and_memory") == "true":
-        found = {"node": _only_cpu_and_memory(found["node"]), "pods": [_only_cpu_and_memory(p) for p in found["pods"]]}
+        found = {"node": only_cpu_and_memory(found["node"]), "pods": [only_cpu_and_memory(p) for p in found["pods"]]}
     return web.Response(body=orjson.dumps(found), content_type="application/json")
 
 

@@ -33,21 +33,27 @@ def _web_pod(kubelet, namespace: str) -> None:
     listening(kubelet, namespace, "web", 8080)
 
 
+class Forward:
+    """One background ``kubectl port-forward``: its local port, and what it printed on stderr once stopped."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.stderr = port, ""
+
+
 @contextmanager
-def forwarding(kubelet, namespace: str, target: str, remote: int, binary: str = KUBECTL) -> Iterator[int]:
+def forwarding(kubelet, namespace: str, target: str, remote: int, binary: str = KUBECTL) -> Iterator[Forward]:
     """``kubectl port-forward TARGET LOCAL:REMOTE`` in the background, once it says it is forwarding."""
-    local = free_port()
+    forward = Forward(free_port())
     proc = subprocess.Popen([binary, "port-forward", "-n", namespace, "--address=127.0.0.1", target,
-                             f"{local}:{remote}"], env=kubelet.apiserver.env(), stdout=subprocess.PIPE,
+                             f"{forward.port}:{remote}"], env=kubelet.apiserver.env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert line.startswith("Forwarding from 127.0.0.1"), (line, proc.poll())
-        yield local
+        yield forward
     finally:
         stop_process(proc, grace=5)
-        proc.forwarded_stderr = proc.stderr.read()
-        kubelet.last_forward_stderr = proc.forwarded_stderr
+        forward.stderr = proc.stderr.read()
         proc.stdout.close()
         proc.stderr.close()
 
@@ -59,30 +65,31 @@ def _get(port: int, path: str = "/index.html") -> bytes:
 
 def test_port_forward_serves_the_pods_page_to_many_connections(kubelet, namespace):
     _web_pod(kubelet, namespace)
-    with forwarding(kubelet, namespace, "pod/web", 8080) as port:
-        assert _get(port) == b"hello from web\n"
+    with forwarding(kubelet, namespace, "pod/web", 8080) as forward:
+        assert _get(forward.port) == b"hello from web\n"
         with ThreadPoolExecutor(8) as pool:
-            pages = list(pool.map(lambda _: _get(port, "/big"), range(8)))
+            pages = list(pool.map(lambda _: _get(forward.port, "/big"), range(8)))
         assert all(page == bytes(300000) for page in pages)
-        assert _get(port) == b"hello from web\n"
+        assert _get(forward.port) == b"hello from web\n"
 
 
 def test_port_forward_to_a_service_and_to_a_closed_port(kubelet, namespace):
     _web_pod(kubelet, namespace)
     kubelet.apiserver.kubectl("expose", "pod", "web", "-n", namespace, "--port=80", "--target-port=8080")
-    with forwarding(kubelet, namespace, "svc/web", 80) as port:
-        assert _get(port) == b"hello from web\n"
-    with forwarding(kubelet, namespace, "pod/web", 9999) as port, pytest.raises((urllib.error.URLError, OSError)):
-        _get(port)
-    assert "error forwarding port 9999 to pod web" in kubelet.last_forward_stderr
-    assert "connect: connection refused" in kubelet.last_forward_stderr
+    with forwarding(kubelet, namespace, "svc/web", 80) as forward:
+        assert _get(forward.port) == b"hello from web\n"
+    with forwarding(kubelet, namespace, "pod/web", 9999) as refused, \
+            pytest.raises((urllib.error.URLError, OSError)):
+        _get(refused.port)
+    assert "error forwarding port 9999 to pod web" in refused.stderr
+    assert "connect: connection refused" in refused.stderr
 
 
 @pytest.mark.parametrize("version", ["1.27", "1.30", "1.33"])  # plain SPDY upgrade, the same, the WebSocket tunnel
 def test_other_kubectl_versions_forward(kubelet, namespace, version):
     _web_pod(kubelet, namespace)
-    with forwarding(kubelet, namespace, "pod/web", 8080, binary=f"{KUBECTL}.{version}") as port:
+    with forwarding(kubelet, namespace, "pod/web", 8080, binary=f"{KUBECTL}.{version}") as forward:
         with ThreadPoolExecutor(4) as pool:
-            pages = list(pool.map(lambda _: _get(port, "/big"), range(4)))
+            pages = list(pool.map(lambda _: _get(forward.port, "/big"), range(4)))
         assert all(page == bytes(300000) for page in pages)
-        assert _get(port) == b"hello from web\n"
+        assert _get(forward.port) == b"hello from web\n"

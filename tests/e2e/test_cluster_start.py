@@ -181,9 +181,26 @@ def _check_loaded_image(cluster, built_images) -> None:
     cluster.wait_for("the pod of a loaded image Running", running, timeout=60)
 
 
-def _kubelet_pid(cluster, node: str) -> int | None:
-    state = json.loads((cluster.dir / "run" / f"kubelet-{node}.state").read_text())
+def _component_pid(cluster, name: str) -> int | None:
+    state = json.loads((cluster.dir / "run" / f"{name}.state").read_text())
     return state.get("pid") if state.get("state") == "Running" else None
+
+
+def _kubelet_pid(cluster, node: str) -> int | None:
+    return _component_pid(cluster, f"kubelet-{node}")
+
+
+def _a_killed_apiserver_heals(cluster) -> None:
+    """kill -9 of the API server: it comes back on its store, and the controllers and scheduler, reconnected,
+    act on new work (a scale-up gets a Running pod)."""
+    before = _component_pid(cluster, "apiserver")
+    os.kill(before, signal.SIGKILL)
+    cluster.wait_for("the API server back", lambda: (_component_pid(cluster, "apiserver") or before) != before,
+                     timeout=30)
+    cluster.wait_for("kubectl answered", lambda: cluster.kubectl("get", "nodes", check=False).returncode == 0, 60)
+    cluster.kubectl("scale", "deployment", "web", "--replicas=3")
+    _running_pods(cluster, 3)
+    cluster.kubectl("scale", "deployment", "web", "--replicas=2")
 
 
 def _heartbeat(cluster, node: str) -> str:
@@ -237,6 +254,7 @@ def test_start_serve_stop_start_delete(local_cluster, built_images):
     _check_loaded_image(cluster, built_images)
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
     _a_killed_kubelet_heals(cluster, pods)
+    _a_killed_apiserver_heals(cluster)
     uuids = _rkt_uuids(pods)
     assert len(uuids) == 2 and _cgroups_left(uuids)
 

@@ -37,15 +37,25 @@ def _launch(profile: Profile, component: Component) -> None:
     profile.launch(component.name, component.argv, component.netns)
 
 
-def _crashed(profile: Profile, name: str) -> bool:
-    """Gone, or exited since it was started (its supervisor restarts it, but a start is failing then)."""
+def _restarts(profile: Profile, name: str) -> int:
+    return int(profile.state(name).get("restarts") or 0)
+
+
+def _crashed(profile: Profile, name: str, before: int) -> bool:
+    """Gone, restarting, or restarted since the wait began (its supervisor restarts it, but a start is failing
+    then); restarts from before this start (a component healed earlier) do not count."""
     state = profile.state(name)
-    return profile.running(name) is None or state.get("state") == restarting.RESTARTING or bool(state.get("restarts"))
+    return (profile.running(name) is None or state.get("state") == restarting.RESTARTING
+            or _restarts(profile, name) > before)
 
 
 def _died(profile: Profile, names: list[str]) -> Callable[[], str | None]:
+    """A check naming the first of ``names`` that crashed from now on (a crash right after its launch is caught
+    too: the supervisor's backoff keeps it Restarting for a second at least)."""
+    before = {n: _restarts(profile, n) for n in names}
+
     def check() -> str | None:
-        dead = [n for n in names if _crashed(profile, n)]
+        dead = [n for n in names if _crashed(profile, n, before[n])]
         return f"{dead[0]} exited (see {profile.log(dead[0])})" if dead else None
     return check
 

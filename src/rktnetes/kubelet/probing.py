@@ -10,36 +10,17 @@ succeeds on a status from 200 to 399, as Kubernetes'.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import http.client
-import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from rktnetes.netns import entered
+
 Obj = dict[str, Any]
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
 ENTER_ALLOWANCE = 5.0  # starting `rkt enter` (a Python process, then runc) is not the probe's own time
 _threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="probe")
-
-
-@contextlib.contextmanager
-def _in_netns(path: str) -> Iterator[None]:
-    """This thread in the network namespace at ``path`` for the block, then back in its own."""
-    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    target = os.open(path, os.O_RDONLY)
-    try:
-        if _libc.setns(target, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), f"setns {path}")
-        yield
-    finally:
-        if _libc.setns(own, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns back to the kubelet's namespace")
-        os.close(target)
-        os.close(own)
 
 
 def port_number(port: int | str, container: Obj) -> int:
@@ -80,7 +61,7 @@ def _in_pod(netns: str, check: Callable[[], bool]) -> bool:
     """``check`` in the pod's namespace (none given: a host-network pod on a node without its own)."""
     if not netns:
         return check()
-    with _in_netns(netns):
+    with entered(netns):
         return check()
 
 

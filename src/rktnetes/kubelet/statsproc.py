@@ -7,18 +7,14 @@ with setns(2) — which moves only that thread — and leaves it again, so no pr
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rktnetes.kubelet.statscgroups import Memory
+from rktnetes.netns import entered
 
-CLONE_NEWNET = 0x40000000
 USER_HZ = os.sysconf("SC_CLK_TCK")
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass(frozen=True)
@@ -78,27 +74,12 @@ def net_dev(text: str) -> list[Interface]:
     return found
 
 
-@contextlib.contextmanager
-def _in_netns(path: str) -> Iterator[None]:
-    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    target = os.open(path, os.O_RDONLY)
-    try:
-        if _libc.setns(target, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), f"setns {path}")
-        yield
-    finally:
-        if _libc.setns(own, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns back to the kubelet's namespace")
-        os.close(target)
-        os.close(own)
-
-
 def interfaces(netns: str | None) -> list[Interface]:
     """The interfaces of the network namespace at ``netns`` (None: this thread's own). Call it from a worker
     thread: it moves the calling thread for the read."""
     if not netns:
         return net_dev(Path("/proc/thread-self/net/dev").read_text())
-    with _in_netns(netns):
+    with entered(netns):
         return net_dev(Path("/proc/thread-self/net/dev").read_text())
 
 

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from rktnetes.apiserver import spdyexec
 from rktnetes.kubelet import spdy, spdyheaders, spdysession
 
 # the first frame the real kubectl 1.32 sent through the API server (captured): SYN_STREAM 1, the error stream
@@ -130,3 +131,12 @@ async def test_garbage_ends_the_session_with_a_goaway():
     with pytest.raises(spdy.FrameError):
         await session.feed(bytes.fromhex("80050001 00000000"))
     assert wire.sent == [spdy.Control(spdy.GOAWAY, 0, 0, spdy.PROTOCOL_ERROR)]
+
+
+def test_spdy_exec_expects_the_streams_kubectl_opens():
+    assert spdyexec.expected({"stdout": "true", "stderr": "true"}) == {"error", "stdout", "stderr"}
+    assert spdyexec.expected({"stdin": "true", "stdout": "true", "stderr": "true", "tty": "true"}) == \
+        {"error", "stdin", "stdout", "resize"}
+    assert spdyexec.sizes('{"Width":80,"Height":24}\n{"Width":100,') == ([{"Width": 80, "Height": 24}],
+                                                                         '{"Width":100,')
+    assert spdyexec.sizes(' {"Width":1,"Height":2}\n') == ([{"Width": 1, "Height": 2}], "")

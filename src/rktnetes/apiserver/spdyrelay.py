@@ -54,6 +54,18 @@ class RawReader:
         return data
 
 
+async def upgrade(request: web.Request, protocol: str) -> tuple[RawReader, web.StreamResponse]:
+    """Answer 101 to a SPDY/3.1 upgrade with ``protocol``; the connection's bytes from now on, and the
+    response to write the other direction's bytes to."""
+    reader = RawReader(request.transport)
+    request.protocol.set_parser(reader)  # before the 101: no byte kubectl sends after it can slip past
+    request.protocol.keep_alive(False)
+    response = web.StreamResponse(status=101, headers={
+        "Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": protocol})
+    await response.prepare(request)
+    return reader, response
+
+
 async def _to_kubelet(reader: RawReader, upstream: aiohttp.ClientWebSocketResponse) -> None:
     while data := await reader.read():
         await upstream.send_bytes(data)
@@ -77,12 +89,7 @@ async def relay(request: web.Request, url: str, client_ssl: ssl.SSLContext | boo
         except aiohttp.ClientError as exc:
             raise errors.internal(f"error dialing kubelet {url}: {exc}") from None
         async with upstream:
-            reader = RawReader(request.transport)
-            request.protocol.set_parser(reader)
-            request.protocol.keep_alive(False)
-            response = web.StreamResponse(status=101, headers={
-                "Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": PROTOCOL})
-            await response.prepare(request)
+            reader, response = await upgrade(request, PROTOCOL)
             tasks = [asyncio.ensure_future(_to_kubelet(reader, upstream)),
                      asyncio.ensure_future(_to_client(upstream, response))]
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

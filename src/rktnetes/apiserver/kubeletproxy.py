@@ -20,7 +20,7 @@ from aiohttp import web
 
 from rktnetes.api import errors
 from rktnetes.api.resources import lookup
-from rktnetes.apiserver import spdyrelay
+from rktnetes.apiserver import spdyexec, spdyrelay
 from rktnetes.apiserver.negotiation import Target
 
 Obj = dict[str, Any]
@@ -109,12 +109,15 @@ async def stream(request: web.Request, target: Target) -> web.StreamResponse:
     if target.subresource == "portforward" and spdyrelay.wants_spdy(request):
         url, _ = await _target_url(request, target)
         return await spdyrelay.relay(request, url, _client_ssl(request))
+    query = [(EXEC_PARAMS.get(k, k), "1" if k in EXEC_PARAMS and v == "true" else v)
+             for k, v in request.query.items() if k != "container"]
+    if spdyrelay.wants_spdy(request):  # exec/attach from kubectl <= 1.29
+        url, _ = await _target_url(request, target)
+        return await spdyexec.relay(request, url, query, _client_ssl(request))
     if request.headers.get("Upgrade", "").lower() != "websocket":
         raise errors.bad_request("Upgrade request required")
     url, _ = await _target_url(request, target)
     protocols = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
-    query = [(EXEC_PARAMS.get(k, k), "1" if k in EXEC_PARAMS and v == "true" else v)
-             for k, v in request.query.items() if k != "container"]
     async with aiohttp.ClientSession() as session:
         try:
             upstream = await session.ws_connect(url, params=query, protocols=protocols, ssl=_client_ssl(request))

@@ -13,53 +13,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import os
 import socket
-import threading
 
 from aiohttp import WSMsgType, web
 
+from rktnetes import netns
 from rktnetes.kubelet import spdysession
 
 PROTOCOL = "SPDY/3.1+portforward.k8s.io"
 CHUNK = 64 * 1024
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _made_in(netns: str, made: list) -> None:
-    try:
-        fd = os.open(netns, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            if _libc.setns(fd, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), f"setns {netns}: {os.strerror(ctypes.get_errno())}")
-        finally:
-            os.close(fd)
-        made.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-    except OSError as exc:
-        made.append(exc)
-
-
-def socket_in(netns: str | None) -> socket.socket:
-    """A TCP socket of ``netns`` (a socket stays in the namespace it was made in), else of our own. It is made
-    by a thread of its own that ends there: a thread that entered a pod's namespace never runs anything else."""
-    if not netns:
+def socket_in(namespace: str | None) -> socket.socket:
+    """A TCP socket of the network namespace at ``namespace`` (a socket stays in the namespace it was made
+    in), else of our own; it is made by the calling thread, which goes back to its own namespace after."""
+    if not namespace:
         return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    made: list = []
-    thread = threading.Thread(target=_made_in, args=(netns, made), name="netns-socket")
-    thread.start()
-    thread.join()
-    if isinstance(made[0], OSError):
-        raise made[0]
-    return made[0]
+    with netns.entered(namespace):
+        return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 
 
-async def connect(netns: str | None, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """A connection to 127.0.0.1:``port`` inside ``netns``."""
+async def connect(namespace: str | None, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to 127.0.0.1:``port`` inside ``namespace`` (its socket made by a worker thread: the
+    loop's own thread never leaves the kubelet's namespace)."""
     if not 0 < port < 65536:
         raise ValueError(f"port '{port}' must be between 1 and 65535")
-    sock = socket_in(netns)
+    sock = await asyncio.to_thread(socket_in, namespace)
     sock.setblocking(False)
     try:
         await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
@@ -69,20 +49,20 @@ async def connect(netns: str | None, port: int) -> tuple[asyncio.StreamReader, a
     return await asyncio.open_connection(sock=sock, limit=4 * CHUNK)
 
 
-def describe(exc: Exception, netns: str | None, port: str) -> str:
+def describe(exc: Exception, namespace: str | None, port: str) -> str:
     """Why a connection failed, as containerd's port forwarder words it."""
     if isinstance(exc, ValueError):
         return str(exc) if "must be" in str(exc) else f"unable to parse '{port}' as a port"
     reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-    return (f'failed to connect to localhost:{port} inside namespace "{netns or "host"}", '
+    return (f'failed to connect to localhost:{port} inside namespace "{namespace or "host"}", '
             f"IPv4: dial tcp4 127.0.0.1:{port}: connect: {reason}")
 
 
 class Forwarder:
     """Pairs a session's streams by request id and forwards each pair to the pod."""
 
-    def __init__(self, netns: str | None, pod: str, uid: str) -> None:
-        self.netns, self.pod, self.uid = netns, pod, uid
+    def __init__(self, namespace: str | None, pod: str, uid: str) -> None:
+        self.namespace, self.pod, self.uid = namespace, pod, uid
         self.pending: dict[str, dict[str, spdysession.Stream]] = {}
         self.tasks: set[asyncio.Task] = set()
 
@@ -103,9 +83,9 @@ class Forwarder:
         error.abandon()  # kubectl writes nothing on it
         port = data.header("port")
         try:
-            reader, writer = await connect(self.netns, int(port))
+            reader, writer = await connect(self.namespace, int(port))
         except (OSError, ValueError) as exc:
-            why = describe(exc, self.netns, port)
+            why = describe(exc, self.namespace, port)
             await error.write(f"error forwarding port {port} to pod {self.pod}, uid {self.uid}: {why}".encode())
             await error.close()
             await data.close()
@@ -143,11 +123,11 @@ async def _downstream(reader: asyncio.StreamReader, stream: spdysession.Stream) 
     await stream.close()
 
 
-async def serve(request: web.Request, netns: str | None, pod: str, uid: str) -> web.WebSocketResponse:
+async def serve(request: web.Request, namespace: str | None, pod: str, uid: str) -> web.WebSocketResponse:
     """The WebSocket-tunnelled SPDY session of one ``kubectl port-forward``, until either side ends it."""
     ws = web.WebSocketResponse(protocols=(PROTOCOL,), max_msg_size=0)
     await ws.prepare(request)
-    forwarder = Forwarder(netns, pod, uid)
+    forwarder = Forwarder(namespace, pod, uid)
     session = spdysession.Session(ws.send_bytes, forwarder.on_stream)
     try:
         async for message in ws:

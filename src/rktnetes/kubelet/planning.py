@@ -19,10 +19,11 @@ async def prepare_args(client: interface.Api, runtime: Runtime, root_dir: Path, 
     holds what the node contributes (network, IP, memory)."""
     volume_dirs, read_only = await volumes.materialise(client, root_dir, pod)
     containers = [init] if init is not None else (pod.get("spec") or {}).get("containers") or []
+    in_store = [{**c, "imagePullPolicy": "IfNotPresent"} for c in containers] if node.pulled else containers
     plan = translating.Plan(volume_dirs, read_only, node.network, node.node_ip, restarts, node.memory_capacity,
-                            await sources.for_env(client, pod), await commands.resolve(runtime, containers),
+                            await sources.for_env(client, pod), await commands.resolve(runtime, in_store),
                             node.cluster_dns, node.cluster_domain,
-                            termination_logs=termination_logs(root_dir, pod, containers, restarts))
+                            termination_logs=termination_logs(root_dir, pod, containers, restarts), pulled=node.pulled)
     return translating.prepare_args(pod, plan, init)
 
 

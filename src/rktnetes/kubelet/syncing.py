@@ -18,6 +18,7 @@ from rktnetes.client import interface, recording, running
 from rktnetes.kubelet import errors, hooks, initializing, messages, planning, podstatus, terminating, translating
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
+from rktnetes.kubelet.pulling import BackOff, Images, Puller
 from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.kubelet.runtime import Runtime
 
@@ -38,10 +39,15 @@ class Settings:
 
 class PodSyncer:
     def __init__(self, client: interface.Api, cache: Any, runtime: Runtime, settings: Settings,
-                 recorder: recording.EventRecorder | None = None, prober: Prober | None = None) -> None:
+                 recorder: recording.EventRecorder | None = None, prober: Prober | None = None,
+                 images: Images | None = None) -> None:
+        """``images``: the store and fetches the kubelet pulls with (None: ``rkt prepare`` fetches by itself)."""
         self.client, self.cache, self.runtime, self.settings = client, cache, runtime, settings
         self.recorder, self.prober = recorder, prober
+        backoff = BackOff(settings.backoff, settings.max_backoff)
+        self.puller = Puller(images, client, settings.root_dir, backoff, self._event) if images else None
         self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
+        self.pull_due: dict[str, float] = {}  # pod uid -> when (monotonic) a failed pull may be looked at again
 
     async def sync(self, key: str) -> running.Result | None:
         pod = self.cache.get(key)
@@ -54,6 +60,7 @@ class PodSyncer:
         mine = [r for r in rkts if r.uid == uid]
         if pod["metadata"].get("deletionTimestamp"):
             self.waiting.pop(uid, None)
+            self.pull_due.pop(uid, None)
             await terminating.terminate(self.client, self.runtime, self.settings.root_dir, pod, mine)
             return None
         result = await self._converge(pod, [r for r in mine if not r.init], [r for r in mine if r.init])
@@ -83,9 +90,9 @@ class PodSyncer:
         """Run the init containers one after another (``initializing``), then start the pod's containers."""
         step = initializing.next_step(pod, inits)
         if step.action == initializing.DONE:
-            await self._start(pod, restarts=0)
+            return await self._start(pod, restarts=0)
         elif step.action == initializing.START:
-            await self._start(pod, restarts=0, init=step.container)
+            return await self._start(pod, restarts=0, init=step.container)
         elif step.action == initializing.RUN:
             await self._run(pod, step.rkt.info.uuid)
         elif step.action == initializing.RESTART:
@@ -113,14 +120,21 @@ class PodSyncer:
             return running.Result(requeue_after=left)
         for old in mine[:-1]:  # keep one exited rkt pod: the previous container's logs and lastState
             await terminating.discard(self.runtime, old, grace=0)
-        await self._start(pod, restarts=current.restarts + 1, init=init)
-        return None
+        return await self._start(pod, restarts=current.restarts + 1, init=init)
 
-    async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> None:
+    async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> running.Result | None:
+        if (wait := self.pull_due.get(pod["metadata"]["uid"], 0.0) - time.monotonic()) > 0:
+            return running.Result(requeue_after=wait)  # woken early (by our own status write): keep the state
+        if self.puller is not None:
+            try:
+                await self.puller.ensure(pod, [init] if init is not None else pod["spec"].get("containers") or [])
+            except errors.ImagePullFailure as exc:
+                return await self._pull_failed(pod, exc)
         try:
             node = translating.Plan(network=self.settings.network, node_ip=self.settings.node_ip,
                                     memory_capacity=self.settings.memory_capacity,
-                                    cluster_dns=self.settings.cluster_dns, cluster_domain=self.settings.cluster_domain)
+                                    cluster_dns=self.settings.cluster_dns, cluster_domain=self.settings.cluster_domain,
+                                    pulled=self.puller is not None)
             args = await planning.prepare_args(self.client, self.runtime, self.settings.root_dir, node, pod,
                                                restarts, init)
             uuid = await self.runtime.prepare(args)
@@ -128,6 +142,18 @@ class PodSyncer:
             await self._failed(pod, exc)
             raise
         await self._run(pod, uuid)
+        return None
+
+    async def _pull_failed(self, pod: Obj, exc: errors.ImagePullFailure) -> running.Result:
+        """The container waits (ErrImagePull, ImagePullBackOff, ErrImageNeverPull); look again once the
+        back-off allows (half way through a fresh one, so ImagePullBackOff shows, as the kubelet's does)."""
+        self.waiting[pod["metadata"]["uid"]] = (exc.reason, str(exc))
+        self._event(pod, "Warning", "Failed", f"Error: {exc.reason}")
+        await self._write_status(pod)
+        left = self.puller.retry_in(pod) if self.puller is not None else 0.0
+        wait = max(exc.wait, 0.05) if isinstance(exc, errors.ImagePullBackOff) else left / 2 or self.settings.backoff
+        self.pull_due[pod["metadata"]["uid"]] = time.monotonic() + wait
+        return running.Result(requeue_after=wait)
 
     async def _run(self, pod: Obj, uuid: str) -> None:
         try:
@@ -136,6 +162,7 @@ class PodSyncer:
             await self._failed(pod, exc)
             raise
         self.waiting.pop(pod["metadata"]["uid"], None)
+        self.pull_due.pop(pod["metadata"]["uid"], None)
         self._event(pod, "Normal", "Started", f"Started rkt pod {uuid}")
         if hooks.containers_with(pod, "postStart"):
             await self._post_start(pod, uuid)

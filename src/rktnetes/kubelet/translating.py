@@ -40,6 +40,7 @@ class Plan:
     cluster_dns: str = ""  # the cluster DNS Service's IP ("": leave resolv.conf to rkt)
     cluster_domain: str = "cluster.local"
     termination_logs: dict[str, str] = field(default_factory=dict)  # container -> host file for its message
+    pulled: bool = False  # the kubelet has put every image in the store (``pulling``): rkt finds them there
 
 
 def image_ref(image: str) -> str:
@@ -160,7 +161,7 @@ def prepare_args(pod: Obj, plan: Plan, init: Obj | None = None) -> list[str]:
     if not containers:
         raise errors.BadPod("the pod has no containers")
     words = [f"--hostname={hostname(pod)}", f"--net={'host' if spec.get('hostNetwork') else plan.network}",
-             f"--pull-policy={pull_policy(containers)}", *volume_flags(plan)]
+             f"--pull-policy={'new' if plan.pulled else pull_policy(containers)}", *volume_flags(plan)]
     words += resolving.dns_words(pod, plan.cluster_dns, plan.cluster_domain)
     notes = annotations(pod, plan.restarts) | ({INIT: init["name"]} if init is not None else {})
     words += [f"--annotation={k}={v}" for k, v in notes.items()]

@@ -21,7 +21,7 @@ from aiohttp import web
 from rktnetes.client import caching, interface, recording, running, sharing
 from rktnetes.client.clock import Clock
 from rktnetes.client.queueing import WorkQueue
-from rktnetes.kubelet import certs, endpoint, nodestatus, registering, relisting, syncing
+from rktnetes.kubelet import certs, endpoint, nodestatus, pullingrkt, registering, relisting, syncing
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import Runtime
 
@@ -89,7 +89,7 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     relister = relisting.Relister(runtime, queue, clock, config.relist_period)
     prober = Prober(pods.cache.list, lambda: relister.latest, runtime.enter_argv, queue.add, clock,
                     node_netns=config.node_netns or "")
-    syncer = syncing.PodSyncer(client, pods.cache, runtime, settings, recorder, prober)
+    syncer = syncing.PodSyncer(client, pods.cache, runtime, settings, recorder, prober, pullingrkt.RktImages(runtime))
     runner = await _endpoint(config, runtime)
     tasks: list[asyncio.Task] = []
     try:

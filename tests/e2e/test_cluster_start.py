@@ -163,6 +163,28 @@ def _cgroups_left(uuids: set[str]) -> list[str]:
     return done.stdout.split()
 
 
+def _check_secrets_reach_pods(cluster) -> None:
+    """On its node's credentials a kubelet still reads the Secret and ConfigMap its pod uses (the Node
+    authorizer's graph lets it), and the pod sees them."""
+    cluster.kubectl("create", "secret", "generic", "creds", "--from-literal=password=s3cret")
+    cluster.kubectl("create", "configmap", "settings", "--from-literal=mode=fast")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "uses-secrets"},
+           "spec": {"containers": [{"name": "c", "image": cluster.image(), "command": ["sleep", "3600"],
+                                    "env": [{"name": "PASSWORD", "valueFrom": {"secretKeyRef": {
+                                        "name": "creds", "key": "password"}}}],
+                                    "volumeMounts": [{"name": "settings", "mountPath": "/settings"}]}],
+                    "volumes": [{"name": "settings", "configMap": {"name": "settings"}}]}}
+    done = cluster.host.run(["kubectl", "create", "-f", "-"], input=json.dumps(pod), env=cluster.env, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+    def running():
+        return cluster.kubectl_json("get", "pod", "uses-secrets")["status"].get("phase") == "Running"
+    cluster.wait_for("the pod using a Secret and a ConfigMap Running", running, timeout=60)
+    seen = cluster.kubectl("exec", "uses-secrets", "--", "/bin/busybox", "sh", "-c",
+                           "echo $PASSWORD; cat /settings/mode").stdout.split()
+    assert seen == ["s3cret", "fast"], seen
+
+
 def _check_loaded_image(cluster, built_images) -> None:
     """``rktnetes image load`` puts a local OCI layout on every node; a pod with imagePullPolicy Never runs it
     (no registry has it under that name)."""
@@ -252,6 +274,7 @@ def test_start_serve_stop_start_delete(local_cluster, built_images):
     _check_kubelet_refuses_strangers(cluster, pods[0])
     _check_node_credentials(cluster)
     _check_loaded_image(cluster, built_images)
+    _check_secrets_reach_pods(cluster)
     assert "serving https://192.168.49.1:8443" in cluster.rktnetes("logs", "apiserver").stdout
     _a_killed_kubelet_heals(cluster, pods)
     _a_killed_apiserver_heals(cluster)

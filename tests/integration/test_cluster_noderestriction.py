@@ -1,6 +1,7 @@
 """A kubelet's own credentials (``cluster.nodecreds``: CN=system:node:NODE, O=system:nodes) against the real API
 server with the real kubectl: the node writes its own Node, Lease and the status of pods bound to it; writing
-another node's Node, Lease or pods is 403 Forbidden, a Kubernetes Status; reading what a node needs works."""
+another node's Node, Lease or pods is 403 Forbidden, a Kubernetes Status; reading what a node needs works, but
+of Secrets only those its own pods use."""
 
 from __future__ import annotations
 
@@ -79,9 +80,19 @@ def test_leases_secrets_and_streams(apiserver, nodes, namespace):
                  "metadata": {"name": name, "namespace": "kube-node-lease"}, "spec": {"holderIdentity": name}}
         done = _as_node(apiserver, kubeconfig, "create", "-f", "-", input=json.dumps(lease))
         assert (done.returncode == 0) if ok else _forbidden(done), done.stderr
-    apiserver.kubectl("create", "secret", "generic", "s", "-n", namespace, "--from-literal=k=v")
-    assert _as_node(apiserver, kubeconfig, "get", "secret", "s", "-n", namespace).returncode == 0
+    for name in ("mine", "theirs", "loose"):
+        apiserver.kubectl("create", "secret", "generic", name, "-n", namespace, "--from-literal=k=v")
+    for owner, secret in ((mine, "mine"), (other, "theirs")):
+        volume = {"name": "v", "secret": {"secretName": secret}}
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"s-{owner}", "namespace": namespace},
+               "spec": {"nodeName": owner, "volumes": [volume], "containers": [{"name": "c", "image": "busybox"}]}}
+        apiserver.kubectl("create", "-f", "-", input=json.dumps(pod))
+    assert _as_node(apiserver, kubeconfig, "get", "secret", "mine", "-n", namespace).returncode == 0
+    for name in ("theirs", "loose"):  # another node's pod's, nobody's
+        refused = _as_node(apiserver, kubeconfig, "get", "secret", name, "-n", namespace)
+        assert _forbidden(refused) and f"no relationship found between node '{mine}'" in refused.stderr
     assert _forbidden(_as_node(apiserver, kubeconfig, "get", "secrets", "-A"))
+    assert _forbidden(_as_node(apiserver, kubeconfig, "get", "configmaps", "-n", namespace))
     assert _forbidden(_as_node(apiserver, kubeconfig, "create", "namespace", f"x{uuid.uuid4().hex[:6]}"))
     assert _forbidden(_as_node(apiserver, kubeconfig, "exec", "-n", namespace, f"p-{mine}", "--", "true"))
 

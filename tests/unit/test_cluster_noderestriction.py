@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rktnetes.apiserver import auth, noderestriction
+from rktnetes.apiserver import auth, nodegraph, noderestriction
 from rktnetes.apiserver.negotiation import target
 
 
@@ -32,7 +32,8 @@ def test_allowed(act, path, body):
     ("create", "/api/v1/nodes", {"metadata": {"name": "b"}}, 'modify node "b"'),
     ("update", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/b", None, "own Lease"),
     ("create", "/apis/coordination.k8s.io/v1/namespaces/default/leases", {"metadata": {"name": "a"}}, "own Lease"),
-    ("list", "/api/v1/secrets", None, "Secrets"),
+    ("list", "/api/v1/secrets", None, "may not list secrets"),
+    ("watch", "/api/v1/namespaces/x/configmaps", None, "may not watch configmaps"),
     ("patch", "/api/v1/namespaces/x/pods/p", None, "status"),
     ("create", "/api/v1/namespaces/x/pods", None, "status"),
     ("get", "/api/v1/namespaces/x/pods/p/exec", None, "exec"),
@@ -49,3 +50,19 @@ def test_who_is_a_node():
     assert auth.node_name(auth.User("system:admin", ("system:nodes",))) is None
     assert auth.node_name(auth.User("system:node:", ("system:nodes",))) is None
     assert auth.node_name(None) is None
+
+
+def test_what_a_pod_refers_to():
+    env = [{"name": "A", "valueFrom": {"secretKeyRef": {"name": "s1", "key": "k"}}},
+           {"name": "B", "valueFrom": {"configMapKeyRef": {"name": "c1", "key": "k"}}}, {"name": "C", "value": "x"}]
+    pod = {"spec": {"imagePullSecrets": [{"name": "pull"}],
+                    "initContainers": [{"envFrom": [{"secretRef": {"name": "s2"}}]}],
+                    "containers": [{"env": env, "envFrom": [{"configMapRef": {"name": "c2"}}]}],
+                    "volumes": [{"secret": {"secretName": "s3"}}, {"configMap": {"name": "c3"}},
+                                {"projected": {"sources": [{"configMap": {"name": "kube-root-ca.crt"}},
+                                                           {"secret": {"name": "s4"}},
+                                                           {"serviceAccountToken": {"path": "t"}}]}},
+                                {"emptyDir": {}}]}}
+    assert nodegraph.references(pod) == {("secrets", n) for n in ("pull", "s1", "s2", "s3", "s4")} | {
+        ("configmaps", n) for n in ("c1", "c2", "c3", "kube-root-ca.crt")}
+    assert nodegraph.references({}) == set()

@@ -1,8 +1,8 @@
 """What a kubelet's own credentials may do: kube-apiserver's Node authorizer and NodeRestriction, in one.
 
 A user named ``system:node:<node>`` in group ``system:nodes`` (the client certificate ``rktnetes start`` gives
-each kubelet) may read what a node needs (not a listing of every Secret), write Events, and write only what
-is its own: its Node (and its status), its Lease in ``kube-node-lease``, and the status, deletion and
+each kubelet) may read what a node needs (of Secrets and ConfigMaps only those its pods refer to: ``nodegraph``),
+write Events, and write only what is its own: its Node (and its status), its Lease in ``kube-node-lease``, and the status, deletion and
 ServiceAccount tokens of pods bound to it. Anything else is 403 Forbidden (a Status). Every other user is
 left alone (every other authenticated user may still do everything).
 """
@@ -14,13 +14,14 @@ from typing import Any
 from aiohttp import web
 
 from rktnetes.api import errors, resources
-from rktnetes.apiserver import auth, negotiation
+from rktnetes.apiserver import auth, negotiation, nodegraph
 from rktnetes.apiserver.negotiation import Target
 from rktnetes.apiserver.objects import PODS
 
 Obj = dict[str, Any]
 LEASE_NAMESPACE = "kube-node-lease"
 READS = ("get", "list", "watch")
+GRAPHED = ("secrets", "configmaps")  # a node gets only those its pods refer to (``nodegraph``)
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _EVENTS = {("", "events"), ("events.k8s.io", "events")}
 _STREAMS = ("exec", "attach", "portforward", "proxy")  # GETs that act inside a pod or node, not reads
@@ -74,8 +75,8 @@ def decide(node: str, act: str, target: Target, body: Obj | None) -> str | None:
     if target.subresource in _STREAMS:
         return f"a node may not {target.subresource} into {r.plural}"
     if act in READS:
-        secrets = r.group == "" and r.plural == "secrets"
-        return "a node may not list or watch Secrets" if secrets and act != "get" else None
+        graphed = r.group == "" and r.plural in GRAPHED
+        return f"a node may not {act} {r.plural}, only get those of its pods" if graphed and act != "get" else None
     if (r.group, r.plural) in _EVENTS and act in ("create", "update", "patch"):
         return None
     if (r.group, r.plural) in _SELF_REVIEWS and act == "create":
@@ -144,6 +145,10 @@ async def check(request: web.Request, node: str) -> None:
     why = decide(node, act, target, body)
     if why is None and act not in READS and (target.resource is PODS or target.subresource == "token"):
         why = await _bound_pod_rule(request, node, target, body)
+    if why is None and act == "get" and target.resource.group == "" and target.resource.plural in GRAPHED:
+        registry = request.app["objects"].registry
+        if not await nodegraph.related(registry, node, target.resource.plural, target.namespace or "", target.name or ""):
+            why = f"no relationship found between node '{node}' and this object"
     if why is not None:
         raise _refused(node, act, target, why)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import ssl
 from pathlib import Path
 
@@ -104,3 +105,21 @@ def test_port_forward_to_a_pod_not_running_here_is_not_found(kubelet, namespace)
     kubelet.wait_for("kubelet serving", lambda: json.loads(kubelet.apiserver.kubectl(
         "get", "node", kubelet.node, "-o", "json", check=False).stdout or "{}"))
     assert asyncio.run(attempt()) == (404, f"pod {namespace}/absent is not running on this node")
+
+
+def test_port_forward_to_a_host_network_pod_connects_in_the_nodes_namespace(kubelet, namespace, testhost):
+    port = 20000 + os.getpid() % 20000
+    serve = f"mkdir -p /www; echo on the node > /www/index.html; exec httpd -f -p 127.0.0.1:{port} -h /www"
+    kubelet.create_pod(namespace, "web", serve, hostNetwork=True)
+    kubelet.wait_phase(namespace, "web", "Running")
+    kubelet.wait_for("httpd on the node", lambda: f":{port} " in testhost.run(["netstat", "-ltn"]).stdout)
+
+    async def fetch() -> bytes:
+        url = f"https://127.0.0.1:{kubelet.port}/portForward/{namespace}/web"
+        async with aiohttp.ClientSession() as session, \
+                session.ws_connect(url, protocols=[portforwarding.PROTOCOL],
+                                   ssl=client_ssl(kubelet.apiserver.data_dir / "pki")) as ws:
+            page, error = await TunnelClient(ws).fetch(port, b"GET /index.html HTTP/1.0\r\n\r\n")
+            assert error == b""
+            return _body(page)
+    assert asyncio.run(fetch()) == b"on the node\n"

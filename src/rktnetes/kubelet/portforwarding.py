@@ -20,9 +20,16 @@ from aiohttp import WSMsgType, web
 
 from rktnetes import netns
 from rktnetes.kubelet import spdysession
+from rktnetes.kubelet.rktpods import RktPod
 
 PROTOCOL = "SPDY/3.1+portforward.k8s.io"
 CHUNK = 64 * 1024
+
+
+def namespace_of(rkt: RktPod, node_netns: str | None) -> str | None:
+    """Where the pod's port lives: its own network namespace; for a host-network pod (no CNI networks: its
+    own ``ns/net`` exists but its apps are not in it) the node's, where rkt ran it (None: the kubelet's own)."""
+    return rkt.info.netns if rkt.info.networks and rkt.info.netns else node_netns
 
 
 def socket_in(namespace: str | None) -> socket.socket:

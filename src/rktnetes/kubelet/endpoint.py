@@ -107,7 +107,8 @@ async def port_forward(request: web.Request) -> web.StreamResponse:
     mine = [p for p in await runtime.pods() if p.key == f"{ns}/{name}" and p.running and not p.init]
     if not mine:
         raise web.HTTPNotFound(text=f"pod {ns}/{name} is not running on this node")
-    return await portforwarding.serve(request, mine[-1].info.netns or runtime.node_netns, name, mine[-1].uid)
+    namespace = portforwarding.namespace_of(mine[-1], runtime.node_netns)
+    return await portforwarding.serve(request, namespace, name, mine[-1].uid)
 
 
 def application(runtime: Runtime, authenticate: bool = False) -> web.Application:

@@ -35,8 +35,10 @@ def expand(text: str, env: dict[str, str]) -> str:
     return _REFERENCE.sub(one, text)
 
 
-def field_value(pod: Obj, path: str, node_ip: str) -> str:
-    """A ``fieldRef`` value known before the pod starts."""
+def field_value(pod: Obj, path: str, node_ip: str, pod_ip: str = "") -> str:
+    """A ``fieldRef`` value known before the pod starts (``pod_ip``: the address the kubelet chose for it)."""
+    if path in ("status.podIP", "status.podIPs") and pod_ip and not (pod.get("spec") or {}).get("hostNetwork"):
+        return pod_ip
     if path in _FIELD_REFS:
         part, key = _FIELD_REFS[path]
         return str((pod.get(part) or {}).get(key) or "")
@@ -78,9 +80,9 @@ def _source(sources: Sources, kind: str, ref: Obj) -> dict[str, str]:
     return data or {}
 
 
-def _value_from(pod: Obj, container: Obj, source: Obj, sources: Sources, node_ip: str) -> str | None:
+def _value_from(pod: Obj, container: Obj, source: Obj, sources: Sources, node_ip: str, pod_ip: str) -> str | None:
     if "fieldRef" in source:
-        return field_value(pod, source["fieldRef"]["fieldPath"], node_ip)
+        return field_value(pod, source["fieldRef"]["fieldPath"], node_ip, pod_ip)
     if "resourceFieldRef" in source:
         return resource_value(container, source["resourceFieldRef"])
     kind, ref = ("configmaps", source["configMapKeyRef"]) if "configMapKeyRef" in source else \
@@ -91,7 +93,7 @@ def _value_from(pod: Obj, container: Obj, source: Obj, sources: Sources, node_ip
     return data.get(ref.get("key"))
 
 
-def variables(pod: Obj, container: Obj, sources: Sources, node_ip: str) -> dict[str, str]:
+def variables(pod: Obj, container: Obj, sources: Sources, node_ip: str, pod_ip: str = "") -> dict[str, str]:
     """The container's variables, in Kubernetes' order and precedence."""
     env: dict[str, str] = {}
     for source in container.get("envFrom") or []:
@@ -103,7 +105,7 @@ def variables(pod: Obj, container: Obj, sources: Sources, node_ip: str) -> dict[
                 env[name] = value
     for var in container.get("env") or []:
         if var.get("valueFrom"):
-            value = _value_from(pod, container, var["valueFrom"], sources, node_ip)
+            value = _value_from(pod, container, var["valueFrom"], sources, node_ip, pod_ip)
             if value is not None:
                 env[var["name"]] = value
         else:

@@ -23,7 +23,8 @@ async def prepare_args(client: interface.Api, runtime: Runtime, root_dir: Path, 
     plan = translating.Plan(volume_dirs, read_only, node.network, node.node_ip, restarts, node.memory_capacity,
                             await sources.for_env(client, pod), await commands.resolve(runtime, in_store),
                             node.cluster_dns, node.cluster_domain,
-                            termination_logs=termination_logs(root_dir, pod, containers, restarts), pulled=node.pulled)
+                            termination_logs=termination_logs(root_dir, pod, containers, restarts), pulled=node.pulled,
+                            pod_ip=node.pod_ip)
     return translating.prepare_args(pod, plan, init)
 
 

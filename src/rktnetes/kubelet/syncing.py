@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface, recording, running
-from rktnetes.kubelet import errors, hooks, initializing, messages, planning, podstatus, terminating, translating
+from rktnetes.kubelet import errors, hooks, initializing, messages, planning, podip, podstatus, terminating, translating
 from rktnetes.kubelet.podstatus import Observed
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.pulling import BackOff, Images, Puller
 from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.kubelet.runtime import Runtime
+from rktnetes.rkt import paths as rkt_paths
 
 Obj = dict[str, Any]
 
@@ -47,6 +48,7 @@ class PodSyncer:
         backoff = BackOff(settings.backoff, settings.max_backoff)
         self.puller = Puller(images, client, settings.root_dir, backoff, self._event) if images else None
         self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
+        self.podips: podip.Chooser | None = None  # made on first use: most pods never need it
         self.pull_due: dict[str, float] = {}  # pod uid -> when (monotonic) a failed pull may be looked at again
 
     async def sync(self, key: str) -> running.Result | None:
@@ -130,19 +132,45 @@ class PodSyncer:
                 await self.puller.ensure(pod, [init] if init is not None else pod["spec"].get("containers") or [])
             except errors.ImagePullFailure as exc:
                 return await self._pull_failed(pod, exc)
+        address = await self._choose_ip(pod)
+        for attempt in range(1, podip.ATTEMPTS + 1):
+            uuid = await self._prepare(pod, restarts, init, address)
+            try:
+                await self._run(pod, uuid)
+                return None
+            except errors.RuntimeFailure as exc:
+                if not address or attempt == podip.ATTEMPTS or not podip.refused(exc, address):
+                    raise
+            await self.runtime.remove(uuid)  # the network refused the address (taken meanwhile): another one
+            address = await self._choose_ip(pod)
+        return None
+
+    async def _prepare(self, pod: Obj, restarts: int, init: Obj | None, address: str) -> str:
         try:
             node = translating.Plan(network=self.settings.network, node_ip=self.settings.node_ip,
                                     memory_capacity=self.settings.memory_capacity,
                                     cluster_dns=self.settings.cluster_dns, cluster_domain=self.settings.cluster_domain,
-                                    pulled=self.puller is not None)
+                                    pulled=self.puller is not None, pod_ip=address)
             args = await planning.prepare_args(self.client, self.runtime, self.settings.root_dir, node, pod,
                                                restarts, init)
-            uuid = await self.runtime.prepare(args)
+            return await self.runtime.prepare(args)
         except errors.KubeletError as exc:
             await self._failed(pod, exc)
             raise
-        await self._run(pod, uuid)
-        return None
+
+    async def _choose_ip(self, pod: Obj) -> str:
+        """The address chosen for a pod whose env asks for its IP (``podip``); "" for any other pod."""
+        if not podip.wants_pod_ip(pod):
+            return ""
+        if self.podips is None:
+            config = self.runtime.local_config or rkt_paths.DEFAULT_LOCAL_CONFIG
+            self.podips = podip.Chooser(self.runtime.root, config, self.settings.network)
+        held = {r.ip for r in await self.runtime.pods() if r.ip}
+        try:
+            return self.podips.choose(held)
+        except errors.KubeletError as exc:
+            await self._failed(pod, exc)
+            raise
 
     async def _pull_failed(self, pod: Obj, exc: errors.ImagePullFailure) -> running.Result:
         """The container waits (ErrImagePull, ImagePullBackOff, ErrImageNeverPull); look again once the

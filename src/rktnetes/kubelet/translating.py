@@ -41,6 +41,7 @@ class Plan:
     cluster_domain: str = "cluster.local"
     termination_logs: dict[str, str] = field(default_factory=dict)  # container -> host file for its message
     pulled: bool = False  # the kubelet has put every image in the store (``pulling``): rkt finds them there
+    pod_ip: str = ""  # the address the kubelet chose for the pod (``podip``): asked of rkt, given to the env
 
 
 def image_ref(image: str) -> str:
@@ -121,7 +122,7 @@ def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
     words = [image_ref(container["image"]), f"--name={container['name']}"]
     if container.get("workingDir"):
         words.append(f"--working-dir={container['workingDir']}")
-    env = environment.variables(pod, container, plan.env_sources, plan.node_ip)
+    env = environment.variables(pod, container, plan.env_sources, plan.node_ip, plan.pod_ip)
     words += [f"--environment={name}={value}" for name, value in env.items()]
     words += resource_flags(pod, container, plan) + _identity_flags(container, pod)
     for mount in container.get("volumeMounts") or []:
@@ -153,6 +154,13 @@ def volume_flags(plan: Plan) -> list[str]:
                     for name, source in sorted(plan.termination_logs.items())]
 
 
+def net_word(pod: Obj, plan: Plan) -> str:
+    """``--net``'s value: ``host``, the node's pod network, or that network with the address chosen."""
+    if (pod.get("spec") or {}).get("hostNetwork"):
+        return "host"
+    return f"{plan.network}:IP={plan.pod_ip}" if plan.pod_ip else plan.network
+
+
 def prepare_args(pod: Obj, plan: Plan, init: Obj | None = None) -> list[str]:
     """The arguments of ``rkt prepare`` (after rkt's global flags) that make this pod — or, given ``init``,
     the rkt pod that runs that one init container (same volumes and network, an annotation of its own)."""
@@ -160,7 +168,7 @@ def prepare_args(pod: Obj, plan: Plan, init: Obj | None = None) -> list[str]:
     containers = [init] if init is not None else spec.get("containers") or []
     if not containers:
         raise errors.BadPod("the pod has no containers")
-    words = [f"--hostname={hostname(pod)}", f"--net={'host' if spec.get('hostNetwork') else plan.network}",
+    words = [f"--hostname={hostname(pod)}", f"--net={net_word(pod, plan)}",
              f"--pull-policy={'new' if plan.pulled else pull_policy(containers)}", *volume_flags(plan)]
     words += resolving.dns_words(pod, plan.cluster_dns, plan.cluster_domain)
     notes = annotations(pod, plan.restarts) | ({INIT: init["name"]} if init is not None else {})

@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from rktnetes.apiserver import certs
+
 
 def _ready(node: dict) -> str:
     return next((c["status"] for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "")
@@ -51,6 +53,13 @@ def test_kubelet_api_needs_a_client_certificate_of_the_cluster_ca(kubelet):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(url, context=context, timeout=10)
     assert missing.value.code == 404 and b"not found on this node" in missing.value.read()
+    other = certs.ensure_client(kubelet.apiserver.data_dir, "system:node:other", ("system:nodes",))
+    as_node = ssl.create_default_context()
+    as_node.check_hostname, as_node.verify_mode = False, ssl.CERT_NONE
+    as_node.load_cert_chain(other.cert, other.key)
+    with pytest.raises(urllib.error.HTTPError) as forbidden:
+        urllib.request.urlopen(url, context=as_node, timeout=10)
+    assert forbidden.value.code == 403 and b"system:node:other" in forbidden.value.read()
 
 
 def _node(kubelet) -> dict | None:

@@ -78,17 +78,31 @@ async def exec_in_container(request: web.Request) -> web.StreamResponse:
 
 
 OPEN_PATHS = ("/healthz",)
+NODES_GROUP = "system:nodes"  # the organization of every node's client certificate
 
 
 def authenticating(required: bool):
     """A middleware refusing callers without a verified client certificate (when ``required``), except on
-    /healthz — as a kubelet with ``--client-ca-file`` and anonymous access off does."""
+    /healthz — as a kubelet with ``--client-ca-file`` and anonymous access off does; and refusing other nodes
+    (a ``system:nodes`` certificate), which the real kubelet's authorizer denies its kubelet API."""
     @web.middleware
     async def check(request: web.Request, handler):
-        if required and request.path not in OPEN_PATHS and not request.transport.get_extra_info("peercert"):
-            raise web.HTTPUnauthorized(text="Unauthorized: a client certificate signed by the cluster CA is needed")
+        if required and request.path not in OPEN_PATHS:
+            peer = request.transport.get_extra_info("peercert")
+            if not peer:
+                raise web.HTTPUnauthorized(text="Unauthorized: a client certificate signed by the cluster CA is needed")
+            if NODES_GROUP in _organizations(peer):
+                raise web.HTTPForbidden(text=f"Forbidden: {_common_name(peer)} may not use another node's kubelet API")
         return await handler(request)
     return check
+
+
+def _organizations(peer: dict) -> list[str]:
+    return [value for rdn in peer.get("subject", ()) for key, value in rdn if key == "organizationName"]
+
+
+def _common_name(peer: dict) -> str:
+    return next((value for rdn in peer.get("subject", ()) for key, value in rdn if key == "commonName"), "a node")
 
 
 async def attach_to_container(request: web.Request) -> web.StreamResponse:

@@ -6,35 +6,9 @@ the CLI is single-threaded, so the main thread enters, makes its socket, talks a
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _setns(fd: int, what: str) -> None:
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), f"setns {what}")
-
-
-@contextlib.contextmanager
-def entered(path: Path) -> Iterator[None]:
-    """This thread in the network namespace at ``path`` for the block, back in its own after."""
-    original = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    try:
-        target = os.open(path, os.O_RDONLY)
-        try:
-            _setns(target, str(path))
-        finally:
-            os.close(target)
-        yield
-    finally:
-        _setns(original, "back")
-        os.close(original)
+from rktnetes.netns import entered
 
 
 def resolve(path: Path, name: str, server: str, timeout: float = 1.0) -> list[str]:

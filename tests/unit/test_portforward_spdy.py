@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from rktnetes.apiserver import spdyexec
+from rktnetes.apiserver import spdyexec, spdyrelay
 from rktnetes.kubelet import spdy, spdyheaders, spdysession
 
 # the first frame the real kubectl 1.32 sent through the API server (captured): SYN_STREAM 1, the error stream
@@ -140,3 +140,27 @@ def test_spdy_exec_expects_the_streams_kubectl_opens():
     assert spdyexec.sizes('{"Width":80,"Height":24}\n{"Width":100,') == ([{"Width": 80, "Height": 24}],
                                                                          '{"Width":100,')
     assert spdyexec.sizes(' {"Width":1,"Height":2}\n') == ([{"Width": 1, "Height": 2}], "")
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.paused = False
+
+    def pause_reading(self) -> None:
+        self.paused = True
+
+    def resume_reading(self) -> None:
+        self.paused = False
+
+
+async def test_the_upgraded_connections_reader_pauses_the_socket_while_behind():
+    transport = _Transport()
+    reader = spdyrelay.RawReader(transport)
+    for i in range(spdyrelay.HIGH + 1):
+        assert reader.feed_data(bytes([i])) == (False, b"")
+    assert transport.paused
+    got = [await reader.read() for _ in range(spdyrelay.HIGH + 1 - spdyrelay.LOW + 1)]
+    assert not transport.paused and got[0] == b"\x00"
+    reader.feed_eof()
+    while (data := await reader.read()) != b"":
+        assert data

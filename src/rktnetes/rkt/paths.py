@@ -180,6 +180,11 @@ def app_exit_path(pod: Path, app: str) -> Path:
     return app_dir(pod, app) / "exit"
 
 
+def app_stdin_path(pod: Path, app: str) -> Path:
+    """The FIFO an app started with ``--stdin=stream|tty`` reads as its stdin (``rkt`` attach, the kubelet)."""
+    return app_dir(pod, app) / "stdin"
+
+
 def app_log_path(pod: Path, app: str) -> Path:
     """The app's stdout and stderr, interleaved as written."""
     return app_dir(pod, app) / "log"

@@ -16,6 +16,8 @@ _NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # compiled by re on first use: most pod sta
 _ENV = r"^[A-Za-z_][A-Za-z0-9_]*="
 _UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+STDIN_MODES = ("null", "stream", "tty")
+STDIN_ANNOTATION = "coreos.com/rkt/stage2/stdin"  # on the app in the pod manifest, as rkt's attach had it
 _QUANTITY = r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$"
 
 
@@ -38,6 +40,7 @@ class AppSpec(Record):
     caps_retain: list[str] | None = None
     caps_remove: list[str] | None = None
     seccomp: str | None = None
+    stdin: str = "null"  # null | stream (a FIFO) | tty (a FIFO into the app's terminal)
 
 
 def parse_quantity(text: str, *, millis: bool = False) -> int:
@@ -97,6 +100,12 @@ def _set_name(app: AppSpec, value: str) -> None:
     app.name = value
 
 
+def _set_stdin(app: AppSpec, value: str) -> None:
+    if value not in STDIN_MODES:
+        raise errors.BadAppFlag(f"--stdin wants one of {', '.join(STDIN_MODES)}, got {value!r}")
+    app.stdin = value
+
+
 def _set_exec(app: AppSpec, value: str) -> None:
     if not value.startswith("/"):
         raise errors.BadAppFlag(f"--exec wants an absolute path, got {value!r}")
@@ -120,6 +129,7 @@ _SETTERS = {
     "caps-retain": lambda a, v: setattr(a, "caps_retain", _caps(v)),
     "caps-remove": lambda a, v: setattr(a, "caps_remove", _caps(v)),
     "seccomp": lambda a, v: setattr(a, "seccomp", v),
+    "stdin": _set_stdin,
 }
 _BOOLEAN = {"readonly-rootfs"}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rktnetes.rkt.pods import errors
+from rktnetes.rkt.pods import appargs, errors
 from rktnetes.rkt.pods.appargs import AppSpec
 from rktnetes.rkt.records import Factory, Record
 
@@ -105,8 +105,10 @@ def runtime_app(spec: AppSpec, image: ImageRef, opts: PodOptions) -> dict[str, o
         image_app["supplementaryGIDs"] = spec.supplementary_gids
     if spec.working_dir:
         image_app["workingDirectory"] = spec.working_dir
+    notes = [{"name": appargs.STDIN_ANNOTATION, "value": spec.stdin}] if spec.stdin != "null" else []
     return {
         "name": spec.name or app_name(image.manifest.get("name", "app")),
+        **({"annotations": notes} if notes else {}),
         "image": {"name": image.manifest.get("name"), "id": image.id, "labels": image.manifest.get("labels", [])},
         "app": image_app,
         "readOnlyRootFS": spec.readonly_rootfs,

@@ -52,19 +52,31 @@ def _make_empty(source: Path, volume: dict[str, object]) -> None:
     os.chown(source, int(volume.get("uid", 0)), int(volume.get("gid", 0)))
 
 
-def start(pod: Path, name: str, interactive: bool) -> tuple[int, int, int]:
+def _stdin(pod: Path, name: str, mode: str) -> int:
+    """The app's stdin: /dev/null, or (``stream``, ``tty``) a FIFO opened read-write, so the app never sees
+    its end and ``rkt``/the kubelet can open it for writing at any time to type into it."""
+    if mode == "null":
+        return os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    fifo = paths.app_stdin_path(pod, name)
+    os.mkfifo(fifo, 0o600)
+    return os.open(fifo, os.O_RDWR | os.O_CLOEXEC)
+
+
+def start(pod: Path, name: str, interactive: bool, stdin: str = "null") -> tuple[int, int, int]:
     """``runc run`` in the foreground: (pid, stdout fd, stderr fd); the fds are -1 for a terminal app,
-    which shares this process's stdio."""
+    which shares this process's stdio. A ``tty`` app (its config has a terminal) gets runc's stdin from its
+    FIFO and a pty as runc's stderr — runc needs a terminal of its own to size the container's by; the
+    master end takes the place of the stderr pipe (runc's own messages land in the log)."""
     argv = ["runc", "--root", str(paths.pod_runc_root(pod)), "run", "--bundle", str(paths.app_dir(pod, name)), name]
     if interactive:
         return os.posix_spawnp("runc", argv, os.environ), -1, -1
-    (out_r, out_w), (err_r, err_w) = os.pipe(), os.pipe()
-    null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    (out_r, out_w), (err_r, err_w) = os.pipe(), os.openpty() if stdin == "tty" else os.pipe()
+    fd0 = _stdin(pod, name, stdin)
     try:
-        actions = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)]
+        actions = [(os.POSIX_SPAWN_DUP2, fd0, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)]
         pid = os.posix_spawnp("runc", argv, os.environ, file_actions=actions)
     finally:
-        for fd in (null, out_w, err_w):
+        for fd in (fd0, out_w, err_w):
             os.close(fd)
     return pid, out_r, err_r
 

@@ -42,7 +42,7 @@ class Supervisor:
             for name in self.names:  # every bundle first: a bad app stops the pod before any app runs
                 self.bundle(name, ns, net_gate.hooks())
             for name in self.names:  # then the apps' runc all at once: they come up together
-                procs[name] = apps.start(self.pod, name, self.runtime["interactive"])
+                procs[name] = apps.start(self.pod, name, self.runtime["interactive"], self.stdin(name))
             if self.nets.gated():
                 self.network_behind_gate(ns["net"], net_gate)
         finally:
@@ -83,6 +83,12 @@ class Supervisor:
         os.execv(argv[0], argv)
         return 254
 
+    def stdin(self, name: str) -> str:
+        """The app's ``--stdin`` mode (null, stream, tty), from its annotation in the pod manifest."""
+        app = self.manifest["apps"][self.names.index(name)]
+        notes = {a["name"]: a["value"] for a in app.get("annotations") or []}
+        return notes.get("coreos.com/rkt/stage2/stdin", "null")
+
     def pump_args(self, procs: dict[str, tuple[int, int, int]]) -> list[waiting.App]:
         """(name, runc pid, stdout fd, stderr fd, log path, exit file) of every app, for waiting.pump."""
         return [(n, *procs[n], str(paths.app_log_path(self.pod, n)), str(paths.app_exit_path(self.pod, n)))
@@ -116,7 +122,7 @@ class Supervisor:
             "namespaces": ns,
             "cgroup": cgroups.app_path(pod_cgroup, name),
             "mounts": apps.volume_mounts(self.pod, app, self.manifest.get("volumes", [])),
-            "terminal": self.runtime["interactive"],
+            "terminal": self.runtime["interactive"] or self.stdin(name) == "tty",
             "hooks": hooks,
         }
         oci.write(paths.app_config_path(self.pod, name), oci.config(app, rootfs, settings))

@@ -75,7 +75,10 @@ class _Loop:
 
     def read(self, fd: int) -> None:
         name, stream = self.streams[fd]
-        data = os.read(fd, 65536)
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # EIO: a tty app's pty, once runc has closed its end
+            data = b""
         if data:
             os.write(self.logs[name], log_lines(data, stream, time.time_ns()))
             if self.echo:

@@ -111,7 +111,7 @@ async def attach_to_container(request: web.Request) -> web.StreamResponse:
     rkt = _choose(await runtime.pods(), f"{ns}/{name}", container, previous=False)
     if not rkt.running or rkt.path is None:
         return await execing.refuse(request, f"container {container} is not running (pod {ns}/{name})")
-    return await attaching.run(request, paths.app_log_path(rkt.path, container), _alive(runtime, rkt))
+    return await attaching.run(request, attaching.container(rkt.path, container, _alive(runtime, rkt)))
 
 
 async def port_forward(request: web.Request) -> web.StreamResponse:

@@ -125,6 +125,8 @@ def app_words(pod: Obj, container: Obj, plan: Plan) -> list[str]:
     env = environment.variables(pod, container, plan.env_sources, plan.node_ip, plan.pod_ip)
     words += [f"--environment={name}={value}" for name, value in env.items()]
     words += resource_flags(pod, container, plan) + _identity_flags(container, pod)
+    if container.get("stdin"):  # an attachable stdin (kubectl attach -i), a terminal with tty
+        words.append(f"--stdin={'tty' if container.get('tty') else 'stream'}")
     for mount in container.get("volumeMounts") or []:
         if mount["name"] not in plan.volume_sources:
             raise errors.BadPod(f"container {container['name']}: no volume named {mount['name']!r}")

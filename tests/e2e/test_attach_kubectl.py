@@ -73,3 +73,10 @@ def test_attach_it_is_a_terminal_of_kubectls_size(kubelet, namespace):
         os.close(master)
     pod = kubelet.wait_phase(namespace, "shell", "Failed")
     assert pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 5
+
+
+def test_attach_i_from_kubectl_1_27_over_spdy(kubelet, namespace):
+    _pod(kubelet, namespace, "reader", "read a; echo got $a")
+    done = kubelet.apiserver.kubectl("attach", "-i", "-n", namespace, "reader", input="old\n", timeout=60,
+                                     binary="/usr/lib/google-cloud-sdk/bin/kubectl.1.27")
+    assert done.stdout == "got old\n"

@@ -6,6 +6,7 @@ import argparse
 
 from rktnetes.rkt.cli import common
 from rktnetes.rkt.networking import flags as netflags
+from rktnetes.rkt.pods import appargs
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs every rkt run ~3 ms
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def add(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--pull-policy", choices=PULL_POLICIES, default="new", help="when to fetch images")
     netflags.add(cmd)
     cmd.add_argument("images", nargs=argparse.REMAINDER, metavar="IMAGE [app flags] [-- args ---] …")
+    cmd.epilog = "app flags (after an IMAGE, for its app): " + ", ".join(f"--{flag}" for flag in appargs.FLAGS)
 
 
 def context(args: argparse.Namespace) -> Context:

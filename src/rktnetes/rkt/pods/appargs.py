@@ -132,6 +132,7 @@ _SETTERS = {
     "stdin": _set_stdin,
 }
 _BOOLEAN = {"readonly-rootfs"}
+FLAGS = tuple(_SETTERS)  # every app flag's name, for help
 
 
 def parse(words: list[str]) -> list[AppSpec]:

@@ -15,16 +15,14 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.fixtures import apiserver, images, kubelet, registry, testhost  # noqa: E402
+from tests.fixtures import kubelet  # noqa: E402
 
 from rktnetes.client import rest  # noqa: E402
 
@@ -125,21 +123,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--burst", type=int, default=10, help="pods started at once (0: no burst)")
     opts = parser.parse_args()
-    built = images.build_cached("busybox")
-    host = testhost.TestHost(f"rkth-{uuid.uuid4().hex[:8]}")
-    with registry.run_registry() as addr, tempfile.TemporaryDirectory(prefix="bench-kubelet-") as tmp:
-        registry.push_layout(built.oci_layout, f"{addr}/busybox:latest")
-        server = next(gen := apiserver.serve(None))
-        subprocess.run(["ip", "netns", "add", host.name], check=True)
-        node = kubelet.Kubelet(server, Path(tmp) / "rkt", Path(tmp) / "kubelet", str(host.path), addr)
-        node.start()
-        try:
-            api, rkt = asyncio.run(compare(node, opts.rounds))
-            burst = asyncio.run(bursts(node, opts.burst)) if opts.burst else None
-        finally:
-            node.cleanup()
-            host.delete()
-            gen.close()
+    with kubelet.standalone("bench-kubelet-") as node:
+        api, rkt = asyncio.run(compare(node, opts.rounds))
+        burst = asyncio.run(bursts(node, opts.burst)) if opts.burst else None
     a, r = statistics.median(api), statistics.median(rkt)
     print(f"pod start through the API (create -> Running): median {a * 1000:.0f} ms over {len(api)} pods")
     print(f"rkt run --detach --net=default directly:      median {r * 1000:.0f} ms; ratio {a / r:.2f}x")

@@ -19,13 +19,11 @@ import ssl
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.fixtures import apiserver, images, kubelet, registry, testhost  # noqa: E402
+from tests.fixtures import kubelet  # noqa: E402
 
 from rktnetes.kubelet import stats, statscgroups, statspods  # noqa: E402
 from rktnetes.kubelet.runtime import Runtime  # noqa: E402
@@ -110,20 +108,8 @@ def main() -> None:
     parser.add_argument("--pods", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=30)
     opts = parser.parse_args()
-    built = images.build_cached("busybox")
-    host = testhost.TestHost(f"rkth-{uuid.uuid4().hex[:8]}")
-    with registry.run_registry() as addr, tempfile.TemporaryDirectory(prefix="bench-metrics-") as tmp:
-        registry.push_layout(built.oci_layout, f"{addr}/busybox:latest")
-        server = next(gen := apiserver.serve(None))
-        subprocess.run(["ip", "netns", "add", host.name], check=True)
-        node = kubelet.Kubelet(server, Path(tmp) / "rkt", Path(tmp) / "kubelet", str(host.path), addr)
-        node.start()
-        try:
-            times = measure(node, opts.pods, opts.rounds)
-        finally:
-            node.cleanup()
-            host.delete()
-            gen.close()
+    with kubelet.standalone("bench-metrics-") as node:
+        times = measure(node, opts.pods, opts.rounds)
     cat = statistics.median(times["cat"])
     for name, label in (("https", "GET /stats/summary over HTTPS"), ("library", "Collector.summary_now in-process")):
         ours = statistics.median(times[name])

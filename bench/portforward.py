@@ -18,16 +18,14 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.conftest import free_port, stop_process  # noqa: E402
-from tests.fixtures import apiserver, images, kubelet, registry, testhost  # noqa: E402
+from tests.fixtures import kubelet  # noqa: E402
 from tests.integration.test_portforward_kubelet import TunnelClient, client_ssl  # noqa: E402
 
 from rktnetes.kubelet import portforwarding  # noqa: E402
@@ -109,20 +107,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--mib", type=int, default=64)
     opts = parser.parse_args()
-    built = images.build_cached("busybox")
-    host = testhost.TestHost(f"rkth-{uuid.uuid4().hex[:8]}")
-    with registry.run_registry() as addr, tempfile.TemporaryDirectory(prefix="bench-portforward-") as tmp:
-        registry.push_layout(built.oci_layout, f"{addr}/busybox:latest")
-        server = next(gen := apiserver.serve(None))
-        subprocess.run(["ip", "netns", "add", host.name], check=True)
-        node = kubelet.Kubelet(server, Path(tmp) / "rkt", Path(tmp) / "kubelet", str(host.path), addr)
-        node.start()
-        try:
-            found = compare(node, opts.rounds, opts.mib)
-        finally:
-            node.cleanup()
-            host.delete()
-            gen.close()
+    with kubelet.standalone("bench-portforward-") as node:
+        found = compare(node, opts.rounds, opts.mib)
     direct = statistics.median(found["direct, in the netns"])
     for name, times in found.items():
         took = statistics.median(times)

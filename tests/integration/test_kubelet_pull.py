@@ -98,3 +98,11 @@ def test_never_absent_is_err_image_never_pull_and_if_not_present_uses_the_store(
     events = _events(kubelet, namespace, "stored")
     assert ("Normal", "Pulled", f'Container image "{image}" already present on machine') in events
     assert not any(r == "Pulling" for _, r, _ in events)
+
+
+def test_no_credentials_for_a_registry_that_demands_them_is_err_image_pull(kubelet, namespace, auth_registry):
+    image = f"{auth_registry}/private/busybox:v1"
+    _pod(kubelet, namespace, "anonymous", image, "Always", imagePullSecrets=[{"name": "no-such-secret"}])
+    waiting = kubelet.wait_for("ErrImagePull", lambda: (w := _waiting(kubelet, namespace, "anonymous"))
+                               .get("reason") in ("ErrImagePull", "ImagePullBackOff") and w)
+    assert "asks for basic authentication" in waiting["message"]

@@ -143,3 +143,39 @@ async def test_never_and_if_not_present_use_the_store(tmp_path):
     with pytest.raises(errors.ImageNeverPull, match='is not present with pull policy of Never'):
         await puller.ensure(POD, [{"image": "r:1/other:v1", "imagePullPolicy": "Never"}])
     assert events[-1][:2] == ("Warning", "ErrImageNeverPull")
+
+
+def test_leftover_config_dirs_of_a_killed_kubelet_are_removed(tmp_path):
+    leftover = credentials.pull_configs_dir(tmp_path) / "pull-x" / "auth.d"
+    leftover.mkdir(parents=True)
+    (leftover / "pull.json").write_text("{}")
+    _puller(tmp_path, FakeImages(set()), [0.0])
+    assert list(credentials.pull_configs_dir(tmp_path).iterdir()) == []
+
+
+async def test_the_syncer_waits_in_err_image_pull_then_image_pull_back_off(tmp_path):
+    from rktnetes.kubelet import syncing
+    from tests.unit.test_kubelet_syncing import FakeRuntime
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns", "uid": "u1"},
+           "spec": {"nodeName": "n1", "containers": [{"name": "main", "image": "r:1/app:v1", "command": ["/bin/true"],
+                                                      "imagePullPolicy": "Always"}]}}
+    api = FakeClient(pod, namespace="ns")
+    runtime, images = FakeRuntime(), FakeImages(set(), fail="GET http://r:1/v2/app/manifests/v1: 401 Unauthorized")
+    syncer = syncing.PodSyncer(api, type("Cache", (), {"get": lambda _s, _k: pod})(), runtime,
+                               syncing.Settings(tmp_path, "127.0.0.1", backoff=10), images=images)
+    result = await syncer.sync("ns/p")
+    assert result.requeue_after == pytest.approx(5, abs=0.5) and runtime.calls == []
+    waiting = (await api.get("pods", "p", "ns"))["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting["reason"] == "ErrImagePull" and "401" in waiting["message"]
+    again = await syncer.sync("ns/p")  # woken early: the state stays, no second pull
+    assert again.requeue_after <= 5 and len(images.fetches) == 1
+    syncer.pull_due.clear()
+    backing = await syncer.sync("ns/p")
+    waiting = (await api.get("pods", "p", "ns"))["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting["reason"] == "ImagePullBackOff" and backing.requeue_after == pytest.approx(10, abs=0.5)
+    images.fail, syncer.puller.backoff.entries = "", {}
+    syncer.pull_due.clear()
+    await syncer.sync("ns/p")
+    assert [c[0] for c in runtime.calls] == ["prepare", "start"]
+    assert "--pull-policy=new" in runtime.calls[0][1]

@@ -116,6 +116,19 @@ def auth_document(registry: str, creds: tuple[str, str]) -> Obj:
             "credentials": {"user": creds[0], "password": creds[1]}}
 
 
+def remove_tree(top: Path) -> None:
+    for leftover in sorted(top.rglob("*"), reverse=True):
+        leftover.unlink() if leftover.is_file() else leftover.rmdir()
+    top.rmdir()
+
+
+def remove_leftovers(root_dir: Path) -> None:
+    """Private config dirs a killed kubelet left behind (its fetch never ended): removed at start."""
+    parent = pull_configs_dir(root_dir)
+    for top in parent.iterdir() if parent.is_dir() else ():
+        remove_tree(top)
+
+
 @contextlib.contextmanager
 def config_dir(root_dir: Path, registry: str, creds: tuple[str, str]) -> Iterator[Path]:
     """A private rkt config dir whose ``auth.d`` holds the credentials for ``registry``; removed after."""
@@ -130,6 +143,4 @@ def config_dir(root_dir: Path, registry: str, creds: tuple[str, str]) -> Iterato
             json.dump(auth_document(registry, creds), out)
         yield top
     finally:
-        for leftover in sorted(top.rglob("*"), reverse=True):
-            leftover.unlink() if leftover.is_file() else leftover.rmdir()
-        top.rmdir()
+        remove_tree(top)

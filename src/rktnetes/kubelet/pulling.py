@@ -89,6 +89,7 @@ class Puller:
         self.images, self.client, self.root_dir, self.backoff = images, client, root_dir, backoff
         self.emit: Emit = emit or (lambda *_: None)
         self.last_error: dict[str, str] = {}  # back-off key -> why its last pull failed
+        credentials.remove_leftovers(root_dir)
 
     def retry_in(self, pod: Obj) -> float:
         """Seconds until the pod's longest image pull back-off has passed (0: none is running)."""

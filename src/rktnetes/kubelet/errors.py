@@ -39,3 +39,9 @@ class ImagePullBackOff(ImagePullFailure):
     def __init__(self, message: str, wait: float) -> None:
         super().__init__(message)
         self.wait = wait
+
+
+class VolumeNotReady(KubeletError):
+    """A volume cannot be mounted yet (a claim not bound): the pod stays ContainerCreating and is tried again."""
+
+    reason = "ContainerCreating"

@@ -106,3 +106,5 @@ def test_no_credentials_for_a_registry_that_demands_them_is_err_image_pull(kubel
     waiting = kubelet.wait_for("ErrImagePull", lambda: (w := _waiting(kubelet, namespace, "anonymous"))
                                .get("reason") in ("ErrImagePull", "ImagePullBackOff") and w)
     assert "asks for basic authentication" in waiting["message"]
+    assert ("Warning", "FailedToRetrieveImagePullSecret", "Unable to retrieve some image pull secrets "
+            "(no-such-secret); attempting to pull the image may not succeed.") in _events(kubelet, namespace, "anonymous")

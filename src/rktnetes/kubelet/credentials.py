@@ -96,12 +96,15 @@ async def _secret_names(client: interface.Api, pod: Obj) -> list[str]:
     return names + [ref.get("name", "") for ref in (account or {}).get("imagePullSecrets") or []]
 
 
-async def keyring(client: interface.Api, pod: Obj) -> Keyring:
+async def keyring(client: interface.Api, pod: Obj, missing: list[str] | None = None) -> Keyring:
     """Every registry the pod's pull Secrets (and its ServiceAccount's) hold credentials for; a missing
-    Secret is skipped, as the kubelet does (the pull then fails on the registry's answer)."""
+    Secret is skipped (named in ``missing``), as the kubelet does (the pull may then fail on the registry's
+    answer)."""
     found: Keyring = {}
     for name in await _secret_names(client, pod):
         secret = await _read(client, "secrets", name, pod["metadata"]["namespace"])
+        if secret is None and missing is not None:
+            missing.append(name)
         if secret is None:
             continue
         data = {k: base64.b64decode(v) for k, v in (secret.get("data") or {}).items()}

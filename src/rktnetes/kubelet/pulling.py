@@ -119,8 +119,16 @@ class Puller:
             message = f'Back-off pulling image "{image}"'
             self.emit(pod, "Normal", "BackOff", message)
             raise errors.ImagePullBackOff(f"{message}: ErrImagePull: {self.last_error.get(key, '')}", left)
-        ring = ring if ring is not None else await credentials.keyring(self.client, pod)
+        ring = ring if ring is not None else await self._keyring(pod)
         await self._pull(pod, image, FETCH_POLICY[policy], key, credentials.lookup(ring, ref))
+        return ring
+
+    async def _keyring(self, pod: Obj) -> credentials.Keyring:
+        missing: list[str] = []
+        ring = await credentials.keyring(self.client, pod, missing)
+        if missing:
+            self.emit(pod, "Warning", "FailedToRetrieveImagePullSecret", "Unable to retrieve some image pull secrets "
+                      f"({', '.join(missing)}); attempting to pull the image may not succeed.")
         return ring
 
     async def _fetch(self, ref: str, policy: str, match: tuple[str, tuple[str, str]] | None) -> None:

@@ -26,6 +26,8 @@ from rktnetes.controllers import (
     garbagecollector,
     job,
     nodelifecycle,
+    persistentvolume,
+    persistentvolumeprotection,
     podgc,
     replicaset,
     statefulset,
@@ -45,7 +47,10 @@ def registry() -> dict[str, Factory]:
                                      endpoints.EndpointsController, endpointslice.EndpointSliceController,
                                      job.JobController, cronjob.CronJobController, daemonset.DaemonSetController,
                                      statefulset.StatefulSetController, nodelifecycle.NodeLifecycleController,
-                                     ttlafterfinished.TTLAfterFinishedController, podgc.PodGCController]
+                                     ttlafterfinished.TTLAfterFinishedController, podgc.PodGCController,
+                                     persistentvolume.PersistentVolumeController,
+                                     persistentvolumeprotection.PVCProtectionController,
+                                     persistentvolumeprotection.PVProtectionController]
     return {cls.name: cls for cls in kinds}
 
 
@@ -64,11 +69,13 @@ def select(names: list[str] | None) -> dict[str, Factory]:
 
 
 async def run(client: interface.Api, names: list[str] | None = None, *, workers: int = 2,
-              clock: Clock | None = None) -> None:
-    """Build, sync and run the controllers until cancelled."""
+              clock: Clock | None = None, options: dict[str, dict] | None = None) -> None:
+    """Build, sync and run the controllers until cancelled; ``options``: keyword arguments by controller name
+    (``{"persistentvolume-binder": {"hostpath_dir": Path(...)}}``)."""
     clock = clock or LoopClock()
     factory = sharing.InformerFactory(client, clock)
-    controllers = [make(client, factory, clock) for make in select(names).values()]
+    controllers = [make(client, factory, clock, **(options or {}).get(name, {}))
+                   for name, make in select(names).items()]
     factory.start()
     try:
         await factory.wait_for_sync()
@@ -81,9 +88,10 @@ async def run(client: interface.Api, names: list[str] | None = None, *, workers:
 
 
 async def run_elected(client: interface.Api, names: list[str] | None = None, *, workers: int = 2,
-                      namespace: str = "kube-system", identity: str | None = None) -> None:
+                      namespace: str = "kube-system", identity: str | None = None,
+                      options: dict[str, dict] | None = None) -> None:
     """``run`` while holding the ``kube-controller-manager`` Lease."""
     select(names)
     identity = identity or f"{socket.gethostname()}_{uuid.uuid4().hex[:8]}"
     elector = leasing.LeaderElector(client, LEASE, identity, namespace)
-    await elector.run(lambda: run(client, names, workers=workers))
+    await elector.run(lambda: run(client, names, workers=workers, options=options))

@@ -25,17 +25,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="hold the kube-system/kube-controller-manager Lease while running (default true)")
     p.add_argument("--metrics-bind-address", default="127.0.0.1", help="address of /healthz and /metrics")
     p.add_argument("--metrics-port", type=int, default=0, help="serve /healthz and /metrics on this port (0: off)")
+    p.add_argument("--hostpath-provisioner-dir", type=Path, default=None,
+                   help="provision volumes of k8s.io/minikube-hostpath StorageClasses as directories here (unset: off)")
     p.set_defaults(func=run)
 
 
 async def _main(args: argparse.Namespace, names: list[str]) -> None:
     """Run until SIGTERM/SIGINT, which cancel the work so the Lease is released for the next manager."""
+    options = {"persistentvolume-binder": {"hostpath_dir": args.hostpath_provisioner_dir}}
     async with rest.Client.from_kubeconfig(args.kubeconfig) as client, \
             serving.serving(args.metrics_bind_address, args.metrics_port):
         if args.leader_elect == "true":
-            work = asyncio.ensure_future(manager.run_elected(client, names, workers=args.workers))
+            work = asyncio.ensure_future(manager.run_elected(client, names, workers=args.workers, options=options))
         else:
-            work = asyncio.ensure_future(manager.run(client, names, workers=args.workers))
+            work = asyncio.ensure_future(manager.run(client, names, workers=args.workers, options=options))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, work.cancel)

@@ -44,13 +44,18 @@ def _net_d(tmp_path, subnet: str):
     return tmp_path / "etc"
 
 
+class _Rkt:
+    def __init__(self, root, local_config) -> None:
+        self.root, self.local_config = root, local_config
+
+
 def test_chooser_avoids_held_leased_and_recently_handed_addresses(tmp_path):
     config = _net_d(tmp_path, "10.9.0.0/29")  # .2 … .6
     leases = rkt_paths.net_ipam_dir(tmp_path / "rkt") / "pods"
     leases.mkdir(parents=True)
     (leases / "10.9.0.3").write_text("x")
     (leases / "last_reserved_ip.0").write_text("10.9.0.3")
-    chooser = podip.Chooser(tmp_path / "rkt", config, "pods", rng=random.Random(1))
+    chooser = podip.Chooser("pods", _Rkt(tmp_path / "rkt", config), rng=random.Random(1))
     first = chooser.choose({"10.9.0.2"})
     second = chooser.choose({"10.9.0.2"})
     assert {first, second} == {"10.9.0.4", "10.9.0.5", "10.9.0.6"} - {chooser.choose({"10.9.0.2"})}
@@ -59,10 +64,10 @@ def test_chooser_avoids_held_leased_and_recently_handed_addresses(tmp_path):
 
 
 def test_builtin_default_network_and_a_network_without_host_local(tmp_path):
-    chooser = podip.Chooser(tmp_path / "rkt", tmp_path / "none", "default")
+    chooser = podip.Chooser("default", _Rkt(tmp_path / "rkt", tmp_path / "none"))
     assert chooser.choose(set()).startswith("172.16.28.")
     with pytest.raises(errors.BadPod, match="unknown-net"):
-        podip.Chooser(tmp_path / "rkt", tmp_path / "none", "unknown-net").choose(set())
+        podip.Chooser("unknown-net", _Rkt(tmp_path / "rkt", tmp_path / "none")).choose(set())
 
 
 def test_env_and_net_words_carry_the_chosen_address():

@@ -170,12 +170,12 @@ async def test_the_syncer_waits_in_err_image_pull_then_image_pull_back_off(tmp_p
     assert waiting["reason"] == "ErrImagePull" and "401" in waiting["message"]
     again = await syncer.sync("ns/p")  # woken early: the state stays, no second pull
     assert again.requeue_after <= 5 and len(images.fetches) == 1
-    syncer.pull_due.clear()
+    syncer.puller.due.clear()
     backing = await syncer.sync("ns/p")
     waiting = (await api.get("pods", "p", "ns"))["status"]["containerStatuses"][0]["state"]["waiting"]
     assert waiting["reason"] == "ImagePullBackOff" and backing.requeue_after == pytest.approx(10, abs=0.5)
     images.fail, syncer.puller.backoff.entries = "", {}
-    syncer.pull_due.clear()
+    syncer.puller.due.clear()
     await syncer.sync("ns/p")
     assert [c[0] for c in runtime.calls] == ["prepare", "start"]
     assert "--pull-policy=new" in runtime.calls[0][1]

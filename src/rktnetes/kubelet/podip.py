@@ -81,9 +81,10 @@ def refused(exc: Exception, address: str) -> bool:
 class Chooser:
     """Free addresses of the node's pod network, handed out at random."""
 
-    def __init__(self, rkt_root: Path, local_config: Path, network: str, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, network: str, runtime: Any, clock: Callable[[], float] = time.monotonic,
                  rng: random.Random | None = None) -> None:
-        self.rkt_root, self.local_config, self.network, self.clock = rkt_root, local_config, network, clock
+        """``runtime``: the kubelet's rkt (its data dir and ``--local-config`` say where leases and networks are)."""
+        self.network, self.runtime, self.clock = network, runtime, clock
         self.rng = rng or random.Random()
         self.handed: dict[str, float] = {}  # address -> until when it stays off the list
 
@@ -91,8 +92,9 @@ class Chooser:
         """A free address, given those the rkt pods hold; BadPod if the network has none left."""
         now = self.clock()
         self.handed = {ip: until for ip, until in self.handed.items() if until > now}
-        taken = held | set(self.handed) | leased(self.rkt_root, self.network)
-        free = [str(ip) for ip in pool(_ipam(self.local_config, self.network)) if str(ip) not in taken]
+        taken = held | set(self.handed) | leased(self.runtime.root, self.network)
+        config = self.runtime.local_config or rkt_paths.DEFAULT_LOCAL_CONFIG
+        free = [str(ip) for ip in pool(_ipam(config, self.network)) if str(ip) not in taken]
         if not free:
             raise errors.BadPod(f"no free address left on network {self.network!r} for the pod IP")
         address = self.rng.choice(free)

@@ -69,6 +69,7 @@ class BackOff:
         now = self.clock()
         delay, last = self.entries.get(key, (0.0, 0.0))
         delay = self.initial if not delay or now - last > 2 * self.maximum else min(delay * 2, self.maximum)
+        self.entries = {k: e for k, e in self.entries.items() if now - e[1] <= 2 * self.maximum}  # GC, as the kubelet
         self.entries[key] = (delay, now)
         return delay
 
@@ -89,12 +90,31 @@ class Puller:
         self.images, self.client, self.root_dir, self.backoff = images, client, root_dir, backoff
         self.emit: Emit = emit or (lambda *_: None)
         self.last_error: dict[str, str] = {}  # back-off key -> why its last pull failed
+        self.due: dict[str, float] = {}  # pod uid -> when (back-off clock) a failed pod may be looked at again
         credentials.remove_leftovers(root_dir)
 
     def retry_in(self, pod: Obj) -> float:
         """Seconds until the pod's longest image pull back-off has passed (0: none is running)."""
         prefix = f"{pod['metadata']['uid']}_"
         return max((self.backoff.left(k) for k in self.backoff.entries if k.startswith(prefix)), default=0.0)
+
+    def failed(self, pod: Obj, exc: errors.ImagePullFailure) -> float:
+        """When to look at a pod whose pull failed again: when its back-off ends, or half way through a fresh
+        one (so ErrImagePull shows, then ImagePullBackOff, as the kubelet's pod worker does)."""
+        left = self.retry_in(pod)
+        wait = max(exc.wait, 0.05) if isinstance(exc, errors.ImagePullBackOff) else left / 2 or self.backoff.initial
+        now = self.backoff.clock()
+        self.due = {uid: when for uid, when in self.due.items() if when > now}  # deleted pods' leave too
+        self.due[pod["metadata"]["uid"]] = now + wait
+        return wait
+
+    def early(self, pod: Obj) -> float:
+        """Seconds left before a pod whose pull failed may be looked at (a sync woken sooner keeps its state)."""
+        uid = pod["metadata"]["uid"]
+        left = self.due.get(uid, 0.0) - self.backoff.clock()
+        if left <= 0:
+            self.due.pop(uid, None)
+        return max(left, 0.0)
 
     async def ensure(self, pod: Obj, containers: list[Obj]) -> None:
         """Each container's image, as its policy says; raises ImageNeverPull, ImagePullBackOff (``wait``:

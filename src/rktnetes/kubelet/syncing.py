@@ -21,7 +21,6 @@ from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.pulling import BackOff, Images, Puller
 from rktnetes.kubelet.rktpods import RktPod
 from rktnetes.kubelet.runtime import Runtime
-from rktnetes.rkt import paths as rkt_paths
 
 Obj = dict[str, Any]
 
@@ -48,8 +47,7 @@ class PodSyncer:
         backoff = BackOff(settings.backoff, settings.max_backoff)
         self.puller = Puller(images, client, settings.root_dir, backoff, self._event) if images else None
         self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
-        self.podips: podip.Chooser | None = None  # made on first use: most pods never need it
-        self.pull_due: dict[str, float] = {}  # pod uid -> when (monotonic) a failed pull may be looked at again
+        self.podips = podip.Chooser(settings.network, runtime)
 
     async def sync(self, key: str) -> running.Result | None:
         pod = self.cache.get(key)
@@ -62,7 +60,6 @@ class PodSyncer:
         mine = [r for r in rkts if r.uid == uid]
         if pod["metadata"].get("deletionTimestamp"):
             self.waiting.pop(uid, None)
-            self.pull_due.pop(uid, None)
             await terminating.terminate(self.client, self.runtime, self.settings.root_dir, pod, mine)
             return None
         result = await self._converge(pod, [r for r in mine if not r.init], [r for r in mine if r.init])
@@ -125,9 +122,9 @@ class PodSyncer:
         return await self._start(pod, restarts=current.restarts + 1, init=init)
 
     async def _start(self, pod: Obj, restarts: int, init: Obj | None = None) -> running.Result | None:
-        if (wait := self.pull_due.get(pod["metadata"]["uid"], 0.0) - time.monotonic()) > 0:
-            return running.Result(requeue_after=wait)  # woken early (by our own status write): keep the state
         if self.puller is not None:
+            if (wait := self.puller.early(pod)) > 0:
+                return running.Result(requeue_after=wait)  # woken early (by our own status write): keep the state
             try:
                 await self.puller.ensure(pod, [init] if init is not None else pod["spec"].get("containers") or [])
             except errors.ImagePullFailure as exc:
@@ -162,12 +159,8 @@ class PodSyncer:
         """The address chosen for a pod whose env asks for its IP (``podip``); "" for any other pod."""
         if not podip.wants_pod_ip(pod):
             return ""
-        if self.podips is None:
-            config = self.runtime.local_config or rkt_paths.DEFAULT_LOCAL_CONFIG
-            self.podips = podip.Chooser(self.runtime.root, config, self.settings.network)
-        held = {r.ip for r in await self.runtime.pods() if r.ip}
         try:
-            return self.podips.choose(held)
+            return self.podips.choose({r.ip for r in await self.runtime.pods() if r.ip})
         except errors.KubeletError as exc:
             await self._failed(pod, exc)
             raise
@@ -178,10 +171,7 @@ class PodSyncer:
         self.waiting[pod["metadata"]["uid"]] = (exc.reason, str(exc))
         self._event(pod, "Warning", "Failed", f"Error: {exc.reason}")
         await self._write_status(pod)
-        left = self.puller.retry_in(pod) if self.puller is not None else 0.0
-        wait = max(exc.wait, 0.05) if isinstance(exc, errors.ImagePullBackOff) else left / 2 or self.settings.backoff
-        self.pull_due[pod["metadata"]["uid"]] = time.monotonic() + wait
-        return running.Result(requeue_after=wait)
+        return running.Result(requeue_after=self.puller.failed(pod, exc) if self.puller else self.settings.backoff)
 
     async def _run(self, pod: Obj, uuid: str) -> None:
         try:
@@ -190,7 +180,6 @@ class PodSyncer:
             await self._failed(pod, exc)
             raise
         self.waiting.pop(pod["metadata"]["uid"], None)
-        self.pull_due.pop(pod["metadata"]["uid"], None)
         self._event(pod, "Normal", "Started", f"Started rkt pod {uuid}")
         if hooks.containers_with(pod, "postStart"):
             await self._post_start(pod, uuid)

@@ -179,3 +179,17 @@ async def test_the_syncer_waits_in_err_image_pull_then_image_pull_back_off(tmp_p
     await syncer.sync("ns/p")
     assert [c[0] for c in runtime.calls] == ["prepare", "start"]
     assert "--pull-policy=new" in runtime.calls[0][1]
+
+
+def test_the_rkt_fetch_command_line_names_the_private_dir_never_the_credentials(tmp_path):
+    from rktnetes.kubelet import pullingrkt
+    from rktnetes.kubelet.runtime import Runtime
+
+    rkt = pullingrkt.RktImages(Runtime(tmp_path / "rkt", "image,http", local_config=tmp_path / "etc"))
+    with credentials.config_dir(tmp_path, "r:1", ("me", "pw-secret")) as config:
+        argv = rkt.argv("docker://r:1/app:v1", "update", config)
+    assert argv[1:] == [f"--dir={tmp_path / 'rkt'}", f"--local-config={tmp_path / 'etc'}",
+                        "--insecure-options=image,http", f"--system-config={config}", "fetch", "--full",
+                        "--pull-policy=update", "docker://r:1/app:v1"]
+    assert not any("pw-secret" in word or "me:" in word for word in argv)
+    assert "--system-config" not in " ".join(rkt.argv("docker://r:1/app:v1", "new", None))

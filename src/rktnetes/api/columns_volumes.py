@@ -21,14 +21,19 @@ def _storage(source: Obj) -> str:
     return (source.get("capacity") or source.get("storage") or {}).get("storage", "") if source else ""
 
 
+def _phase(obj: Obj) -> str:
+    """The phase, or Terminating once deleted (kube's printer shows it so for volumes and claims)."""
+    return "Terminating" if (obj.get("metadata") or {}).get("deletionTimestamp") else _status(obj).get("phase", "")
+
+
 _VAC = Column("VolumeAttributesClass", lambda o: _spec(o).get("volumeAttributesClassName") or "<unset>")
 PV = (NAME, Column("Capacity", lambda o: _storage(_spec(o))), Column("Access Modes", _modes),
       Column("Reclaim Policy", lambda o: _spec(o).get("persistentVolumeReclaimPolicy", "")),
-      Column("Status", lambda o: _status(o).get("phase", "")), Column("Claim", _claim),
+      Column("Status", _phase), Column("Claim", _claim),
       Column("StorageClass", lambda o: _spec(o).get("storageClassName", "")), _VAC,
       Column("Reason", lambda o: _status(o).get("reason", "")), AGE,
       Column("VolumeMode", lambda o: _spec(o).get("volumeMode", ""), 1))
-PVC = (NAME, Column("Status", lambda o: _status(o).get("phase", "")),
+PVC = (NAME, Column("Status", _phase),
        Column("Volume", lambda o: _spec(o).get("volumeName", "")),
        Column("Capacity", lambda o: _storage(_status(o))), Column("Access Modes", _modes),
        Column("StorageClass", lambda o: _spec(o).get("storageClassName") or ""), _VAC, AGE,

@@ -13,7 +13,7 @@ from typing import Any
 
 from rktnetes.api import applying, defaulting, errors, immutability, meta, podpolicy, pruning, validation
 from rktnetes.api.resources import Resource, lookup
-from rktnetes.apiserver import allocation
+from rktnetes.apiserver import allocation, persistentvolumeadmission
 from rktnetes.apiserver.nscache import NamespaceCache
 from rktnetes.apiserver.registry import Registry
 
@@ -49,6 +49,7 @@ class Objects:
         defaulting.apply_defaults(obj)
         if resource is PODS:
             podpolicy.admit(obj)
+        await persistentvolumeadmission.admit(self.registry, resource, obj)
         validation.validate(obj, resource)
         if manager:
             obj = applying.record_update(None, obj, manager, resource)

@@ -3,7 +3,7 @@
 emptyDir is a fresh directory (a tmpfs of its own, ``sizeLimit`` big, for ``medium: Memory``: unmounted
 when the pod goes); hostPath is the host's own path (created for ``DirectoryOrCreate``/``FileOrCreate``);
 configMap, secret, downwardAPI and projected volumes are files written by ``projecting`` (read-only to the
-pod).
+pod); a persistentVolumeClaim is its bound volume's host directory (``claims``), read-only when asked.
 The result is a ``translating.Plan``'s volume table: volume name → host directory.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rktnetes.client import interface
-from rktnetes.kubelet import environment, errors, paths, projecting
+from rktnetes.kubelet import claims, environment, errors, paths, projecting
 
 Obj = dict[str, Any]
 DEFAULT_MODE = 0o644
@@ -64,13 +64,18 @@ async def materialise(client: interface.Api, root: Path, pod: Obj) -> tuple[dict
             _empty_dir(where, volume["emptyDir"] or {})
         elif "hostPath" in volume:
             where = Path(_host_path(volume["hostPath"]))
+        elif source := volume.get("persistentVolumeClaim"):
+            pv = await claims.volume_of(client, meta["namespace"], source)
+            where = Path(claims.host_dir(pv))
+            if claims.read_only(source, pv):
+                read_only.add(name)
         elif kind := next((k for k in projecting.KINDS if k in volume), None):
             files = await projecting.files(client, pod, kind, volume[kind])
             _write(where, files, volume[kind].get("defaultMode") or DEFAULT_MODE)
             read_only.add(name)
         else:
             raise errors.BadPod(f"volume {name}: only emptyDir, hostPath, configMap, secret, downwardAPI and "
-                                "projected are supported")
+                                "projected volumes (and persistentVolumeClaims) are supported")
         dirs[name] = str(where)
     return dirs, read_only
 

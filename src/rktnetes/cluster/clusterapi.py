@@ -70,6 +70,24 @@ def ensure_dns_service(kubeconfig: Path, host_ip: str) -> None:
     call(kubeconfig, ensure)
 
 
+def storage_class() -> Obj:
+    """minikube's default StorageClass ``standard``: hostPath volumes made by the controller manager."""
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "standard", "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"},
+                         "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "k8s.io/minikube-hostpath", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"}
+
+
+def ensure_storage_class(kubeconfig: Path) -> None:
+    """Create the ``standard`` StorageClass unless it exists (a user's changes to it are kept)."""
+    async def ensure(client: rest.Client) -> None:
+        try:
+            await client.create("storageclasses.storage.k8s.io", storage_class())
+        except client_errors.AlreadyExists:
+            return
+    call(kubeconfig, ensure)
+
+
 def ready_nodes(kubeconfig: Path) -> set[str]:
     """Names of the Nodes whose Ready condition is True."""
     found = call(kubeconfig, lambda c: c.list("nodes"))

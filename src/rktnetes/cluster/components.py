@@ -42,7 +42,9 @@ def control_plane(spec: ClusterSpec, profile: Path) -> list[Component]:
     kubeconfig = f"--kubeconfig={layout.admin_kubeconfig_path(profile)}"
     upstreams = [f"--upstream={u}" for u in spec.dns_upstreams]
     return [apiserver(spec, profile),
-            Component("controller-manager", _rktnetes("controller-manager", kubeconfig, "--leader-elect=false")),
+            Component("controller-manager", _rktnetes("controller-manager", kubeconfig, "--leader-elect=false",
+                                                      f"--hostpath-provisioner-dir="
+                                                      f"{layout.hostpath_provisioner_dir(profile)}")),
             Component("scheduler", _rktnetes("scheduler", kubeconfig, "--no-leader-elect")),
             Component("dns", _rktnetes("dns", kubeconfig, f"--listen={spec.host_ip}:53", *upstreams))]
 

@@ -63,6 +63,11 @@ def admin_kubeconfig_path(profile: Path) -> Path:
     return apiserver_dir(profile) / "admin.kubeconfig"
 
 
+def hostpath_provisioner_dir(profile: Path) -> Path:
+    """Where the controller manager provisions hostPath volumes of the ``standard`` StorageClass."""
+    return profile / "hostpath-provisioner"
+
+
 def cluster_ca_path(profile: Path) -> Path:
     """The cluster CA (the API server's): kubelets accept only clients it signed."""
     return apiserver_paths.ca_cert_path(apiserver_dir(profile))

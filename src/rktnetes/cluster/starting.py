@@ -91,6 +91,10 @@ def _control_plane(profile: Profile, spec: ClusterSpec, say: Say) -> None:
         clusterapi.ensure_dns_service(kubeconfig, spec.host_ip)
     except (client_errors.ClientError, OSError) as exc:
         raise errors.StartFailed(f"creating the kube-dns Service: {exc}") from None
+    try:
+        clusterapi.ensure_storage_class(kubeconfig)
+    except (client_errors.ClientError, OSError) as exc:
+        raise errors.StartFailed(f"creating the standard StorageClass: {exc}") from None
 
 
 def _nodes(profile: Profile, spec: ClusterSpec, say: Say) -> None:

@@ -42,7 +42,7 @@ def test_basic_auth_uses_auth_d_credentials(tmp_path: Path, built_images) -> Non
         with run_registry({"auth": {"htpasswd": {"realm": "rktnetes", "path": str(htpasswd)}}}) as addr:
             push_layout(built_images["busybox"].oci_layout, f"{addr}/private/busybox:latest", creds="alice:s3cret")
             ref = f"docker://{addr}/private/busybox"
-            with pytest.raises(errors.RegistryError, match="asks for basic authentication: add dockerAuth"):
+            with pytest.raises(errors.RegistryError, match="401 Unauthorized: .* asks for basic authentication: add dockerAuth"):
                 docker.fetch_docker(store, ref, insecure=INSECURE, local_config=tmp_path / "none")
             wrong = auth_d(tmp_path / "wrong", addr, "alice", "nope")
             with pytest.raises(errors.RegistryError, match="401"):

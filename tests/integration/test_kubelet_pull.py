@@ -105,6 +105,6 @@ def test_no_credentials_for_a_registry_that_demands_them_is_err_image_pull(kubel
     _pod(kubelet, namespace, "anonymous", image, "Always", imagePullSecrets=[{"name": "no-such-secret"}])
     waiting = kubelet.wait_for("ErrImagePull", lambda: (w := _waiting(kubelet, namespace, "anonymous"))
                                .get("reason") in ("ErrImagePull", "ImagePullBackOff") and w)
-    assert "asks for basic authentication" in waiting["message"]
+    assert "401 Unauthorized" in waiting["message"] and "asks for basic authentication" in waiting["message"]
     assert ("Warning", "FailedToRetrieveImagePullSecret", "Unable to retrieve some image pull secrets "
             "(no-such-secret); attempting to pull the image may not succeed.") in _events(kubelet, namespace, "anonymous")

@@ -54,9 +54,9 @@ class Registry:
         try:
             resp = await self.session.get(url, headers=self._headers(headers))
             if resp.status == 401 and not self.authorization:
-                challenge = resp.headers.get("WWW-Authenticate", "")
+                challenge, answer = resp.headers.get("WWW-Authenticate", ""), f"GET {url}: 401 {resp.reason or ''}"
                 resp.release()
-                await self._authenticate(challenge)
+                await self._authenticate(challenge, answer.rstrip())
                 resp = await self.session.get(url, headers=self._headers(headers))
         except aiohttp.ClientSSLError as exc:
             raise errors.RegistryError(f"GET {url}: TLS failed ({_describe(exc)}); a plain-HTTP registry "
@@ -68,14 +68,15 @@ class Registry:
             raise errors.RegistryError(f"GET {url}: {resp.status} {resp.reason or ''}".rstrip())
         return resp
 
-    async def _authenticate(self, challenge: str) -> None:
+    async def _authenticate(self, challenge: str, answer: str) -> None:
+        """Credentials for the challenge of a 401 (``answer`` names it in the error when there are none)."""
         scheme, params = parse_challenge(challenge)
         if scheme == "basic" and self.credentials:
             self.authorization = _basic(self.credentials)
         elif scheme == "bearer" and "realm" in params:
             self.authorization = f"Bearer {await self._token(params)}"
         else:
-            raise errors.RegistryError(f"{self.ref.host} asks for {scheme or 'unknown'} authentication: "
+            raise errors.RegistryError(f"{answer}: {self.ref.host} asks for {scheme or 'unknown'} authentication: "
                                        f"add dockerAuth credentials for {self.ref.registry} in auth.d")
 
     async def _token(self, params: dict[str, str]) -> str:

@@ -6,8 +6,12 @@ import re
 
 import pytest
 
+from rktnetes.client import sharing
+from rktnetes.client.clock import FakeClock
 from rktnetes.client.fake import FakeClient
+from rktnetes.client.queueing import WorkQueue
 from rktnetes.kubelet import claims, errors, volumes
+from tests.conftest import settle
 
 
 def _claim(phase: str = "Bound", volume: str = "pv1") -> dict:
@@ -59,3 +63,22 @@ async def test_a_volume_of_another_kind_cannot_be_mounted(tmp_path) -> None:
     pv = {"metadata": {"name": "pv1"}, "spec": {"nfs": {"server": "s", "path": "/"}}}
     with pytest.raises(errors.BadPod, match="only hostPath and local"):
         claims.host_dir(pv)
+
+
+async def test_a_claims_change_wakes_the_pods_that_mount_it() -> None:
+    other = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "other", "namespace": "ns"}, "spec": {}}
+    api = FakeClient({**_pod(), "apiVersion": "v1", "kind": "Pod"}, other, _claim("Pending", ""), namespace="ns")
+    factory = sharing.InformerFactory(api, FakeClock())
+    queue = WorkQueue(FakeClock())
+    claims.follow(factory, factory.informer("pods"), queue)
+    factory.start()
+    try:
+        await factory.wait_for_sync()
+        while len(queue):
+            queue.done(await queue.get())
+        claim = await api.get("persistentvolumeclaims", "data", "ns")
+        await api.update_status("persistentvolumeclaims", {**claim, "status": {"phase": "Bound"}}, "ns")
+        await settle()
+        assert await queue.get() == "ns/p" and len(queue) == 0
+    finally:
+        await factory.stop()

@@ -2,7 +2,8 @@
 and the volume's host directory (hostPath and local sources) handed to the pod like a hostPath volume.
 
 A claim that is not Bound yet (or names a volume that does not exist) is ``VolumeNotReady``: the pod stays
-ContainerCreating and its sync is tried again, as the kubelet's volume manager waits for a claim's binding.
+ContainerCreating and its sync is tried again, as the kubelet's volume manager waits for a claim's binding;
+``follow`` watches claims so that a pod is synced again as soon as its claim changes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import os
 from typing import Any
 
 from rktnetes.client import errors as client_errors
-from rktnetes.client import interface
+from rktnetes.client import interface, sharing
+from rktnetes.client.informing import Informer
+from rktnetes.client.queueing import WorkQueue
 from rktnetes.kubelet import errors
 
 Obj = dict[str, Any]
@@ -58,3 +61,24 @@ def read_only(source: Obj, pv: Obj) -> bool:
     """Mounted read-only: asked by the pod's volume, or the volume offers ReadOnlyMany only."""
     modes = set((pv.get("spec") or {}).get("accessModes") or [])
     return bool(source.get("readOnly")) or modes == {"ReadOnlyMany"}
+
+
+def using(pods: list[Obj], claim: Obj) -> list[str]:
+    """``namespace/name`` of the pods that mount ``claim``."""
+    meta = claim.get("metadata") or {}
+    return [f"{meta.get('namespace')}/{p['metadata']['name']}" for p in pods
+            if p["metadata"].get("namespace") == meta.get("namespace")
+            and any((v.get("persistentVolumeClaim") or {}).get("claimName") == meta.get("name")
+                    for v in (p.get("spec") or {}).get("volumes") or [])]
+
+
+def follow(factory: sharing.InformerFactory, pods: Informer, queue: WorkQueue) -> Informer:
+    """Watch claims and sync the node's pods that mount one when it changes (a pod waiting ContainerCreating
+    runs as soon as its claim is Bound, not at its next back-off)."""
+    informer = factory.informer("persistentvolumeclaims")
+
+    def wake(claim: Obj) -> None:
+        for key in using(pods.cache.list(), claim):
+            queue.add(key)
+    informer.add_handlers(wake, lambda _old, new: wake(new))
+    return informer

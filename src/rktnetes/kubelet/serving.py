@@ -21,7 +21,7 @@ from aiohttp import web
 from rktnetes.client import caching, interface, recording, running, sharing
 from rktnetes.client.clock import Clock
 from rktnetes.client.queueing import WorkQueue
-from rktnetes.kubelet import certs, endpoint, nodestatus, pullingrkt, registering, relisting, syncing
+from rktnetes.kubelet import certs, claims, endpoint, nodestatus, pullingrkt, registering, relisting, syncing
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import Runtime
 
@@ -82,6 +82,7 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     pods = factory.informer("pods", field_selector=f"spec.nodeName={config.node_name}")
     queue = WorkQueue(clock)
     _queue_handlers(pods, queue)
+    claims.follow(factory, pods, queue)
     recorder = recording.EventRecorder(client, "kubelet", config.node_name)
     settings = syncing.Settings(config.root_dir, config.node_ip, config.pod_network, config.restart_backoff,
                                 memory_capacity=agent.machine.memory_bytes, cluster_dns=config.cluster_dns,

@@ -232,3 +232,23 @@ def build_debs_dir(cache: Path) -> Path:
 def pod_net_summary_path(pod: Path) -> Path:
     """The networks a pod joined ([{name, ip}]), kept after teardown so list/status still show them."""
     return pod / "net-summary.json"
+
+
+def pod_control_path(pod: Path) -> Path:
+    """A sandbox's control FIFO: ``rkt app start``/``stop`` write one line each, its supervisor's loop reads."""
+    return pod / "control"
+
+
+def pod_apps_lock_path(pod: Path) -> Path:
+    """Serialises ``rkt app add``/``rm`` of one sandbox (its folder's own lock is the supervisor's)."""
+    return pod / "apps.lock"
+
+
+def app_started_path(pod: Path, app: str) -> Path:
+    """When a sandbox's app was started (its runc pid and the time), written by the supervisor's loop."""
+    return app_dir(pod, app) / "started"
+
+
+def app_previous_log_path(pod: Path, app: str) -> Path:
+    """The log of the app's previous run, kept when it is added again under the same name."""
+    return app_dir(pod, app) / "log.previous"

@@ -71,6 +71,11 @@ async def test_a_claim_is_bound_and_both_phases_written(controller_env) -> None:
     assert pv["status"]["phase"] == "Bound" and pv["spec"]["claimRef"]["name"] == "c"
     assert claim["spec"]["volumeName"] == "v" and claim["status"]["phase"] == "Bound"
     assert claim["status"]["capacity"] == {"storage": "2Gi"}
+    await settle()
+    writes = len(api.actions)
+    await controller.reconcile("ns/c")
+    await controller.reconcile("v")
+    assert len(api.actions) == writes  # bound already: nothing is written again
 
 
 async def test_a_volume_whose_claim_is_gone_is_released_or_failed(controller_env) -> None:

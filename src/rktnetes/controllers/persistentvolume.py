@@ -91,9 +91,8 @@ class PersistentVolumeController(persistentvolumereclaim.Reclaiming, Controller)
 
     async def _bind(self, pv: Obj, claim: Obj) -> None:
         """Write both sides of the binding, each only if it is not already so."""
-        wanted = binding.bound_volume(pv, claim)
-        if wanted != pv:
-            pv = await self.client.update(PVS, wanted)
+        if not binding.bound_to(pv, claim):
+            pv = await self.client.update(PVS, binding.bound_volume(pv, claim))
         if binding.phase(pv) != binding.BOUND:
             pv = await self.client.update_status(PVS, {**pv, "status": {"phase": binding.BOUND}})
         new = binding.bound_claim(claim, pv)

@@ -53,6 +53,12 @@ def prebound_to(pv: Obj, claim: Obj) -> bool:
             and ref.get("uid") in (None, "", meta.get("uid")))
 
 
+def bound_to(pv: Obj, claim: Obj) -> bool:
+    """The volume's claimRef is this very claim (its uid included)."""
+    ref = (pv.get("spec") or {}).get("claimRef") or {}
+    return prebound_to(pv, claim) and ref.get("uid") == claim["metadata"].get("uid")
+
+
 def mismatch(pv: Obj, claim: Obj) -> str | None:
     """Why the volume cannot serve the claim, or None when it can (its claimRef aside)."""
     if class_of(pv) != class_of(claim):

@@ -11,12 +11,12 @@ from tests.conftest import settle
 
 
 def _pv(name: str, size: str = "1Gi", modes: tuple = ("ReadWriteOnce",), cls: str = "", labels: dict | None = None,
-        **spec) -> dict:
+        status: dict | None = None, **spec) -> dict:
     return {"apiVersion": "v1", "kind": "PersistentVolume",
             "metadata": {"name": name, "uid": f"uid-{name}", "labels": labels or {}},
             "spec": {"capacity": {"storage": size}, "accessModes": list(modes), "storageClassName": cls,
                      "hostPath": {"path": "/tmp"}, "persistentVolumeReclaimPolicy": "Retain", **spec},
-            "status": {"phase": "Available"}}
+            "status": status or {"phase": "Available"}}
 
 
 def _pvc(name: str, size: str = "1Gi", modes: tuple = ("ReadWriteOnce",), cls: str | None = "", **spec) -> dict:
@@ -131,3 +131,35 @@ def test_a_finished_pod_does_not_use_its_claim() -> None:
                                                                    {"claimName": "c"}}]}, "status": {}}
     assert persistentvolumeprotection.claims_of(pod) == ["ns/c"] and persistentvolumeprotection.uses(pod, "c")
     assert not persistentvolumeprotection.uses({**pod, "status": {"phase": "Succeeded"}}, "c")
+
+
+async def test_a_claim_naming_its_volume_gets_that_one_or_says_why_not(controller_env) -> None:
+    taken = _pv("taken", claimRef={"name": "someone", "namespace": "ns", "uid": "x"})
+    api, controller = await controller_env(persistentvolume.PersistentVolumeController, _pv("small", "1Gi"),
+                                           _pv("named", "5Gi"), _pv("fast", cls="fast"), taken,
+                                           _pvc("mine", volumeName="named"), _pvc("theirs", volumeName="taken"),
+                                           _pvc("odd", volumeName="fast"), _pvc("lost", volumeName="gone"))
+    for name in ("mine", "theirs", "odd"):
+        await controller.reconcile(f"ns/{name}")
+    await settle()
+    assert (await api.get("persistentvolumes", "named"))["spec"]["claimRef"]["name"] == "mine"
+    assert (await api.get("persistentvolumeclaims", "mine", "ns"))["status"]["phase"] == "Bound"
+    for name in ("theirs", "odd"):
+        assert (await api.get("persistentvolumeclaims", name, "ns"))["status"]["phase"] == "Pending"
+    assert (await api.get("persistentvolumes", "fast"))["spec"].get("claimRef") is None
+    reasons = {e.get("reason") for e in (await api.list("events", "ns"))["items"]}
+    assert {"FailedBinding", "VolumeMismatch"} <= reasons
+    claim = await api.get("persistentvolumeclaims", "lost", "ns")
+    annotated = {**claim, "metadata": {**claim["metadata"], "annotations": {binding.BIND_COMPLETED: "yes"}}}
+    await api.update("persistentvolumeclaims", annotated, "ns")
+    await settle()
+    await controller.reconcile("ns/lost")
+    assert (await api.get("persistentvolumeclaims", "lost", "ns"))["status"]["phase"] == "Lost"
+
+
+async def test_a_volume_pre_bound_to_a_claim_not_made_yet_is_available(controller_env) -> None:
+    api, controller = await controller_env(persistentvolume.PersistentVolumeController,
+                                           _pv("waiting", claimRef={"name": "later", "namespace": "ns"},
+                                               status={"phase": "Pending"}))
+    await controller.reconcile("waiting")
+    assert (await api.get("persistentvolumes", "waiting"))["status"]["phase"] == "Available"

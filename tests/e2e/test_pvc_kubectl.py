@@ -69,6 +69,8 @@ def test_claims_provisioned_shared_between_pods_and_protected(local_cluster, tmp
                                                                    "exec sleep 3600", "Always")))
     cluster.kubectl("wait", "--for=condition=Ready", "pod/reader", "--timeout=90s", timeout=120)
     cluster.wait_for("the reader's output", lambda: cluster.kubectl("logs", "reader").stdout == "kept\n")
+    described = cluster.kubectl("describe", "pvc", "data").stdout
+    assert "ProvisioningSucceeded" in described and "reader" in described.split("Used By:")[1].splitlines()[0]
 
     cluster.kubectl("apply", "-f", _file(tmp_path, "sts", _statefulset(cluster)))
     cluster.kubectl("rollout", "status", "statefulset/web", "--timeout=150s", timeout=180)

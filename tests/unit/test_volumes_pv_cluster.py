@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from rktnetes.apiserver import persistentvolumeadmission
 from rktnetes.cluster import clusterapi, components, layout
 from rktnetes.cluster.commands import controller_manager
 from rktnetes.cluster.spec import ClusterSpec
@@ -30,3 +31,13 @@ def test_standard_is_the_default_hostpath_class() -> None:
 def test_the_volume_controllers_are_known_by_kube_controller_managers_names() -> None:
     assert {"persistentvolume-binder", "pvc-protection", "pv-protection"} <= set(manager.registry())
     assert "persistentvolume-binder" not in manager.select(["*", "-persistentvolume-binder"])
+
+
+def test_the_newest_default_class_is_the_default() -> None:
+    def sc(name: str, created: str, default: bool = True) -> dict:
+        notes = {persistentvolumeadmission.DEFAULT_CLASS: "true"} if default else {}
+        return {"metadata": {"name": name, "creationTimestamp": created, "annotations": notes}}
+    classes = [sc("old", "2026-01-01T00:00:00Z"), sc("new", "2026-02-01T00:00:00Z"),
+               sc("newest", "2026-03-01T00:00:00Z", default=False)]
+    assert persistentvolumeadmission.default_class(classes) == "new"
+    assert persistentvolumeadmission.default_class(classes[2:]) is None

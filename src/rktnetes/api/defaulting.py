@@ -145,6 +145,11 @@ def _volume(obj: Obj) -> None:
     obj.setdefault("status", {}).setdefault("phase", "Pending")
 
 
+def _storage_class(obj: Obj) -> None:
+    obj.setdefault("reclaimPolicy", "Delete")
+    obj.setdefault("volumeBindingMode", "Immediate")
+
+
 def _secret(obj: Obj) -> None:
     obj.setdefault("type", "Opaque")
 
@@ -153,6 +158,7 @@ DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Pod": _pod, "Deployment": _deployment, "ReplicaSet": _replicas, "ReplicationController": _replication_controller,
     "DaemonSet": _daemonset, "StatefulSet": _statefulset, "Job": _job, "CronJob": _cronjob, "Service": _service,
     "Namespace": _namespace, "PersistentVolume": _volume, "PersistentVolumeClaim": _volume, "Secret": _secret,
+    "StorageClass": _storage_class,
 }
 
 

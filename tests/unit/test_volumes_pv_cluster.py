@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from rktnetes.api import defaulting
 from rktnetes.apiserver import persistentvolumeadmission
 from rktnetes.cluster import clusterapi, components, layout
 from rktnetes.cluster.commands import controller_manager
@@ -41,3 +42,9 @@ def test_the_newest_default_class_is_the_default() -> None:
                sc("newest", "2026-03-01T00:00:00Z", default=False)]
     assert persistentvolumeadmission.default_class(classes) == "new"
     assert persistentvolumeadmission.default_class(classes[2:]) is None
+
+
+def test_a_storage_class_defaults_to_delete_and_immediate() -> None:
+    sc = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "x"}, "provisioner": "p"}
+    defaulting.apply_defaults(sc)
+    assert sc["reclaimPolicy"] == "Delete" and sc["volumeBindingMode"] == "Immediate"

@@ -1,6 +1,7 @@
 """Persistent volumes on a cluster started by ``rktnetes start``, driven with the real kubectl, as a minikube user
 meets them: a claim is Bound to a volume the ``standard`` class provisions; what one pod writes the next reads;
-a StatefulSet's pods run with a claim each; a claim in use waits for its pod, then its volume and data go."""
+a StatefulSet's pods run with a claim each; the
+volume serves pods on either node; a claim in use waits for its pod, then its volume and data go."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ def _claim(name: str) -> dict:
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "64Mi"}}}}
 
 
-def _pod(cluster, name: str, script: str, restart: str = "Never") -> dict:
+def _pod(cluster, name: str, script: str, node: str, restart: str = "Never") -> dict:
     container = {"name": "main", "image": cluster.image(), "command": ["/bin/sh", "-c", script],
                  "volumeMounts": [{"name": "d", "mountPath": "/data"}]}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
             "spec": {"containers": [container], "restartPolicy": restart, "terminationGracePeriodSeconds": 1,
+                     "nodeName": node,
                      "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}}
 
 
@@ -50,6 +52,7 @@ def _phase(cluster, kind: str, name: str) -> str:
 
 def test_claims_provisioned_shared_between_pods_and_protected(local_cluster, tmp_path):
     cluster = local_cluster
+    cluster.nodes = 2  # the writer runs on the second node, the reader on the first: they share the machine
     cluster.start()
     assert "standard (default)" in cluster.kubectl("get", "storageclass").stdout
     cluster.kubectl("apply", "-f", _file(tmp_path, "claim", _claim("data")))
@@ -62,11 +65,12 @@ def test_claims_provisioned_shared_between_pods_and_protected(local_cluster, tmp
     where = Path(cluster.kubectl_json("get", "pv", volume)["spec"]["hostPath"]["path"])
     assert where.parent.parent == cluster.dir / "hostpath-provisioner"
 
-    cluster.kubectl("apply", "-f", _file(tmp_path, "writer", _pod(cluster, "writer", "echo kept > /data/note")))
+    cluster.kubectl("apply", "-f", _file(tmp_path, "writer", _pod(cluster, "writer", "echo kept > /data/note",
+                                                                   f"{cluster.profile}-m02")))
     cluster.wait_for("the writer Succeeded", lambda: _phase(cluster, "pod", "writer") == "Succeeded")
     cluster.kubectl("delete", "pod", "writer")
     cluster.kubectl("apply", "-f", _file(tmp_path, "reader", _pod(cluster, "reader", "cat /data/note; "
-                                                                   "exec sleep 3600", "Always")))
+                                                                   "exec sleep 3600", cluster.profile, "Always")))
     cluster.kubectl("wait", "--for=condition=Ready", "pod/reader", "--timeout=90s", timeout=120)
     cluster.wait_for("the reader's output", lambda: cluster.kubectl("logs", "reader").stdout == "kept\n")
     described = cluster.kubectl("describe", "pvc", "data").stdout

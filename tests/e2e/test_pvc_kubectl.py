@@ -1,7 +1,7 @@
-"""Persistent volumes on a cluster started by ``rktnetes start``, driven with the real kubectl, as a minikube user
-meets them: a claim is Bound to a volume the ``standard`` class provisions; what one pod writes the next reads;
-a StatefulSet's pods run with a claim each; the
-volume serves pods on either node; a claim in use waits for its pod, then its volume and data go."""
+"""Persistent volumes on a two-node cluster started by ``rktnetes start``, driven with the real kubectl, as a
+minikube user meets them: a claim is Bound to a volume the ``standard`` class provisions; what one pod writes
+on one node the next pod reads on the other; a StatefulSet's pods run with a claim each; a claim in use waits
+for its pod, then its volume and data go."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from rktnetes.rkt import errors
 from rktnetes.rkt.cli import common
 
 COMMANDS = {
-    "cat-manifest": "cat_manifest", "config": "config", "enter": "enter", "export": "export",
+    "app": "app", "cat-manifest": "cat_manifest", "config": "config", "enter": "enter", "export": "export",
     "fetch": "fetch", "gc": "gc", "image": "image", "list": "list", "logs": "logs", "prepare": "prepare",
     "rm": "rm", "run": "run", "run-prepared": "run_prepared", "status": "status", "stop": "stop",
     "trust": "trust", "version": "version",

@@ -52,11 +52,20 @@ def stop(root: Path, uuid: str, *, force: bool = False, timeout: float = 10.0) -
     """SIGTERM every app (SIGKILL with ``force``, or after ``timeout``); return once the pod has exited."""
     pod = running(root, uuid)
     _signal(pod, "KILL" if force else "TERM")
+    _end_sandbox(pod)
     if not wait_exited(pod, timeout):
         _signal(pod, "KILL")
         if not wait_exited(pod, 30.0):
             raise errors.PodError(f'pod "{pod.uuid}" did not stop')
     return pod.uuid
+
+
+def _end_sandbox(pod: state.Pod) -> None:
+    """A sandbox does not end when its apps do: its supervisor is told to end once they have."""
+    from rktnetes.rkt.pods import appcontrol, sandbox  # on use: only sandboxes need them
+
+    if sandbox.is_sandbox(pod.path):
+        appcontrol.stop_sandbox(pod.path)
 
 
 def choose_app(pod: Path, app: str | None) -> str:

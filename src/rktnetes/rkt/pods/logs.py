@@ -68,7 +68,7 @@ def _select(records: list[bytes], opts: Options) -> list[bytes]:
 def show(root: Path, uuid: str, app: str | None, out: BinaryIO, opts: Options | None = None) -> None:
     opts = opts or Options()
     pod = state.find(root, uuid)
-    names = [control.choose_app(pod.path, app)] if app else control.app_names(pod.path)
+    names = [_app(pod.path, app)] if app else control.app_names(pod.path)
     readers = [_Reader(paths.app_log_path(pod.path, n)) for n in names]
     try:
         for reader in readers:
@@ -83,6 +83,13 @@ def show(root: Path, uuid: str, app: str | None, out: BinaryIO, opts: Options | 
     finally:
         for reader in readers:
             reader.close()
+
+
+def _app(pod: Path, app: str) -> str:
+    """The app named; or one removed from its sandbox whose log is still there (until the pod goes)."""
+    if app not in control.app_names(pod) and paths.app_log_path(pod, app).is_file():
+        return app
+    return control.choose_app(pod, app)
 
 
 def _emit(out: BinaryIO, records: list[bytes], opts: Options) -> None:

@@ -14,6 +14,7 @@ from rktnetes.rkt.records import Factory, Record
 
 AC_VERSION = "0.8.11"
 STAGE1_ANNOTATION = "rktnetes.io/stage1/name"
+MUTABLE_ANNOTATION = "coreos.com/rkt/stage1/mutable"  # "true" on a sandbox: apps are added while it runs
 _BAD_NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 
@@ -124,6 +125,16 @@ def pod_manifest(specs: list[AppSpec], images: list[ImageRef], opts: PodOptions)
     for name in names:
         if names.count(name) > 1:
             raise errors.BadAppFlag(f"app name {name!r} is used more than once: give --name")
+    return pod_document(apps, opts)
+
+
+def sandbox_manifest(opts: PodOptions) -> dict[str, object]:
+    """A sandbox's manifest: no apps yet, marked mutable (``rkt app add`` rewrites its ``apps``)."""
+    opts.annotations = {**opts.annotations, MUTABLE_ANNOTATION: "true"}
+    return pod_document([], opts)
+
+
+def pod_document(apps: list[dict[str, object]], opts: PodOptions) -> dict[str, object]:
     return {
         "acKind": "PodManifest",
         "acVersion": AC_VERSION,

@@ -7,7 +7,9 @@ at the network gate, see ``gate.py``); then ``waiting.pump`` copies output and r
 ``teardown`` undoes everything in order (the networks' DELs after the pod has exited). In the foreground (``rkt run``) all of this
 happens in the caller's process. Detached (``--detached``, for the kubelet), the process re-execs itself
 twice on the same pid, keeping the lock fd, app pipes and runc children: into ``waiting.py`` under a bare
-interpreter for the pod's life (small RSS), then back here with ``--finish`` to tear down.
+interpreter for the pod's life (small RSS), then back here with ``--finish`` to tear down. A sandbox
+(``rkt app sandbox``, no apps at first) gets its namespaces, networks and a control FIFO, and its loop
+starts the apps ``rkt app add`` bundled when ``rkt app start`` asks (see ``sandboxing.py``).
 
 Run as ``python -m rktnetes.rkt.stage1.supervisor [--detached|--finish] ROOT UUID [NAME=CODE…]``.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from rktnetes.rkt import paths
 from rktnetes.rkt.errors import RktError
 from rktnetes.rkt.pods import state
+from rktnetes.rkt.pods.manifest import MUTABLE_ANNOTATION
 from rktnetes.rkt.stage1 import apps, cgroups, gate, namespaces, netsetup, oci, teardown, waiting
 
 
@@ -32,9 +35,13 @@ class Supervisor:
         self.manifest = json.loads(paths.pod_manifest_path(pod).read_text())
         self.runtime = json.loads(paths.pod_runtime_path(pod).read_text())
         self.names = [a["name"] for a in self.manifest["apps"]]
+        notes = {a["name"]: a["value"] for a in self.manifest.get("annotations") or []}
+        self.sandbox = notes.get(MUTABLE_ANNOTATION) == "true"
         self.nets = netsetup.PodNetworks(pod, uuid, root, self.runtime)
 
     def start(self) -> dict[str, tuple[int, int, int]]:
+        if self.sandbox:
+            return self.start_sandbox()
         ns = self.setup()
         net_gate = gate.Gate(self.pod, shut=self.nets.gated())
         procs: dict[str, tuple[int, int, int]] = {}
@@ -51,6 +58,15 @@ class Supervisor:
                 apps.wait_created(self.pod, name, pid)
         state.publish(paths.pod_started_path(self.pod), f"{os.getpid()}\n")
         return procs
+
+    def start_sandbox(self) -> dict[str, tuple[int, int, int]]:
+        """A sandbox: namespaces, networks and the control FIFO, but no app yet (``rkt app add``/``start``)."""
+        ns = self.setup()
+        if self.nets.gated():
+            self.nets.up(ns["net"])
+        os.mkfifo(paths.pod_control_path(self.pod), 0o600)
+        state.publish(paths.pod_started_path(self.pod), f"{os.getpid()}\n")
+        return {}
 
     def run(self) -> int:
         """Foreground: everything in this process; returns the pod's exit code."""
@@ -78,7 +94,8 @@ class Supervisor:
         words = [w for name, pid, out, err, log, code in args for w in (f"{name}:{pid}:{out}:{err}:{log}", code)]
         finish = [sys.executable, "-m", __name__ if __name__ != "__main__" else "rktnetes.rkt.stage1.supervisor",
                   "--finish", str(self.root), self.uuid]
-        argv = [sys.executable, "-I", "-S", waiting.__file__, str(paths.pod_runc_root(self.pod)), "0", *words,
+        control = ["--control", str(paths.pod_control_path(self.pod))] if self.sandbox else []
+        argv = [sys.executable, "-I", "-S", waiting.__file__, *control, str(paths.pod_runc_root(self.pod)), "0", *words,
                 "--", *finish]
         os.execv(argv[0], argv)
         return 254
@@ -128,6 +145,9 @@ class Supervisor:
         oci.write(paths.app_config_path(self.pod, name), oci.config(app, rootfs, settings))
 
     def finish(self, codes: dict[str, int]) -> int:
+        if self.sandbox:  # its loop published each app's code as it ended (an app may be gone since)
+            state.publish(paths.pod_exited_path(self.pod), f"0 {time.time():.6f}\n")
+            return 0
         for name, code in codes.items():
             state.publish(paths.app_exit_path(self.pod, name), f"{code}\n")
         known = [codes[n] for n in self.names if n in codes]

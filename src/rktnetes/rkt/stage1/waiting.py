@@ -12,8 +12,13 @@ it ended), so ``rkt status`` and the kubelet see one app of a pod end while the 
 has ended, the detached form execs the teardown (``next`` argv plus ``name=code`` words). Logs are written
 in the CRI log format (see ``log_lines``).
 
-Script usage: ``waiting.py RUNC_ROOT ECHO NAME:PID:OUTFD:ERRFD:LOG EXIT_FILE… -- NEXT_ARGV…`` (each app is
-a word and the path of its exit file).
+A sandbox (``rkt app sandbox``) gives the loop its control FIFO (``--control PATH``), held read-write so it
+never sees an end: ``rkt app start`` writes a ``start`` line and this loop spawns the app's ``runc run``
+itself (see ``sandboxing.py``), so one process keeps owning every app's runc and pipes; the loop then runs
+until a ``stop`` line or a signal, not until its apps have ended.
+
+Script usage: ``waiting.py [--control FIFO] RUNC_ROOT ECHO NAME:PID:OUTFD:ERRFD:LOG EXIT_FILE… -- NEXT_ARGV…``
+(each app is a word and the path of its exit file).
 """
 from __future__ import annotations
 
@@ -29,12 +34,15 @@ FORWARDED = (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP)
 App = tuple[str, int, int, int, str, str]
 
 
-def pump(apps: list[App], runc_root: str, echo: bool) -> dict[str, int]:
-    """``apps`` is (name, runc pid, stdout fd, stderr fd, log path, exit file); fd -1 means a terminal app."""
+def pump(apps: list[App], runc_root: str, echo: bool, control: str = "") -> dict[str, int]:
+    """``apps`` is (name, runc pid, stdout fd, stderr fd, log path, exit file); fd -1 means a terminal app.
+    With a ``control`` FIFO (a sandbox), apps are also started on request and the loop runs until stopped."""
     loop = _Loop(runc_root, echo)
     try:
         for app in apps:
             loop.add(*app)
+        if control:
+            return _sandboxing().Sandbox(loop, control, sys.modules[__name__]).run()
         return loop.run()
     finally:
         loop.close()
@@ -157,15 +165,30 @@ def _write(stream: int, data: bytes) -> None:
         pass
 
 
+def _sandboxing() -> object:
+    """``sandboxing.py``, beside this file: imported from the package, or as a script's sibling (``-I``
+    leaves the script's folder off ``sys.path``)."""
+    if __package__:
+        from rktnetes.rkt.stage1 import sandboxing
+
+        return sandboxing
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import sandboxing
+
+    return sandboxing
+
+
 def parse_app(word: str, exit_file: str) -> App:
     name, pid, out_fd, err_fd, log = word.split(":", 4)
     return name, int(pid), int(out_fd), int(err_fd), log, exit_file
 
 
 def main(argv: list[str]) -> None:
+    control = argv[1] if argv[0] == "--control" else ""
+    argv = argv[2:] if control else argv
     split = argv.index("--")
     runc_root, echo, apps, after = argv[0], argv[1] == "1", argv[2:split], argv[split + 1:]
-    codes = pump([parse_app(w, f) for w, f in zip(apps[::2], apps[1::2], strict=True)], runc_root, echo)
+    codes = pump([parse_app(w, f) for w, f in zip(apps[::2], apps[1::2], strict=True)], runc_root, echo, control)
     os.execv(after[0], after + [f"{name}={code}" for name, code in codes.items()])
 
 

@@ -1,0 +1,138 @@
+"""``rkt app``: a sandbox keeps its IP while one app is added, started, stopped, removed and added again;
+``rkt stop`` ends it and ``gc`` leaves nothing (mounts, cgroups, netns, runc state)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.pods import leftovers
+
+pytestmark = pytest.mark.e2e
+SHOW_IP = "trap 'exit 7' TERM; ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1; echo up; sleep 60 & wait"
+
+
+def _add(rkt, uuid: str, name: str, script: str, *flags: str) -> None:
+    rkt("app", "add", uuid, "busybox", f"--app={name}", *flags, "--exec", "/bin/sh", "--", "-c", script, "---",
+        check=True)
+
+
+def _wait_log(rkt, uuid: str, name: str, text: str) -> str:
+    deadline = time.monotonic() + 30
+    out = ""
+    while text not in out and time.monotonic() < deadline:
+        out = rkt("logs", uuid, f"--app={name}").stdout
+        time.sleep(0.05)
+    return out
+
+
+def _app(rkt, uuid: str, name: str) -> dict:
+    return json.loads(rkt("app", "status", uuid, f"--app={name}", "--format=json", check=True).stdout)
+
+
+def test_sandbox_app_lifecycle_keeps_the_pod_ip(rkt):
+    uuid = rkt("app", "sandbox", "--net=default", check=True).stdout.strip()
+    status = rkt.status(uuid)
+    assert status["state"] == "running" and "default:ip4=172.16.28." in status["networks"]
+    pod_ip = status["networks"].split("ip4=")[1]
+    _add(rkt, uuid, "web", SHOW_IP)
+    assert _app(rkt, uuid, "web")["state"] == "created"
+    rkt("app", "start", uuid, "--app=web", check=True)
+    assert _wait_log(rkt, uuid, "web", "up").splitlines()[0] == pod_ip
+    running = _app(rkt, uuid, "web")
+    assert running["state"] == "running" and running["pid"] and running["started_at"]
+    assert rkt("app", "rm", uuid, "--app=web").returncode == 254  # running: stop it first
+    rkt("app", "stop", uuid, "--app=web", check=True)
+    stopped = _app(rkt, uuid, "web")
+    assert stopped["state"] == "exited" and stopped["exit_code"] == 7 and stopped["finished_at"]
+    rkt("app", "rm", uuid, "--app=web", check=True)
+    assert "up" in rkt("logs", uuid, "--app=web").stdout  # the log stays until the pod goes
+    assert rkt("app", "list", uuid, "--no-legend", check=True).stdout.strip() == ""
+    _add(rkt, uuid, "web", "echo second; " + SHOW_IP)
+    rkt("app", "start", uuid, "--app=web", check=True)
+    out = _wait_log(rkt, uuid, "web", "up")
+    assert out.splitlines()[:2] == ["second", pod_ip]  # the current run only, same IP
+    assert rkt.status(uuid)["state"] == "running"
+    assert rkt("stop", uuid, check=True).stdout.strip() == uuid
+    assert rkt.status(uuid)["state"] == "exited"
+    rkt("gc", "--grace-period=0s", check=True)
+    assert uuid not in rkt.uuids() and leftovers(rkt.root, [uuid]) == []
+    assert _processes_naming(uuid) == [] and _leases_of(rkt, uuid) == []
+
+
+def test_an_app_that_ends_leaves_the_sandbox_running(rkt):
+    uuid = rkt("app", "sandbox", "--net=none", check=True).stdout.strip()
+    _add(rkt, uuid, "init", "echo hello; exit 3")
+    _add(rkt, uuid, "main", "sleep 60")
+    rkt("app", "start", uuid, "--app=init", check=True)
+    deadline = time.monotonic() + 30
+    while _app(rkt, uuid, "init")["state"] != "exited" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _app(rkt, uuid, "init")["exit_code"] == 3 and rkt.status(uuid)["state"] == "running"
+    rkt("app", "start", uuid, "--app=main", check=True)
+    listing = rkt("app", "list", uuid, "--no-legend", check=True).stdout.splitlines()
+    assert [line.split("\t")[:2] for line in listing] == [["init", "exited"], ["main", "running"]]
+    assert rkt("enter", "--app=main", uuid, "/bin/echo", "inside").stdout.strip() == "inside"
+    rkt("app", "stop", uuid, "--app=main", "--force", check=True)
+    assert _app(rkt, uuid, "main")["exit_code"] == 137
+    rkt("stop", uuid, check=True)
+
+
+def test_bad_input_is_one_line_and_writes_nothing(rkt):
+    uuid = rkt("app", "sandbox", "--net=none", check=True).stdout.strip()
+    manifest = rkt("cat-manifest", uuid, check=True).stdout
+    cases = {("busybox",): "--app=NAME", ("no-such-image", "--app=x"): "no-such-image",
+             ("busybox", "--app=BAD NAME"): "invalid app name", ("busybox", "--app=x", "--memory=lots"): "lots",
+             ("busybox", "--app=x", "--mount=volume=nope,target=/x"): "nope"}
+    for args, words in cases.items():
+        done = rkt("app", "add", "--pull-policy=never", uuid, *args)
+        assert done.returncode == 254 and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+        assert words in done.stderr, (args, done.stderr)
+    assert rkt("cat-manifest", uuid, check=True).stdout == manifest
+    apps = rkt.root / "pods" / "run" / uuid / "apps"
+    assert not apps.exists() or os.listdir(apps) == []
+    _add(rkt, uuid, "x", "true")
+    assert rkt("app", "add", uuid, "busybox", "--app=x").returncode == 254  # the name is taken
+    assert rkt("app", "start", uuid, "--app=nope").returncode == 254
+    done = rkt("app", "add", "no-such-pod", "busybox", "--app=y")
+    assert done.returncode == 254 and "no matches found" in done.stderr
+    pod = rkt.detach("busybox", "--exec", "/bin/sleep", "--", "60", "---")
+    assert "not a sandbox" in rkt("app", "add", pod, "busybox", "--app=z").stderr
+    rkt("stop", "--force", pod, uuid, check=True)
+
+
+def test_gc_cleans_a_sandbox_killed_minus_nine(rkt):
+    uuid = rkt("app", "sandbox", "--net=default", check=True).stdout.strip()
+    _add(rkt, uuid, "web", "sleep 60", "--memory=32Mi")
+    rkt("app", "start", uuid, "--app=web", check=True)
+    os.kill(int(rkt.status(uuid)["pid"]), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while rkt.status(uuid)["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rkt("gc", "--grace-period=0s", check=True)
+    assert uuid not in rkt.uuids() and leftovers(rkt.root, [uuid]) == []
+    assert _processes_naming(uuid) == [] and _leases_of(rkt, uuid) == []
+
+
+def _processes_naming(uuid: str) -> list[str]:
+    """Command lines of live processes that name the pod (its runc, its supervisor)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if uuid in line and "pytest" not in line:
+            found.append(line)
+    return found
+
+
+def _leases_of(rkt, uuid: str) -> list[str]:
+    """host-local IPAM leases still held by the pod (each lease file names its container)."""
+    leases = rkt.root / "networks"
+    return [str(p) for p in leases.rglob("*") if p.is_file() and uuid in p.read_text(errors="replace")]

@@ -103,5 +103,6 @@ def test_unknown_controller_is_one_line(apiserver) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["rktnetes: unknown controller 'nope' (known: cronjob, daemonset, "
                                                   "deployment, endpoints, endpointslice, garbagecollector, job, "
-                                                  "nodelifecycle, podgc, replicaset, replicationcontroller, "
+                                                  "nodelifecycle, persistentvolume-binder, podgc, pv-protection, "
+                                                  "pvc-protection, replicaset, replicationcontroller, "
                                                   "statefulset, ttlafterfinished)"]

@@ -117,7 +117,7 @@ async def test_a_provisioned_volume_is_made_bound_and_deleted(own_apiserver, own
             name = _get(own_apiserver, "pvc", "made", own_namespace)["spec"]["volumeName"]
             pv = _get(own_apiserver, "pv", name)
             where = Path(pv["spec"]["hostPath"]["path"])
-            assert where == tmp_path / own_namespace / "made" and where.is_dir()
+            assert where == tmp_path / own_namespace / name and where.is_dir()
             assert pv["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"] == provisioning.HOSTPATH
             (where / "data").write_text("kept until the claim goes")
             own_apiserver.kubectl("delete", "pvc", "made", "-n", own_namespace, "--wait=false")

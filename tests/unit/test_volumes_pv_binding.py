@@ -104,7 +104,7 @@ async def test_a_claim_of_a_hostpath_class_is_provisioned_then_deleted(controlle
     await controller.reconcile("ns/c")  # provisions a volume pre-bound to the claim
     await settle()
     pv = await api.get("persistentvolumes", provisioning.volume_name(claim))
-    where = tmp_path / "ns" / "c"
+    where = tmp_path / "ns" / pv["metadata"]["name"]
     assert pv["spec"]["hostPath"]["path"] == str(where) and where.is_dir()
     assert pv["spec"]["capacity"] == {"storage": "3Gi"} and pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete"
     assert pv["metadata"]["annotations"][binding.PROVISIONED_BY] == provisioning.HOSTPATH
@@ -114,7 +114,7 @@ async def test_a_claim_of_a_hostpath_class_is_provisioned_then_deleted(controlle
     await api.delete("persistentvolumeclaims", "c", "ns")
     await settle()
     await controller.reconcile(pv["metadata"]["name"])
-    assert not where.exists()
+    assert not where.exists() and not where.parent.exists()
     assert pv["metadata"]["name"] not in [v["metadata"]["name"] for v in (await api.list("persistentvolumes"))["items"]]
 
 

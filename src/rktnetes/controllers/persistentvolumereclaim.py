@@ -5,6 +5,7 @@ volume (and, for a provisioned one, its data, through the provisioner that made 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rktnetes.client import errors
@@ -89,7 +90,7 @@ class Reclaiming:
                 self.event(pv, "VolumeFailedDelete", why, "Warning")
                 await self._phase(pv, binding.FAILED, why)
             return
-        provisioner.delete(pv)
+        await asyncio.to_thread(provisioner.delete, pv)  # a volume's data may be large
         try:
             await self.client.delete(PVS, pv["metadata"]["name"], preconditions={"uid": pv["metadata"]["uid"]})
         except errors.NotFound:

@@ -1,12 +1,15 @@
 """Dynamic provisioning for StorageClasses whose provisioner is ``k8s.io/minikube-hostpath``, as minikube's
 storage-provisioner does it: a directory per claim under one host folder (``--hostpath-provisioner-dir``)
 becomes a hostPath PersistentVolume pre-bound to the claim; deleting such a volume deletes its directory.
+The directory is ``<namespace>/<volume name>`` (minikube's is ``<namespace>/<claim name>``): a claim made again
+under the same name never meets a Retained volume's data, nor loses its own to the old volume's deletion.
 
 All nodes of a local cluster share the machine's file system, so a hostPath volume works on any of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 from pathlib import Path
@@ -25,8 +28,8 @@ def volume_name(claim: Obj) -> str:
 
 
 def claim_dir(root: Path, claim: Obj) -> Path:
-    """Where the claim's data lives: ``<root>/<namespace>/<claim name>``."""
-    return root / claim["metadata"]["namespace"] / claim["metadata"]["name"]
+    """Where the claim's data lives: ``<root>/<namespace>/pvc-<claim uid>``."""
+    return root / claim["metadata"]["namespace"] / volume_name(claim)
 
 
 class HostPathProvisioner:
@@ -49,6 +52,8 @@ class HostPathProvisioner:
         path = Path(((pv.get("spec") or {}).get("hostPath") or {}).get("path") or "/")
         if self.root.resolve() in path.resolve().parents:
             shutil.rmtree(path, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # the namespace's folder, once empty
 
 
 def volume_for(claim: Obj, storage_class: Obj, where: Path) -> Obj:

@@ -11,10 +11,35 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.pods import leftovers
+from tests.fixtures.pods import RKT, Rkt, leftovers
 
 pytestmark = pytest.mark.e2e
 SHOW_IP = "trap 'exit 7' TERM; ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1; echo up; sleep 60 & wait"
+
+
+class HostRkt(Rkt):
+    """The real ``rkt`` run in the test host's network namespace: the sandbox's CNI ADDs (NAT, portmap) land
+    there, never in the machine's own namespace."""
+
+    def __init__(self, host, root: Path) -> None:
+        super().__init__(root)
+        self.host = host
+
+    def __call__(self, *args: str, timeout: float = 60, check: bool = False, **kwargs):
+        done = self.host.run([RKT, "--dir", str(self.root), *args], timeout=timeout)
+        if check and done.returncode != 0:
+            raise AssertionError(f"rkt {' '.join(args)} exited {done.returncode}: {done.stderr}")
+        return done
+
+
+@pytest.fixture
+def hostrkt(testhost, pods_dir):
+    runner = HostRkt(testhost, pods_dir)
+    before = testhost.snapshot()
+    yield runner
+    uuids = [p["uuid"] for p in runner.pods()]
+    runner.cleanup()
+    assert leftovers(pods_dir, uuids) == [] and testhost.snapshot() == before
 
 
 def _add(rkt, uuid: str, name: str, script: str, *flags: str) -> None:
@@ -35,7 +60,8 @@ def _app(rkt, uuid: str, name: str) -> dict:
     return json.loads(rkt("app", "status", uuid, f"--app={name}", "--format=json", check=True).stdout)
 
 
-def test_sandbox_app_lifecycle_keeps_the_pod_ip(rkt):
+def test_sandbox_app_lifecycle_keeps_the_pod_ip(hostrkt):
+    rkt = hostrkt
     uuid = rkt("app", "sandbox", "--net=default", check=True).stdout.strip()
     status = rkt.status(uuid)
     assert status["state"] == "running" and "default:ip4=172.16.28." in status["networks"]
@@ -106,7 +132,8 @@ def test_bad_input_is_one_line_and_writes_nothing(rkt):
     rkt("stop", "--force", pod, uuid, check=True)
 
 
-def test_gc_cleans_a_sandbox_killed_minus_nine(rkt):
+def test_gc_cleans_a_sandbox_killed_minus_nine(hostrkt):
+    rkt = hostrkt
     uuid = rkt("app", "sandbox", "--net=default", check=True).stdout.strip()
     _add(rkt, uuid, "web", "sleep 60", "--memory=32Mi")
     rkt("app", "start", uuid, "--app=web", check=True)
@@ -117,6 +144,37 @@ def test_gc_cleans_a_sandbox_killed_minus_nine(rkt):
     rkt("gc", "--grace-period=0s", check=True)
     assert uuid not in rkt.uuids() and leftovers(rkt.root, [uuid]) == []
     assert _processes_naming(uuid) == [] and _leases_of(rkt, uuid) == []
+
+
+def test_a_sandbox_port_reaches_the_app_listening_on_it(hostrkt, testhost):
+    rkt = hostrkt
+    bad = rkt("app", "sandbox", "--net=default", "--port=http:80:8090")
+    assert bad.returncode == 254 and "NAME:tcp|udp:PODPORT" in bad.stderr and len(bad.stderr.splitlines()) == 1
+    uuid = rkt("app", "sandbox", "--net=default", "--port=http:tcp:80:8090", check=True).stdout.strip()
+    _add(rkt, uuid, "web", "mkdir -p /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www")
+    rkt("app", "start", uuid, "--app=web", check=True)
+    out = ""
+    for _ in range(100):
+        done = testhost.run(["curl", "-sS", "-m", "2", "http://127.0.0.1:8090/"], timeout=10)
+        if (out := done.stdout) == "served\n":
+            break
+        time.sleep(0.1)
+    assert out == "served\n"
+    rkt("stop", "--force", uuid, check=True)
+    rkt("gc", "--grace-period=0s", check=True)
+
+
+def test_apps_of_a_sandbox_share_its_volumes(rkt):
+    uuid = rkt("app", "sandbox", "--net=none", "--volume=data,kind=empty", check=True).stdout.strip()
+    _add(rkt, uuid, "writer", "echo shared > /data/note", "--mount=volume=data,target=/data")
+    rkt("app", "start", uuid, "--app=writer", check=True)
+    deadline = time.monotonic() + 30
+    while _app(rkt, uuid, "writer")["state"] != "exited" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _add(rkt, uuid, "reader", "cat /data/note", "--mount=volume=data,target=/data")
+    rkt("app", "start", uuid, "--app=reader", check=True)
+    assert _wait_log(rkt, uuid, "reader", "shared").strip() == "shared"
+    rkt("stop", uuid, check=True)
 
 
 def _processes_naming(uuid: str) -> list[str]:

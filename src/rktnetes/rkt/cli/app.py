@@ -38,6 +38,9 @@ def _sandbox_parser(sub: argparse._SubParsersAction, parents: list[argparse.Argu
     cmd.add_argument("--annotation", action="append", metavar="NAME=VALUE", help="a pod annotation")
     cmd.add_argument("--uuid-file-save", metavar="FILE", help="write the pod's UUID to FILE")
     netflags.add(cmd)
+    for action in cmd._actions:
+        if action.dest == "port":
+            action.metavar, action.help = "NAME:tcp|udp:PODPORT:[HOSTIP:]HOSTPORT", "publish a pod port on the host"
     cmd.set_defaults(func=run_sandbox)
 
 

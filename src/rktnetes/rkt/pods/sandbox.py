@@ -28,10 +28,31 @@ def create(ctx: stage0.Context, req: stage0.PodRequest) -> str:
     doc = podmanifest.sandbox_manifest(opts)
     runtime = preparing.Runtime(hostname=req.hostname, insecure=sorted(ctx.insecure),
                                 local_config=str(ctx.local_config))
-    runtime.netplan = stage0._netplan(req, ctx.local_config, []).to_json()
+    runtime.netplan = _netplan(ctx, req).to_json()
     uuid = preparing.prepare(ctx.root, doc, [], runtime)
     running.start_detached(ctx.root, uuid)
     return uuid
+
+
+def port_flags(values: list[str]) -> tuple[list[dict[str, object]], list[str]]:
+    """A sandbox's ``--port NAME:tcp|udp:PODPORT:[HOSTIP:]HOSTPORT`` (no image declares its ports yet): the
+    declared ports, and the ``NAME:[HOSTIP:]HOSTPORT`` requests ``rkt run``'s networking takes."""
+    declared, requests = [], []
+    for value in values:
+        words = value.split(":")
+        if len(words) not in (4, 5) or words[1] not in ("tcp", "udp") or not words[2].isdigit():
+            raise errors.BadAppFlag(f"invalid --port {value!r}: want NAME:tcp|udp:PODPORT:[HOSTIP:]HOSTPORT")
+        declared.append({"name": words[0], "protocol": words[1], "port": int(words[2])})
+        requests.append(":".join([words[0], *words[3:]]))
+    return declared, requests
+
+
+def _netplan(ctx: stage0.Context, req: stage0.PodRequest) -> object:
+    from rktnetes.rkt.networking import podnet, resolvconf
+
+    declared, requests = port_flags(req.ports or [])
+    dns = resolvconf.parse_dns(req.dns, req.dns_search, req.dns_opt, req.dns_domain)
+    return podnet.plan(ctx.local_config, req.net, dns, req.hosts_entries, requests, declared)
 
 
 def is_sandbox(pod: Path) -> bool:

@@ -93,7 +93,10 @@ def test_sandbox_app_lifecycle_keeps_the_pod_ip(hostrkt):
 
 def test_an_app_that_ends_leaves_the_sandbox_running(rkt):
     uuid = rkt("app", "sandbox", "--net=none", check=True).stdout.strip()
-    _add(rkt, uuid, "init", "echo hello; exit 3")
+    _add(rkt, uuid, "init", "echo hello; exit 3", "--annotation=rktnetes.io/restart-count=2")
+    entry = json.loads(rkt("cat-manifest", uuid, check=True).stdout)["apps"][0]
+    assert {"name": "rktnetes.io/restart-count", "value": "2"} in entry["annotations"]
+    assert rkt("app", "add", uuid, "busybox", "--app=bad", "--annotation=novalue").returncode == 254
     _add(rkt, uuid, "main", "sleep 60")
     rkt("app", "start", uuid, "--app=init", check=True)
     deadline = time.monotonic() + 30

@@ -107,6 +107,11 @@ def test_app_words_take_the_app_name_before_any_double_dash():
         appcli.app_words(["img", "--", "--app=late"])
 
 
+def test_app_annotations_are_taken_before_any_double_dash():
+    words = ["img", "--annotation=a=1", "--exec", "/x", "--", "--annotation=b=2"]
+    assert appcli.app_annotations(words) == (["a=1"], ["img", "--exec", "/x", "--", "--annotation=b=2"])
+
+
 def test_a_sandbox_manifest_has_no_apps_and_is_marked_mutable():
     doc = manifest.sandbox_manifest(manifest.PodOptions(annotations={"a": "b"}))
     notes = {a["name"]: a["value"] for a in doc["annotations"]}

@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     _sandbox_parser(sub, parents)
     add = _with_uuid(sub, parents, "add", "add an app to a running sandbox (IMAGE --app=NAME [app flags])")
     add.add_argument("--pull-policy", choices=podflags.PULL_POLICIES, default="new", help="when to fetch the image")
-    add.add_argument("words", nargs=argparse.REMAINDER, metavar="IMAGE --app=NAME [app flags] [-- args ---]")
+    add.add_argument("words", nargs=argparse.REMAINDER, metavar="IMAGE --app=NAME [--annotation=K=V] [app flags] [-- args ---]")
     add.set_defaults(func=run_add)
     for name, func, text in (("start", run_start, "start an added app"), ("rm", run_rm, "remove a stopped app")):
         _with_app(_with_uuid(sub, parents, name, text)).set_defaults(func=func)
@@ -89,16 +89,24 @@ def common_usage(message: str) -> Exception:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from rktnetes.rkt.pods import appargs, sandboxapps
+    from rktnetes.rkt.pods import appargs, sandboxapps, stage0
 
     name, words = app_words(args.words)
+    notes, words = app_annotations(words)
     if not words or words[0].startswith("-"):
         raise common_usage("rkt app add needs an IMAGE")
     specs = appargs.parse([words[0], f"--name={name}", *words[1:]])
     if len(specs) != 1:
         raise common_usage("rkt app add adds one app: give one IMAGE")
-    sandboxapps.add(podflags.context(args), args.uuid, specs[0])
+    sandboxapps.add(podflags.context(args), args.uuid, specs[0], stage0.env_pairs(notes))
     return 0
+
+
+def app_annotations(words: list[str]) -> tuple[list[str], list[str]]:
+    """(the ``--annotation=NAME=VALUE`` values, the other words), looked for before any ``--``."""
+    end = words.index("--") if "--" in words else len(words)
+    notes = [w.split("=", 1)[1] for w in words[:end] if w.startswith("--annotation=")]
+    return notes, [w for w in words[:end] if not w.startswith("--annotation=")] + words[end:]
 
 
 def run_start(args: argparse.Namespace) -> int:

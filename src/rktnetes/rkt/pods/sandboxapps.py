@@ -18,8 +18,9 @@ from rktnetes.rkt.pods import manifest as podmanifest
 from rktnetes.rkt.stage1 import bundling
 
 
-def add(ctx: stage0.Context, uuid: str, spec: appargs.AppSpec) -> str:
-    """Add the app ``spec`` describes to the running sandbox ``uuid``; returns the app's name."""
+def add(ctx: stage0.Context, uuid: str, spec: appargs.AppSpec, notes: dict[str, str] | None = None) -> str:
+    """Add the app ``spec`` describes (with the app annotations ``notes``) to the running sandbox ``uuid``;
+    returns the app's name."""
     pod = sandbox.running_sandbox(ctx.root, uuid)
     if not spec.name:
         raise errors.BadAppFlag("rkt app add needs the app's name: --app=NAME")
@@ -27,6 +28,8 @@ def add(ctx: stage0.Context, uuid: str, spec: appargs.AppSpec) -> str:
     _check_free(manifest, spec.name)
     image = stage0.resolve_images(ctx, [spec.image])[0]
     entry = podmanifest.runtime_app(spec, image, podmanifest.PodOptions())
+    if notes:
+        entry["annotations"] = [*entry.get("annotations", []), *({"name": k, "value": v} for k, v in notes.items())]
     volumes.check({**manifest, "apps": [entry]})
     with sandbox.apps_locked(pod.path):
         manifest = preparing.read_manifest(pod.path)
@@ -37,8 +40,16 @@ def add(ctx: stage0.Context, uuid: str, spec: appargs.AppSpec) -> str:
         except BaseException:
             bundling.remove(pod.path, spec.name)
             raise
+        _record_lower(pod.path, spec.name, image.rootfs)
         sandbox.write_apps(pod.path, [*manifest["apps"], entry])
     return spec.name
+
+
+def _record_lower(pod: Path, name: str, lower: str) -> None:
+    """The app's image tree in stage1.json, as ``prepare`` records a pod's first apps' (``rkt export``)."""
+    runtime = preparing.read_runtime(pod)
+    runtime.lowers = {**runtime.lowers, name: lower}
+    preparing.write_json(paths.pod_runtime_path(pod), runtime.as_dict())
 
 
 def _check_free(manifest: dict[str, object], name: str) -> None:

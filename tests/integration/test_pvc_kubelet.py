@@ -91,6 +91,7 @@ def test_a_pod_waits_for_its_claim_then_writes_and_the_next_pod_reads(kubelet, n
     assert waiting["reason"] == "ContainerCreating" and "data" in waiting["message"]
     events = kubectl("get", "events", "-n", namespace, "--field-selector=involvedObject.name=writer").stdout
     assert "non-bound phase" in events or "not found" in events
+    assert "FailedMount" in events  # the kubelet's reason for a volume it cannot mount yet
     with controller_manager(kubelet.apiserver.kubeconfig, tmp_path / "cm.log"), released(kubelet, namespace, cls):
         kubectl("create", "-n", namespace, "-f", "-", input=_claim(cls))
         kubelet.wait_phase(namespace, "writer", "Running", timeout=90)

@@ -6,6 +6,8 @@ from __future__ import annotations
 class KubeletError(Exception):
     """Any failure of the kubelet that it reports rather than crashes on."""
 
+    event = "Failed"  # the reason of the Warning event the kubelet writes about it
+
 
 class BadPod(KubeletError):
     """The pod asks for something the kubelet cannot give it (an unknown volume kind, a relative command)."""
@@ -45,3 +47,4 @@ class VolumeNotReady(KubeletError):
     """A volume cannot be mounted yet (a claim not bound): the pod stays ContainerCreating and is tried again."""
 
     reason = "ContainerCreating"
+    event = "FailedMount"

@@ -193,7 +193,7 @@ class PodSyncer:
 
     async def _failed(self, pod: Obj, exc: errors.KubeletError) -> None:
         self.waiting[pod["metadata"]["uid"]] = (getattr(exc, "reason", "CreateContainerError"), str(exc))
-        self._event(pod, "Warning", "Failed", str(exc))
+        self._event(pod, "Warning", getattr(exc, "event", "Failed"), str(exc))
         await self._write_status(pod)
 
     def _event(self, pod: Obj, kind: str, reason: str, message: str) -> None:

@@ -252,3 +252,8 @@ def app_started_path(pod: Path, app: str) -> Path:
 def app_previous_log_path(pod: Path, app: str) -> Path:
     """The log of the app's previous run, kept when it is added again under the same name."""
     return app_dir(pod, app) / "log.previous"
+
+
+def app_previous_run_path(pod: Path, app: str) -> Path:
+    """The app's previous run (exit code, started and finished times), kept by ``rkt app rm`` for its next."""
+    return app_dir(pod, app) / "previous.json"

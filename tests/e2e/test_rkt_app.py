@@ -80,6 +80,9 @@ def test_sandbox_app_lifecycle_keeps_the_pod_ip(hostrkt):
     assert "up" in rkt("logs", uuid, "--app=web").stdout  # the log stays until the pod goes
     assert rkt("app", "list", uuid, "--no-legend", check=True).stdout.strip() == ""
     _add(rkt, uuid, "web", "echo second; " + SHOW_IP)
+    readded = _app(rkt, uuid, "web")
+    assert readded["state"] == "created" and readded["exit_code"] is None
+    assert (readded["last_exit_code"], readded["last_started_at"]) == (7, running["started_at"])
     rkt("app", "start", uuid, "--app=web", check=True)
     out = _wait_log(rkt, uuid, "web", "up")
     assert out.splitlines()[:2] == ["second", pod_ip]  # the current run only, same IP

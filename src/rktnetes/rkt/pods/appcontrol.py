@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rktnetes.rkt import paths
 from rktnetes.rkt.pods import errors, info, sandbox, sandboxapps
-from rktnetes.rkt.records import Record
+from rktnetes.rkt.records import Factory, Record
 from rktnetes.rkt.stage1 import sandboxing, teardown
 
 APP_STDIN = "coreos.com/rkt/stage2/stdin"
@@ -29,6 +29,10 @@ class AppStatus(Record):
     started_at: float | None = None
     finished_at: float | None = None
     pid: int | None = None
+    annotations: dict[str, str] = Factory(dict)
+    last_exit_code: int | None = None  # the run before this one (the app was removed and added again)
+    last_started_at: float | None = None
+    last_finished_at: float | None = None
 
 
 def _read(path: Path) -> str | None:
@@ -44,11 +48,15 @@ def status_of(pod: Path, name: str) -> AppStatus:
     pid, when = (started.split() + [""])[:2] if started else ("", "")
     image = app.get("image") or {}
     state = sandboxapps.app_state(pod, name)
+    last = sandboxapps.previous_run(pod, name)
     return AppStatus(
         name=name, state=state, image_name=image.get("name") or "", image_id=image.get("id") or "",
         exit_code=int(code) if code is not None else None, started_at=float(when) if when else None,
         finished_at=paths.app_exit_path(pod, name).stat().st_mtime if code is not None else None,
         pid=int(pid) if pid and state == "running" else None,
+        annotations={a["name"]: a["value"] for a in app.get("annotations") or []},
+        last_exit_code=last.get("exit_code"), last_started_at=last.get("started_at"),
+        last_finished_at=last.get("finished_at"),
     )
 
 

@@ -9,6 +9,7 @@ stays, and becomes the previous log when the same name is added again (a contain
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -71,9 +72,29 @@ def remove(root: Path, uuid: str, name: str) -> None:
         sandbox.app_entry(pod.path, name)
         if app_state(pod.path, name) == "running":
             raise errors.PodError(f'app {name!r} is running: stop it first ("rkt app stop")')
+        _keep_run(pod.path, name)
         bundling.remove(pod.path, name)
         manifest = preparing.read_manifest(pod.path)
         sandbox.write_apps(pod.path, [a for a in manifest["apps"] if a["name"] != name])
+
+
+def _keep_run(pod: Path, name: str) -> None:
+    """The run's end (exit code, started and finished times) for ``previous_run``, if it ran at all."""
+    exit_file, started = paths.app_exit_path(pod, name), paths.app_started_path(pod, name)
+    if not exit_file.exists():
+        return
+    words = started.read_text().split() if started.exists() else []
+    run = {"exit_code": int(exit_file.read_text()), "started_at": float(words[1]) if len(words) > 1 else None,
+           "finished_at": exit_file.stat().st_mtime}
+    preparing.write_json(paths.app_previous_run_path(pod, name), run)
+
+
+def previous_run(pod: Path, name: str) -> dict[str, object]:
+    """The app's run before this one (``{}`` if none): what ``rm`` kept of it."""
+    try:
+        return json.loads(paths.app_previous_run_path(pod, name).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def app_state(pod: Path, name: str) -> str:

@@ -63,7 +63,8 @@ def remove(pod: Path, name: str) -> None:
     mounting.umount_all(app)
     if mounting.mounts_under(app):  # never walk into what is still mounted (the image store below an overlay)
         raise Stage1Error(f"app {name}: still mounted: {mounting.mounts_under(app)[0]}")
-    keep = {paths.app_log_path(pod, name).name, paths.app_previous_log_path(pod, name).name}
+    keep = {paths.app_log_path(pod, name).name, paths.app_previous_log_path(pod, name).name,
+            paths.app_previous_run_path(pod, name).name}
     for entry in (app.iterdir() if app.is_dir() else []):
         if entry.name not in keep:
             _remove_tree(entry)

@@ -89,6 +89,8 @@ def test_sandbox_app_lifecycle_keeps_the_pod_ip(hostrkt):
     assert rkt.status(uuid)["state"] == "running"
     assert rkt("stop", uuid, check=True).stdout.strip() == uuid
     assert rkt.status(uuid)["state"] == "exited"
+    assert _app(rkt, uuid, "web")["exit_code"] == 7  # still readable, until gc
+    assert rkt("app", "start", uuid, "--app=web").returncode == 254  # but nothing starts in it
     rkt("gc", "--grace-period=0s", check=True)
     assert uuid not in rkt.uuids() and leftovers(rkt.root, [uuid]) == []
     assert _processes_naming(uuid) == [] and _leases_of(rkt, uuid) == []

@@ -61,11 +61,11 @@ def status_of(pod: Path, name: str) -> AppStatus:
 
 
 def status(root: Path, uuid: str, name: str) -> AppStatus:
-    return status_of(sandbox.running_sandbox(root, uuid).path, name)
+    return status_of(sandbox.started_sandbox(root, uuid).path, name)
 
 
 def list_apps(root: Path, uuid: str) -> list[AppStatus]:
-    pod = sandbox.running_sandbox(root, uuid).path
+    pod = sandbox.started_sandbox(root, uuid).path
     return [status_of(pod, a["name"]) for a in sandbox.preparing.read_manifest(pod)["apps"]]
 
 

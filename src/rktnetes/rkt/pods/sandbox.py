@@ -68,6 +68,14 @@ def running_sandbox(root: Path, uuid: str) -> state.Pod:
     return pod
 
 
+def started_sandbox(root: Path, uuid: str) -> state.Pod:
+    """The sandbox ``uuid`` names, running or exited (its apps' ends stay readable until it is removed)."""
+    pod = state.find(root, uuid)
+    if pod.folder != "run" or not is_sandbox(pod.path):
+        raise errors.PodError(f'pod "{pod.uuid}" is not a started sandbox (it is {pod.status().value})')
+    return pod
+
+
 def app_entry(pod: Path, name: str) -> dict[str, object]:
     for app in preparing.read_manifest(pod)["apps"]:
         if app["name"] == name:

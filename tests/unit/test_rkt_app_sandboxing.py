@@ -13,7 +13,7 @@ import pytest
 from rktnetes.rkt.cli import app as appcli
 from rktnetes.rkt.errors import UsageError
 from rktnetes.rkt.pods import manifest
-from rktnetes.rkt.stage1 import sandboxing, waiting
+from rktnetes.rkt.stage1 import sandboxing, supervisor, waiting
 
 # runc --root R run --bundle B NAME: run B/script, as the real runc would run the bundle's process
 FAKE_RUNC = '#!/bin/sh\nexec /bin/sh "$5/script"\n'
@@ -116,3 +116,4 @@ def test_a_sandbox_manifest_has_no_apps_and_is_marked_mutable():
     doc = manifest.sandbox_manifest(manifest.PodOptions(annotations={"a": "b"}))
     notes = {a["name"]: a["value"] for a in doc["annotations"]}
     assert doc["apps"] == [] and notes[manifest.MUTABLE_ANNOTATION] == "true" and notes["a"] == "b"
+    assert supervisor.MUTABLE_ANNOTATION == manifest.MUTABLE_ANNOTATION  # stage1 knows it without the import

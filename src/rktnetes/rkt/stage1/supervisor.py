@@ -25,8 +25,10 @@ from pathlib import Path
 from rktnetes.rkt import paths
 from rktnetes.rkt.errors import RktError
 from rktnetes.rkt.pods import state
-from rktnetes.rkt.pods.manifest import MUTABLE_ANNOTATION
 from rktnetes.rkt.stage1 import apps, cgroups, gate, namespaces, netsetup, oci, teardown, waiting
+
+# pods.manifest.MUTABLE_ANNOTATION, not imported: pods.manifest loads appargs (~5 ms on every pod's start)
+MUTABLE_ANNOTATION = "coreos.com/rkt/stage1/mutable"
 
 
 class Supervisor:

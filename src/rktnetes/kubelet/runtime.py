@@ -101,6 +101,46 @@ class Runtime:
     async def remove(self, uuid: str) -> None:
         await self._rkt("rm", uuid, in_node=True)
 
+    async def sandbox(self, args: list[str]) -> str:
+        """``rkt app sandbox`` (in the node's network namespace: its CNI ADDs happen there); the new
+        sandbox's uuid. It runs with no app until ``add_app`` and ``start_app``."""
+        return (await self._rkt("app", "sandbox", *args, in_node=True)).strip().splitlines()[-1]
+
+    async def add_app(self, uuid: str, name: str, words: list[str], pull_policy: str = "new") -> None:
+        """``rkt app add UUID IMAGE --app=NAME [app flags] [-- args ---]`` (``words`` start with the image)."""
+        try:
+            await self._rkt("app", "add", f"--pull-policy={pull_policy}", uuid, words[0], f"--app={name}", *words[1:])
+        except errors.RuntimeFailure as exc:
+            pulling = any(word in str(exc).lower() for word in _PULL_WORDS)
+            raise (errors.ImagePullFailure(str(exc)) if pulling else exc) from None
+
+    async def start_app(self, uuid: str, name: str) -> None:
+        await self._rkt("app", "start", uuid, f"--app={name}")
+
+    async def stop_app(self, uuid: str, name: str, grace: float) -> None:
+        """SIGTERM the app, SIGKILL after ``grace`` seconds; returns once its exit code is out."""
+        from rktnetes.rkt.pods import appcontrol
+
+        self.changes += 1
+        try:
+            await asyncio.to_thread(appcontrol.stop, self.root, uuid, name, force=grace <= 0, timeout=max(grace, 0.0))
+        except pod_errors.PodError as exc:
+            raise errors.RuntimeFailure(str(exc)) from None
+
+    async def remove_app(self, uuid: str, name: str) -> None:
+        """``rkt app rm``: the stopped app's container and bundle go; its log stays (the previous one after
+        the name is added again)."""
+        await self._rkt("app", "rm", uuid, f"--app={name}")
+
+    async def apps(self, uuid: str) -> list:
+        """Every app of the running sandbox ``uuid``: state, exit code, started and finished times."""
+        from rktnetes.rkt.pods import appcontrol
+
+        try:
+            return await asyncio.to_thread(appcontrol.list_apps, self.root, uuid)
+        except pod_errors.PodError as exc:
+            raise errors.RuntimeFailure(str(exc)) from None
+
     def enter_argv(self, uuid: str, app: str, command: list[str]) -> list[str]:
         """The command line running ``command`` inside the app's container (``rkt enter``)."""
         return self._argv("enter", f"--app={app}", uuid, "--", *command)

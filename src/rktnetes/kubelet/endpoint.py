@@ -11,6 +11,7 @@ kubelet answers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 
@@ -40,6 +41,13 @@ def _choose(pods: list[RktPod], key: str, container: str, previous: bool) -> Rkt
     return mine[-1]
 
 
+def _previous_in_sandbox(pods: list[RktPod], key: str, container: str) -> Path | None:
+    """A sandbox's container restarted alone: its previous run's log, beside the current one (or None)."""
+    mine = [p for p in pods if p.key == key and container in [a.name for a in p.info.apps] and p.path]
+    previous = paths.app_previous_log_path(mine[-1].path, container) if mine else None
+    return previous if previous is not None and previous.exists() else None
+
+
 def _alive(runtime: Runtime, rkt: RktPod) -> Callable[[], bool]:
     pod = state.Pod(runtime.root, rkt.info.uuid, "run")
     return lambda: pod.status() is state.Status.RUNNING
@@ -52,14 +60,17 @@ async def container_logs(request: web.Request) -> web.StreamResponse:
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     runtime = request.app[RUNTIME]
-    rkt = _choose(await runtime.pods(), f"{ns}/{name}", container, opts.previous)
+    pods = await runtime.pods()
+    previous_log = _previous_in_sandbox(pods, f"{ns}/{name}", container) if opts.previous else None
+    rkt = _choose(pods, f"{ns}/{name}", container, opts.previous and previous_log is None)
     if rkt.path is None:
         raise web.HTTPNotFound(text=f"container {container} is not valid for pod {name}")
     if rkt.info.state == "prepared":
         raise web.HTTPBadRequest(text=f'container "{container}" in pod "{name}" is waiting to start')
     response = web.StreamResponse(headers={"Content-Type": "text/plain"})
     await response.prepare(request)
-    async for chunk in logstream.chunks(paths.app_log_path(rkt.path, container), opts, _alive(runtime, rkt)):
+    log = previous_log or paths.app_log_path(rkt.path, container)
+    async for chunk in logstream.chunks(log, opts, _alive(runtime, rkt)):
         await response.write(chunk)
     await response.write_eof()
     return response

@@ -60,6 +60,10 @@ class Prober:
         self.clock, self.tick, self.node_netns = clock or LoopClock(), tick, node_netns
         self.verdicts: dict[tuple[str, str, str], Verdict] = {}
 
+    def forget(self, uuid: str, container: str) -> None:
+        """Drop the verdicts on ``container`` of rkt pod ``uuid``: a new run of it (in a sandbox) starts afresh."""
+        self.verdicts = {k: v for k, v in self.verdicts.items() if k[:2] != (uuid, container)}
+
     def _passing(self, rkt: RktPod, container: Obj, kind: str) -> bool:
         field, presumed = KINDS[kind]
         if not container.get(field):

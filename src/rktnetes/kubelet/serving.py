@@ -21,7 +21,17 @@ from aiohttp import web
 from rktnetes.client import caching, interface, recording, running, sharing
 from rktnetes.client.clock import Clock
 from rktnetes.client.queueing import WorkQueue
-from rktnetes.kubelet import certs, claims, endpoint, nodestatus, pullingrkt, registering, relisting, syncing
+from rktnetes.kubelet import (
+    certs,
+    claims,
+    endpoint,
+    nodestatus,
+    pullingrkt,
+    registering,
+    relisting,
+    sandboxsyncing,
+    syncing,
+)
 from rktnetes.kubelet.prober import Prober
 from rktnetes.kubelet.runtime import Runtime
 
@@ -50,6 +60,7 @@ class Config:
     client_ca: Path | None = None
     node_labels: tuple[tuple[str, str], ...] = ()
     node_taints: tuple[dict, ...] = ()
+    pod_sandboxes: bool = False  # one rkt sandbox per pod, each container an app restarted alone
 
 
 def _queue_handlers(informer: object, queue: WorkQueue) -> None:
@@ -90,7 +101,8 @@ async def serve(client: interface.Api, config: Config, clock: Clock | None = Non
     relister = relisting.Relister(runtime, queue, clock, config.relist_period)
     prober = Prober(pods.cache.list, lambda: relister.latest, runtime.enter_argv, queue.add, clock,
                     node_netns=config.node_netns or "")
-    syncer = syncing.PodSyncer(client, pods.cache, runtime, settings, recorder, prober, pullingrkt.RktImages(runtime))
+    syncers = sandboxsyncing.SandboxSyncer if config.pod_sandboxes else syncing.PodSyncer
+    syncer = syncers(client, pods.cache, runtime, settings, recorder, prober, pullingrkt.RktImages(runtime))
     runner = await _endpoint(config, runtime)
     tasks: list[asyncio.Task] = []
     try:

@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=4, help="pods synced concurrently")
     p.add_argument("--restart-backoff", type=float, default=10.0,
                    help="seconds before the first restart of an exited pod (doubling, at most 300)")
+    p.add_argument("--pod-sandboxes", action="store_true",
+                   help="one rkt sandbox per pod (rkt app): containers restart alone, the pod keeps its IP")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the kubelet does")
     p.set_defaults(func=run)
 
@@ -75,7 +77,7 @@ def _config(args: argparse.Namespace):
                           node_netns=args.node_netns, rkt_local_config=args.rkt_local_config,
                           cluster_dns=args.cluster_dns, cluster_domain=args.cluster_domain,
                           workers=args.workers, restart_backoff=args.restart_backoff, client_ca=args.client_ca_file,
-                          node_labels=labels, node_taints=taints)
+                          node_labels=labels, node_taints=taints, pod_sandboxes=args.pod_sandboxes)
 
 
 async def _serve(args: argparse.Namespace, config) -> None:

@@ -78,3 +78,27 @@ def test_a_pod_whose_containers_end_for_good_succeeds_and_frees_its_sandbox(sand
     assert _statuses(done)["once"]["state"]["terminated"]["exitCode"] == 0
     kubelet.wait_for("the sandbox stopped", lambda: not [p for p in kubelet.rkt_pods() if p["state"] == "running"])
     assert kubectl("logs", "-n", namespace, "job", "-c", "once").stdout == "done\n"
+
+
+def test_a_failed_liveness_probe_restarts_that_container_only_and_a_kubelet_restart_adopts_the_sandbox(
+        sandboxed, namespace):
+    kubelet, kubectl = sandboxed, sandboxed.apiserver.kubectl
+    box = kubelet.image()
+    probe = {"exec": {"command": ["/bin/test", "-f", "/tmp/healthy"]}, "periodSeconds": 1, "failureThreshold": 1}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probed"},
+           "spec": {"nodeName": kubelet.node, "terminationGracePeriodSeconds": 2, "containers": [
+               {"name": "sick", "image": box, "livenessProbe": probe, "command": [
+                   "/bin/sh", "-c", "trap 'exit 0' TERM; touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 300 & wait"]},
+               {"name": "well", "image": box, "command": ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]}]}}
+    kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(pod))
+    first = kubelet.wait_phase(namespace, "probed", "Running")
+    kubelet.wait_for("sick restarted", lambda: _when(kubelet.pod(namespace, "probed"), lambda p: _statuses(
+        p)["sick"]["restartCount"] >= 1), timeout=90)
+    assert kubelet.stop() == 0
+    kubelet.start()
+    after = kubelet.wait_for("a status from the new kubelet", lambda: _when(
+        kubelet.pod(namespace, "probed"), lambda p: _statuses(p)["sick"].get("state", {}).get("running")))
+    well = _statuses(after)["well"]
+    assert well["restartCount"] == 0 and after["status"]["podIP"] == first["status"]["podIP"]
+    assert well["state"]["running"]["startedAt"] == _statuses(first)["well"]["state"]["running"]["startedAt"]
+    assert len([p for p in kubelet.rkt_pods() if p["state"] == "running"]) == 1

@@ -34,7 +34,7 @@ def test_an_app_that_ends_is_shown_while_the_pod_runs(rkt):
     while "app-quick" not in (status := rkt.status(uuid)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert status["state"] == "running" and status["app-quick"] == "3" and "app-slow" not in status
-    rkt("stop", uuid, check=True)
+    rkt("stop", "--force", uuid, check=True)  # sleep, pid 1 of its app, would outwait a TERM
     ended = rkt("status", "--wait=30s", uuid, check=True).stdout
     assert "app-quick=3" in ended and "app-slow=" in ended
 

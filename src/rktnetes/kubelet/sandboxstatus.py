@@ -25,6 +25,7 @@ class Seen:
     waiting: dict[str, tuple[str, str]] = field(default_factory=dict)  # container -> (reason, message)
     pod_waiting: tuple[str, str] | None = None  # why no container can start yet (pull, bad pod)
     unready: frozenset[str] = frozenset()
+    messages: dict[str, str] = field(default_factory=dict)  # container -> its ended run's termination message
 
 
 def restarts(app: Any) -> int:
@@ -44,11 +45,11 @@ def _ended(app: Any, uuid: str, last: bool = False) -> Obj:
             "containerID": f"rkt://{uuid}:{app.name}"}
 
 
-def _state(app: Any, uuid: str, waiting: tuple[str, str] | None) -> tuple[Obj, Obj]:
+def _state(app: Any, uuid: str, waiting: tuple[str, str] | None, message: str = "") -> tuple[Obj, Obj]:
     """(state, lastState) of one container."""
     last = {"terminated": _ended(app, uuid, last=True)} if app is not None and app.last_exit_code is not None else {}
     if app is not None and app.state == "exited":
-        ended = {"terminated": _ended(app, uuid)}
+        ended = {"terminated": {**_ended(app, uuid), **({"message": message} if message else {})}}
         if waiting is None:
             return ended, last
         last = ended
@@ -63,7 +64,7 @@ def _state(app: Any, uuid: str, waiting: tuple[str, str] | None) -> tuple[Obj, O
 def container_status(container: Obj, seen: Seen, waiting: tuple[str, str] | None) -> Obj:
     name, uuid = container["name"], seen.sandbox.info.uuid if seen.sandbox else ""
     app = seen.apps.get(name)
-    state, last = _state(app, uuid, waiting)
+    state, last = _state(app, uuid, waiting, seen.messages.get(name, ""))
     ready = "running" in state and name not in seen.unready
     status = {"name": name, "state": state, "ready": ready, "started": "running" in state,
               "restartCount": restarts(app), "image": container["image"], "imageID": app.image_id if app else ""}

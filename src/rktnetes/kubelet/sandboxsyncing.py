@@ -22,6 +22,7 @@ from rktnetes.kubelet import (
     commands,
     errors,
     hooks,
+    messages,
     planning,
     podip,
     sandboxstatus,
@@ -70,7 +71,7 @@ class SandboxSyncer:
             result = await self._converge(pod, mine)
         except errors.KubeletError as exc:
             self.pod_waiting[uid] = (getattr(exc, "reason", "CreateContainerError"), str(exc))
-            self._event(pod, "Warning", "Failed", str(exc))
+            self._event(pod, "Warning", getattr(exc, "event", "Failed"), str(exc))
             await self._write_status(pod)
             raise
         await self._write_status(pod)
@@ -204,6 +205,17 @@ class SandboxSyncer:
             self._event(pod, "Warning", "FailedPostStartHook", f"PostStartHook failed for {', '.join(failed)}")
             await self.runtime.stop_app(uuid, container["name"], terminating.grace_of(pod))
 
+    def _messages(self, pod: Obj, sandbox: RktPod, apps: dict[str, Any]) -> dict[str, str]:
+        """Container → the termination message of its ended run (its file, or its log's tail as asked)."""
+        spec = pod.get("spec") or {}
+        found = {}
+        for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+            app = apps.get(container["name"])
+            if app is not None and app.state == "exited":
+                text = messages.message(self.settings.root_dir, pod, sandbox, container, app.exit_code)
+                found.update({container["name"]: text} if text else {})
+        return found
+
     def _event(self, pod: Obj, kind: str, reason: str, message: str) -> None:
         if self.recorder is not None:
             self.recorder.emit(pod, kind, reason, message)
@@ -215,7 +227,8 @@ class SandboxSyncer:
         apps = {a.name: a for a in await self.runtime.apps(sandbox.info.uuid)} if sandbox is not None else {}
         unready = frozenset(self.prober.failing(pod, sandbox, "readiness")) if self.prober and sandbox and \
             sandbox.running else frozenset()
-        seen = sandboxstatus.Seen(sandbox, apps, self.waiting.get(uid, {}), self.pod_waiting.get(uid), unready)
+        notes = self._messages(pod, sandbox, apps) if sandbox is not None else {}
+        seen = sandboxstatus.Seen(sandbox, apps, self.waiting.get(uid, {}), self.pod_waiting.get(uid), unready, notes)
         status = sandboxstatus.pod_status(pod, seen, self.settings.node_ip)
         if sandboxstatus.podstatus.same(pod.get("status") or {}, status):
             return

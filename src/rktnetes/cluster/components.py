@@ -60,7 +60,7 @@ def kubelet(spec: ClusterSpec, profile: Path, node: Node) -> Component:
                      f"--rkt-local-config={layout.node_rkt_config_dir(profile, node.name)}",
                      f"--pod-network={nodenet.POD_NETWORK}", f"--node-netns={netns}", f"--cluster-dns={DNS_IP}",
                      f"--cluster-domain={DOMAIN}", f"--client-ca-file={layout.cluster_ca_path(profile)}",
-                     f"--rkt-insecure-options={insecure}", "-v")
+                     f"--rkt-insecure-options={insecure}", "--pod-sandboxes", "-v")
     return Component(f"kubelet-{node.name}", argv, netns)
 
 

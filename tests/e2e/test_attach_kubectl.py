@@ -4,19 +4,14 @@ stays open from one session to the next, and a terminal is resized to kubectl's.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import select
-import struct
 import subprocess
-import termios
-import time
 
 import pytest
 
 from tests.conftest import stop_process
+from tests.fixtures.pods import terminal_session
 
 pytestmark = pytest.mark.e2e
 
@@ -49,28 +44,11 @@ def test_attach_i_types_into_stdin_which_stays_open_between_sessions(kubelet, na
 
 def test_attach_it_is_a_terminal_of_kubectls_size(kubelet, namespace):
     _pod(kubelet, namespace, "shell", "exec /bin/sh", tty=True)
-    master, slave = pty.openpty()
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 31, 101, 0, 0))
     argv = ["kubectl", "attach", "-it", "-n", namespace, "shell"]
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=kubelet.apiserver.env(),
-                            start_new_session=True)
-    os.close(slave)
-    seen = b""
-    try:
-        time.sleep(2)  # kubectl puts its terminal in raw mode first
-        os.write(master, b"tty; stty size; echo sum=$((3+4)); exit 5\r")
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(master, 4096)
-                except OSError:
-                    break
-        text = seen.decode(errors="replace")
-        assert "sum=7" in text and "31 101" in text and "/dev/pts/" in text, text
-    finally:
-        stop_process(proc, grace=5)
-        os.close(master)
+    _, seen = terminal_session(argv, b"tty; stty size; echo sum=$((3+4)); exit 5\r", (31, 101),
+                               env=kubelet.apiserver.env(), settle=2)
+    text = seen.decode(errors="replace")
+    assert "sum=7" in text and "31 101" in text and "/dev/pts/" in text, text
     pod = kubelet.wait_phase(namespace, "shell", "Failed")
     assert pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 5
 

@@ -4,16 +4,9 @@ exit codes, stderr, stdin, a terminal of kubectl's size, attach following the ou
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
-import struct
-import subprocess
-import termios
-import time
-
 import pytest
+
+from tests.fixtures.pods import terminal_session
 
 pytestmark = pytest.mark.e2e
 KUBECTL_1_27 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.27"
@@ -36,28 +29,11 @@ def test_exec_exit_codes_output_and_stdin(kubelet, namespace):
 def test_exec_with_a_terminal(kubelet, namespace):
     kubelet.create_pod(namespace, "shell", "exec sleep 300")
     kubelet.wait_phase(namespace, "shell", "Running")
-    master, slave = pty.openpty()
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 99, 0, 0))
     argv = [KUBECTL_1_27, "exec", "-it", "-n", namespace, "shell", "--", "/bin/sh"]
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=kubelet.apiserver.env(),
-                            start_new_session=True)
-    os.close(slave)
-    seen = b""
-    try:
-        time.sleep(1.5)
-        os.write(master, b"tty; stty size; echo sum=$((3+4)); exit 5\r")
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(master, 4096)
-                except OSError:
-                    break
-        assert b"sum=7" in seen and b"/dev/pts/" in seen and b"33 99" in seen, seen
-        assert proc.wait(10) == 5
-    finally:
-        proc.kill()
-        os.close(master)
+    code, seen = terminal_session(argv, b"tty; stty size; echo sum=$((3+4)); exit 5\r", (33, 99),
+                                  env=kubelet.apiserver.env())
+    assert b"sum=7" in seen and b"/dev/pts/" in seen and b"33 99" in seen, seen
+    assert code == 5
 
 
 def test_attach_follows_the_output_until_the_container_ends(kubelet, namespace):

@@ -17,14 +17,6 @@ from rktnetes.cluster import reporting, restarting, supervising
 pytestmark = pytest.mark.integration
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
-
 def _wait(what: str, check, timeout: float = 15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,7 +55,7 @@ def test_a_component_that_exits_is_restarted_with_backoff(unit):
     assert text.count("started") >= 2 and "c exited with status 3; restarting in 0.4 s (restart 2)" in text
     assert supervising.running(pid_file) == supervisor
     assert supervising.stop(pid_file, grace=5, state=state)
-    assert not _alive(supervisor) and not state.exists() and not pid_file.exists()
+    assert supervising.start_time(supervisor) is None and not state.exists() and not pid_file.exists()
 
 
 def test_kill_9_of_the_component_restarts_it_and_stop_ends_both(unit):
@@ -75,7 +67,7 @@ def test_kill_9_of_the_component_restarts_it_and_stop_ends_both(unit):
     assert restarting.read_state(state)["restarts"] == 1 and os.getpgid(second) == supervisor
     assert reporting.describe(restarting.read_state(state), True) == "Running (restarted 1 time(s))"
     assert supervising.stop(pid_file, grace=5, state=state)
-    assert not _alive(supervisor) and not _alive(second)
+    assert supervising.start_time(supervisor) is None and supervising.start_time(second) is None
     assert "status -9" in log.read_text()
 
 
@@ -85,10 +77,10 @@ def test_a_component_orphaned_by_a_killed_supervisor_is_ended(unit):
     orphan = _child(state)
     os.kill(supervisor, signal.SIGKILL)
     _wait("the supervisor gone", lambda: supervising.running(pid_file) is None)
-    assert _alive(orphan)
+    assert supervising.start_time(orphan) is not None
     again = supervising.start(["sleep", "60"], log, pid_file, state=state, backoff=0.1)
-    assert not _alive(orphan)  # never two of one component
+    assert supervising.start_time(orphan) is None  # never two of one component
     orphan = _child(state)
     os.kill(again, signal.SIGKILL)
     _wait("the supervisor gone", lambda: supervising.running(pid_file) is None)
-    assert supervising.stop(pid_file, grace=5, state=state) and not _alive(orphan)
+    assert supervising.stop(pid_file, grace=5, state=state) and supervising.start_time(orphan) is None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rktnetes.client import interface, recording, running
+from rktnetes.client import running
 from rktnetes.kubelet import (
     commands,
     errors,
@@ -32,26 +32,17 @@ from rktnetes.kubelet import (
     translating,
     volumes,
 )
-from rktnetes.kubelet.prober import Prober
-from rktnetes.kubelet.pulling import BackOff, Images, Puller
 from rktnetes.kubelet.rktpods import RktPod
-from rktnetes.kubelet.runtime import Runtime
-from rktnetes.kubelet.syncing import Settings
+from rktnetes.kubelet.syncing import Syncer
 
 Obj = dict[str, Any]
 
 
-class SandboxSyncer:
-    def __init__(self, client: interface.Api, cache: Any, runtime: Runtime, settings: Settings,
-                 recorder: recording.EventRecorder | None = None, prober: Prober | None = None,
-                 images: Images | None = None) -> None:
-        self.client, self.cache, self.runtime, self.settings = client, cache, runtime, settings
-        self.recorder, self.prober = recorder, prober
-        backoff = BackOff(settings.backoff, settings.max_backoff)
-        self.puller = Puller(images, client, settings.root_dir, backoff, self._event) if images else None
+class SandboxSyncer(Syncer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.waiting: dict[str, dict[str, tuple[str, str]]] = {}  # pod uid -> container -> why it waits
         self.pod_waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why no sandbox or app could start
-        self.podips = podip.Chooser(settings.network, runtime)
 
     async def sync(self, key: str) -> running.Result | None:
         pod = self.cache.get(key)
@@ -215,10 +206,6 @@ class SandboxSyncer:
                 text = messages.message(self.settings.root_dir, pod, sandbox, container, app.exit_code)
                 found.update({container["name"]: text} if text else {})
         return found
-
-    def _event(self, pod: Obj, kind: str, reason: str, message: str) -> None:
-        if self.recorder is not None:
-            self.recorder.emit(pod, kind, reason, message)
 
     async def _write_status(self, pod: Obj) -> None:
         uid = pod["metadata"]["uid"]

@@ -37,7 +37,10 @@ class Settings:
     cluster_domain: str = "cluster.local"
 
 
-class PodSyncer:
+class Syncer:
+    """What both pod syncers (one rkt pod per run, ``PodSyncer``; a sandbox per pod, ``SandboxSyncer``) hold:
+    the API client, the informer's cache, rkt, the image puller, the pod IP chooser and the event recorder."""
+
     def __init__(self, client: interface.Api, cache: Any, runtime: Runtime, settings: Settings,
                  recorder: recording.EventRecorder | None = None, prober: Prober | None = None,
                  images: Images | None = None) -> None:
@@ -46,8 +49,17 @@ class PodSyncer:
         self.recorder, self.prober = recorder, prober
         backoff = BackOff(settings.backoff, settings.max_backoff)
         self.puller = Puller(images, client, settings.root_dir, backoff, self._event) if images else None
-        self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
         self.podips = podip.Chooser(settings.network, runtime)
+
+    def _event(self, pod: Obj, kind: str, reason: str, message: str) -> None:
+        if self.recorder is not None:
+            self.recorder.emit(pod, kind, reason, message)
+
+
+class PodSyncer(Syncer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting: dict[str, tuple[str, str]] = {}  # pod uid -> why its containers wait
 
     async def sync(self, key: str) -> running.Result | None:
         pod = self.cache.get(key)
@@ -195,10 +207,6 @@ class PodSyncer:
         self.waiting[pod["metadata"]["uid"]] = (getattr(exc, "reason", "CreateContainerError"), str(exc))
         self._event(pod, "Warning", getattr(exc, "event", "Failed"), str(exc))
         await self._write_status(pod)
-
-    def _event(self, pod: Obj, kind: str, reason: str, message: str) -> None:
-        if self.recorder is not None:
-            self.recorder.emit(pod, kind, reason, message)
 
     async def _write_status(self, pod: Obj, listed: list[RktPod] | None = None) -> None:
         """Write what rkt shows of ``pod`` if it changed (``listed``: a listing nothing has changed since)."""
